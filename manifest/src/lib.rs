@@ -1,0 +1,1 @@
+//! Cartridge metadata (`cartridge.toml`, `prometeu.json`) to `manifest.json`.

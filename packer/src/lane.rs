@@ -1,0 +1,106 @@
+//! The project's write lane: one exclusive OS file lock per project, held by
+//! every operation that writes. Holding a `LaneGuard` is the proof a writer
+//! needs; play-prep takes it once and lends it to each step, so the lane is
+//! re-entrant by construction rather than by counting. The OS releases the
+//! lock when the process dies, so a crash never leaves the project locked.
+
+use std::fs::{File, TryLockError};
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+/// Project-relative lock file (local). Outside `build/` so that `build/`
+/// holds nothing but outputs.
+pub const LOCK_FILE: &str = ".prometeu/lane.lock";
+
+/// What to do when another operation holds the lane.
+pub enum Wait<'a> {
+    /// Block until it is free; `on_wait` runs once, before blocking.
+    Block { on_wait: &'a mut dyn FnMut() },
+    /// Fail at once with `LaneError::Busy`.
+    NoWait,
+}
+
+#[derive(Debug)]
+pub enum LaneError {
+    Busy { lock_file: Utf8PathBuf },
+    Io { lock_file: Utf8PathBuf, error: std::io::Error },
+}
+
+impl std::fmt::Display for LaneError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LaneError::Busy { lock_file } => write!(
+                f,
+                "another operation is writing to this project (lock {lock_file}); \
+                 wait for it to finish, or run again without --no-wait to queue behind it"
+            ),
+            LaneError::Io { lock_file, error } => write!(f, "cannot take the project lock {lock_file}: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for LaneError {}
+
+/// The held lane. Dropping it releases the lock.
+#[derive(Debug)]
+pub struct LaneGuard {
+    project: Utf8PathBuf,
+    _file: File,
+}
+
+impl LaneGuard {
+    /// The project directory this lane belongs to (absolute).
+    pub fn project(&self) -> &Utf8Path {
+        &self.project
+    }
+
+    /// `<project>/build`.
+    pub fn build_dir(&self) -> Utf8PathBuf {
+        self.project.join(crate::BUILD_DIR)
+    }
+}
+
+/// Takes the lane of `project` (an absolute, existing directory).
+pub fn acquire(project: &Utf8Path, wait: Wait<'_>) -> Result<LaneGuard, LaneError> {
+    let lock_file = project.join(LOCK_FILE);
+    let io = |error| LaneError::Io { lock_file: lock_file.clone(), error };
+    if let Some(parent) = lock_file.parent() {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    let file = File::options().read(true).write(true).create(true).truncate(false).open(&lock_file).map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => match wait {
+            Wait::NoWait => return Err(LaneError::Busy { lock_file }),
+            Wait::Block { on_wait } => {
+                on_wait();
+                file.lock().map_err(io)?;
+            }
+        },
+        Err(TryLockError::Error(error)) => return Err(io(error)),
+    }
+    Ok(LaneGuard { project: project.to_owned(), _file: file })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn second_holder_is_refused_without_wait_and_admitted_after_release() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = Utf8Path::from_path(dir.path()).unwrap();
+        let first = acquire(project, Wait::NoWait).unwrap();
+        assert!(matches!(acquire(project, Wait::NoWait), Err(LaneError::Busy { .. })));
+        drop(first);
+        acquire(project, Wait::NoWait).unwrap();
+    }
+
+    #[test]
+    fn different_projects_do_not_block_each_other() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let _ga = acquire(Utf8Path::from_path(a.path()).unwrap(), Wait::NoWait).unwrap();
+        let _gb = acquire(Utf8Path::from_path(b.path()).unwrap(), Wait::NoWait).unwrap();
+    }
+}

@@ -1,0 +1,1 @@
+//! The Prometeu Play preparation driver.
