@@ -1,1 +1,3 @@
 //! The Prometeu Play preparation driver.
+
+pub mod compiler;
