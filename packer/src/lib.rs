@@ -18,9 +18,17 @@ pub mod metadata;
 pub mod pa;
 pub mod paths;
 pub mod registry;
+pub mod report;
 pub mod sound;
 
 pub use diag::{Code, Diagnostic, Severity};
 
 /// Project-relative directory for every output (upstream).
 pub const BUILD_DIR: &str = "build";
+pub mod gate;
+pub mod pack;
+pub mod snapshot;
+pub mod stage;
+pub mod testpoint;
+
+pub use pack::{PackOptions, PackOutcome, PackResult, pack_workspace};

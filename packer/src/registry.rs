@@ -90,3 +90,18 @@ pub fn forget(lane: &LaneGuard, root: &str) -> Result<RegistryEntry, MutationErr
     let _ = (lane, root);
     todo!("forget")
 }
+
+pub fn check_roots(project: &Utf8Path, registry: &Registry) -> Vec<Diagnostic> {
+    let _ = (project, registry);
+    todo!()
+}
+
+pub fn find_unregistered(project: &Utf8Path, registry: &Registry) -> Vec<String> {
+    let _ = (project, registry);
+    todo!()
+}
+
+pub fn unregistered_diagnostic(root: &str) -> Diagnostic {
+    let _ = root;
+    todo!()
+}
