@@ -8,6 +8,8 @@ use std::fs::{File, TryLockError};
 
 use camino::{Utf8Path, Utf8PathBuf};
 
+use crate::stage::{self, Recovery};
+
 /// Project-relative lock file (local). Outside `build/` so that `build/`
 /// holds nothing but outputs.
 pub const LOCK_FILE: &str = ".prometeu/lane.lock";
@@ -24,6 +26,8 @@ pub enum Wait<'a> {
 pub enum LaneError {
     Busy { lock_file: Utf8PathBuf },
     Io { lock_file: Utf8PathBuf, error: std::io::Error },
+    /// Leftovers of an interrupted operation could not be recovered.
+    Recovery { build_dir: Utf8PathBuf, error: std::io::Error },
 }
 
 impl std::fmt::Display for LaneError {
@@ -35,6 +39,12 @@ impl std::fmt::Display for LaneError {
                  wait for it to finish, or run again without --no-wait to queue behind it"
             ),
             LaneError::Io { lock_file, error } => write!(f, "cannot take the project lock {lock_file}: {error}"),
+            LaneError::Recovery { build_dir, error } => write!(
+                f,
+                "cannot recover what an interrupted operation left in {build_dir}/{}: {error}; \
+                 fix the cause (permissions, disk) and run again",
+                crate::stage::STAGING_DIR
+            ),
         }
     }
 }
@@ -45,6 +55,7 @@ impl std::error::Error for LaneError {}
 #[derive(Debug)]
 pub struct LaneGuard {
     project: Utf8PathBuf,
+    recovery: Recovery,
     _file: File,
 }
 
@@ -54,13 +65,20 @@ impl LaneGuard {
         &self.project
     }
 
+    /// What recovery did when the lane was taken.
+    pub fn recovery(&self) -> &Recovery {
+        &self.recovery
+    }
+
     /// `<project>/build`.
     pub fn build_dir(&self) -> Utf8PathBuf {
         self.project.join(crate::BUILD_DIR)
     }
 }
 
-/// Takes the lane of `project` (an absolute, existing directory).
+/// Takes the lane of `project` (an absolute, existing directory), then
+/// recovers leftovers of interrupted operations: every lane holder starts
+/// from a `build/` that holds one complete set of outputs.
 pub fn acquire(project: &Utf8Path, wait: Wait<'_>) -> Result<LaneGuard, LaneError> {
     let lock_file = project.join(LOCK_FILE);
     let io = |error| LaneError::Io { lock_file: lock_file.clone(), error };
@@ -79,7 +97,9 @@ pub fn acquire(project: &Utf8Path, wait: Wait<'_>) -> Result<LaneGuard, LaneErro
         },
         Err(TryLockError::Error(error)) => return Err(io(error)),
     }
-    Ok(LaneGuard { project: project.to_owned(), _file: file })
+    let build_dir = project.join(crate::BUILD_DIR);
+    let recovery = stage::recover(&build_dir).map_err(|error| LaneError::Recovery { build_dir, error })?;
+    Ok(LaneGuard { project: project.to_owned(), recovery, _file: file })
 }
 
 #[cfg(test)]

@@ -153,9 +153,7 @@ impl<'o> Run<'o> {
     fn pack(&mut self, lane: &LaneGuard, options: &PackOptions) -> PackResult {
         self.event(EventKind::Started);
         let build_dir = lane.build_dir();
-        if let Err(e) = self.recover(&build_dir) {
-            return self.finish_failed(FailureStage::Persistence, format!("cannot recover leftovers in build/: {e}"), false, Vec::new());
-        }
+        self.report_recovery(lane.recovery());
         let snapshot = snapshot::walk(lane.project(), MaterializationConfig::packing_build());
         self.event(EventKind::SnapshotFrozen {
             asset_count: snapshot.active().count(),
@@ -183,15 +181,14 @@ impl<'o> Run<'o> {
         }
     }
 
-    fn recover(&mut self, build_dir: &Utf8Path) -> std::io::Result<()> {
-        let recovery = stage::recover(build_dir)?;
+    /// Recovery ran when the lane was taken; the pack log says what it did.
+    fn report_recovery(&mut self, recovery: &stage::Recovery) {
         for id in &recovery.rolled_forward {
             self.info(format!("recovered: completed the interrupted promotion of operation {id}"));
         }
         for id in &recovery.abandoned {
             self.info(format!("recovered: removed the abandoned staging directory of operation {id}"));
         }
-        Ok(())
     }
 
     /// Logs the gate's findings on `pack-validation`; true when it passed.

@@ -325,7 +325,8 @@ fn an_empty_workspace_packs_an_empty_table() {
 fn recovery_finishes_an_interrupted_promotion_before_packing() {
     let p = sample_project();
     assert_eq!(pack(&p).status, Status::Success);
-    // Leave an abandoned staging directory behind, as a killed pack would.
+    // Leave an abandoned staging directory behind, as a killed pack would;
+    // taking the lane removes it.
     p.write("build/.staging/AAAAAAAAAAAAAAAAAAAA/assets.pa", b"half");
     let (result, _) = pack_with(&p, &PackOptions::default());
     assert_eq!(result.status, Status::Success);
