@@ -69,6 +69,8 @@ enum Command {
     /// Read or change the asset registry.
     #[command(subcommand)]
     Assets(AssetsCommand),
+    /// Developer chore: pack a generated large project in release mode and print figures.
+    Bench(crate::bench::BenchArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -126,12 +128,15 @@ fn command_name(command: &Command) -> &'static str {
         Command::Summary => "summary",
         Command::Inspect { .. } => "inspect",
         Command::Assets(_) => "assets",
+        Command::Bench(_) => "bench",
     }
 }
 
 fn run(cli: &Cli, out: &mut Reporter) -> Result<Exit, Stop> {
-    if let Command::Inspect { file } = &cli.command {
-        return Ok(inspect(file, out));
+    match &cli.command {
+        Command::Inspect { file } => return Ok(inspect(file, out)),
+        Command::Bench(args) => return crate::bench::run(args).map(|()| Exit::Success).map_err(|e| Stop(Exit::Failed, e)),
+        _ => {}
     }
     let project = locate(cli.project.as_deref())?;
     match &cli.command {
@@ -142,7 +147,7 @@ fn run(cli: &Cli, out: &mut Reporter) -> Result<Exit, Stop> {
         Command::Validate(t) => Ok(validate(&project, t.threads, out)),
         Command::Summary => Ok(summary(&project, out)),
         Command::Assets(a) => assets(cli, &project, a, out),
-        Command::Inspect { .. } => unreachable!("handled above"),
+        Command::Inspect { .. } | Command::Bench(_) => unreachable!("handled above"),
     }
 }
 

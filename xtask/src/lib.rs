@@ -2,6 +2,7 @@
 //! hooks and pipelines share. `play_prep` runs `build_step`, the packer's
 //! `pack_workspace` and `manifest_step` under one hold of the lane.
 
+pub mod bench;
 pub mod build_step;
 pub mod cli;
 pub mod compiler;

@@ -82,11 +82,8 @@ fn big_project(assets: usize, frames: usize) -> Project {
         let root = format!("bulk/s{i:03}");
         let uuid = format!("00000000-0000-4000-8000-{:012x}", 0xb000 + i);
         let spec = hound::WavSpec { channels: 1, sample_rate: 22050, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
-        let mut writer = hound::WavWriter::create(p.path.join(format!("assets/{root}/a.wav")).as_std_path(), spec)
-            .unwrap_or_else(|_| {
-                std::fs::create_dir_all(p.path.join(format!("assets/{root}"))).unwrap();
-                hound::WavWriter::create(p.path.join(format!("assets/{root}/a.wav")).as_std_path(), spec).unwrap()
-            });
+        std::fs::create_dir_all(p.path.join(format!("assets/{root}"))).unwrap();
+        let mut writer = hound::WavWriter::create(p.path.join(format!("assets/{root}/a.wav")).as_std_path(), spec).unwrap();
         for f in 0..frames {
             writer.write_sample(((f * 7 + i * 13) % 65536) as i16).unwrap();
         }
