@@ -1,1 +1,29 @@
 //! Cartridge metadata (`cartridge.toml`, `prometeu.json`) to `manifest.json`.
+//!
+//! [`find_project`] locates the project, [`load`] reads and checks its
+//! metadata into plain data ([`ProjectMeta`]), and [`generate`] turns that plus
+//! the facts of the current build into canonical `manifest.json` bytes.
+//! Writing the file (staged, then renamed) is the driver's business.
+
+mod cartridge;
+mod error;
+mod files;
+mod find;
+mod manifest;
+mod meta;
+mod project_json;
+
+pub use cartridge::{
+    COMPILER_KEYS, DEFAULT_COMPILER_TIMEOUT_SECS, MAX_COMPILER_TIMEOUT_SECS, PLACEHOLDERS, TOP_LEVEL_KEYS,
+};
+pub use error::ConfigError;
+pub use find::find_project;
+pub use manifest::{BuildFacts, CARTRIDGE_VERSION, Generated, MAGIC, ManifestError, generate};
+pub use meta::{ASSET_CAPABILITY, AppMode, Compiler, KNOWN_CAPABILITIES, ProjectMeta, TITLE_MAX_CHARS, load};
+
+/// The project's cartridge metadata file; its presence marks a project (local).
+pub const CARTRIDGE_FILE: &str = "cartridge.toml";
+/// The PBS compiler's project file (upstream), read for defaults only.
+pub const PROJECT_JSON_FILE: &str = "prometeu.json";
+/// The generated manifest's file name inside `build/` (upstream).
+pub const MANIFEST_FILE: &str = "manifest.json";

@@ -1,0 +1,221 @@
+//! Project metadata: `cartridge.toml` with its defaults from `prometeu.json`,
+//! checked by every rule of `project.md`.
+
+use std::time::Duration;
+
+use camino::Utf8Path;
+
+use crate::cartridge::{self, Cartridge};
+use crate::error::ConfigError;
+use crate::project_json::{self, Field, ProjectJson};
+use crate::{CARTRIDGE_FILE, PROJECT_JSON_FILE, files};
+
+/// Known capability names (local list; upstream confirms `gfx`, `input` and
+/// an asset capability). Other names are kept, with a warning.
+pub const KNOWN_CAPABILITIES: &[&str] = &["gfx", "input", "audio", "asset", "fs", "log", "system"];
+/// The capability a program needs to load its assets.
+pub const ASSET_CAPABILITY: &str = "asset";
+/// `title`: at most this many characters after trimming (local).
+pub const TITLE_MAX_CHARS: usize = 64;
+
+/// Everything the manifest and the build step need from the project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectMeta {
+    pub app_id: u32,
+    /// Trimmed.
+    pub title: String,
+    /// A semver version, as written.
+    pub app_version: String,
+    pub app_mode: AppMode,
+    /// Deduplicated and sorted; unknown names kept as written.
+    pub capabilities: Vec<String>,
+    pub compiler: Compiler,
+    /// Findings that do not stop anything (unknown capability, …), each
+    /// prefixed with `file:line:column:`.
+    pub warnings: Vec<String>,
+}
+
+/// `app_mode` (upstream values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AppMode {
+    #[default]
+    Game,
+    System,
+}
+
+impl AppMode {
+    pub const ALL: &[AppMode] = &[AppMode::Game, AppMode::System];
+
+    /// The spelling in `cartridge.toml` and `manifest.json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppMode::Game => "Game",
+            AppMode::System => "System",
+        }
+    }
+
+    /// Exact, case-sensitive; the error says what to write instead.
+    pub(crate) fn parse(raw: &str) -> Result<AppMode, String> {
+        if let Some(mode) = AppMode::ALL.iter().find(|m| m.as_str() == raw) {
+            return Ok(*mode);
+        }
+        let accepted = AppMode::ALL.iter().map(|m| format!("\"{}\"", m.as_str())).collect::<Vec<_>>().join(" or ");
+        match AppMode::ALL.iter().find(|m| m.as_str().eq_ignore_ascii_case(raw.trim())) {
+            Some(mode) => Err(format!("is \"{raw}\"; write \"{}\" (spelling and case matter)", mode.as_str())),
+            None => Err(format!("is \"{raw}\"; write {accepted}")),
+        }
+    }
+}
+
+/// How the build step obtains the program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Compiler {
+    /// Run the compiler: an argv list, never passed through a shell, with
+    /// placeholders (`cartridge::PLACEHOLDERS`) still unexpanded.
+    Command { argv: Vec<String>, timeout: Duration },
+    /// Copy a program compiled elsewhere; a project-relative `/` path.
+    Prebuilt { path: String },
+}
+
+/// Reads `cartridge.toml` of `project`, with defaults from `prometeu.json`.
+///
+/// # Errors
+/// The first problem found, in this order: `cartridge.toml` missing,
+/// unreadable or invalid (syntax, unknown key, a value breaking its rule, a
+/// missing `[compiler]`), then `prometeu.json` unreadable or invalid, then a
+/// `title` or `app_version` with neither a value nor a usable default.
+pub fn load(project: &Utf8Path) -> Result<ProjectMeta, ConfigError> {
+    let text = files::read_text(project, CARTRIDGE_FILE)?.ok_or_else(|| no_cartridge(project))?;
+    let cartridge = cartridge::parse(&text)?;
+    let defaults = project_json::read(project)?;
+    let title = match &cartridge.title {
+        Some(title) => title.clone(),
+        None => default_title(&defaults)?,
+    };
+    let app_version = match &cartridge.app_version {
+        Some(version) => version.clone(),
+        None => default_version(&defaults)?,
+    };
+    let Cartridge { app_id, app_mode, capabilities, compiler, warnings, .. } = cartridge;
+    Ok(ProjectMeta { app_id, title, app_version, app_mode, capabilities, compiler, warnings })
+}
+
+fn no_cartridge(project: &Utf8Path) -> ConfigError {
+    ConfigError::in_file(
+        CARTRIDGE_FILE,
+        None,
+        format!("no {CARTRIDGE_FILE} in {project}; pass the project directory, or create {CARTRIDGE_FILE} there"),
+    )
+}
+
+fn default_title(defaults: &ProjectJson) -> Result<String, ConfigError> {
+    let name = usable_default(defaults, &defaults.name, "title", "name", "title = \"My Game\"")?;
+    check_title(&name).map_err(|why| {
+        let message = format!("`name` (the default `title`) {why}; fix it, or set `title` in {CARTRIDGE_FILE}");
+        ConfigError::in_file(PROJECT_JSON_FILE, Some("name"), message)
+    })
+}
+
+fn default_version(defaults: &ProjectJson) -> Result<String, ConfigError> {
+    let version = usable_default(defaults, &defaults.version, "app_version", "version", "app_version = \"0.1.0\"")?;
+    check_version(&version).map(|()| version).map_err(|why| {
+        let message =
+            format!("`version` (the default `app_version`) {why}; fix it, or set `app_version` in {CARTRIDGE_FILE}");
+        ConfigError::in_file(PROJECT_JSON_FILE, Some("version"), message)
+    })
+}
+
+/// The `prometeu.json` value standing in for cartridge key `key`, or an error
+/// naming `key` and where to set it.
+fn usable_default(
+    defaults: &ProjectJson,
+    field: &Field,
+    key: &str,
+    json_key: &str,
+    example: &str,
+) -> Result<String, ConfigError> {
+    let why = match field {
+        Field::Value(value) => return Ok(value.clone()),
+        Field::NotString(found) => format!("{PROJECT_JSON_FILE} `{json_key}` is a {found}, not a string"),
+        Field::Absent if defaults.exists => format!("{PROJECT_JSON_FILE} has no `{json_key}`"),
+        Field::Absent => format!("there is no {PROJECT_JSON_FILE} to take `{json_key}` from"),
+    };
+    let message =
+        format!("missing `{key}`: {CARTRIDGE_FILE} does not set it and {why}; add `{example}` to {CARTRIDGE_FILE}");
+    Err(ConfigError::in_file(CARTRIDGE_FILE, Some(key), message))
+}
+
+/// Trims `raw` and checks the title rules; the error completes "`title` …".
+pub(crate) fn check_title(raw: &str) -> Result<String, String> {
+    let title = raw.trim();
+    let chars = title.chars().count();
+    if let Some(c) = title.chars().find(|c| c.is_control()) {
+        return Err(format!("contains the control character U+{:04X}; remove it", u32::from(c)));
+    }
+    match chars {
+        0 => Err(format!("is empty; write a title of 1 to {TITLE_MAX_CHARS} characters")),
+        n if n > TITLE_MAX_CHARS => Err(format!("has {n} characters; shorten it to at most {TITLE_MAX_CHARS}")),
+        _ => Ok(title.to_owned()),
+    }
+}
+
+/// Checks that `raw` is a semver version; the error completes "`app_version` …".
+pub(crate) fn check_version(raw: &str) -> Result<(), String> {
+    semver::Version::parse(raw)
+        .map(drop)
+        .map_err(|e| format!("\"{raw}\" is not a semver version ({e}); write MAJOR.MINOR.PATCH, e.g. \"1.0.0\""))
+}
+
+/// The path rules for `[compiler].prebuilt`; the error completes "`compiler.prebuilt` "…" …".
+pub(crate) fn check_prebuilt_path(path: &str) -> Result<(), String> {
+    const DO: &str = "write a path relative to the project directory with `/` separators, e.g. \"dist/program.pbx\"";
+    if path.trim().is_empty() {
+        Err(format!("is empty; {DO}"))
+    } else if path.contains('\\') {
+        Err(format!("uses `\\`; {DO}"))
+    } else if path.starts_with('/') || has_drive_prefix(path) {
+        Err(format!("is absolute; {DO}"))
+    } else if path.split('/').any(|part| part == "..") {
+        Err(format!("contains `..`, which could leave the project; {DO}"))
+    } else {
+        Ok(())
+    }
+}
+
+fn has_drive_prefix(path: &str) -> bool {
+    let b = path.as_bytes();
+    b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_is_trimmed_and_bounded() {
+        assert_eq!(check_title("  Starter \n"), Ok("Starter".into()));
+        assert_eq!(check_title(&"é".repeat(64)), Ok("é".repeat(64)));
+        assert!(check_title(&"é".repeat(65)).unwrap_err().contains("has 65 characters"));
+        assert!(check_title(" \t ").unwrap_err().contains("is empty"));
+        assert!(check_title("a\u{7}b").unwrap_err().contains("U+0007"));
+    }
+
+    #[test]
+    fn prebuilt_path_rules() {
+        assert!(check_prebuilt_path("dist/program.pbx").is_ok());
+        assert!(check_prebuilt_path("").unwrap_err().contains("is empty"));
+        assert!(check_prebuilt_path("/abs/p.pbx").unwrap_err().contains("is absolute"));
+        assert!(check_prebuilt_path("C:/p.pbx").unwrap_err().contains("is absolute"));
+        assert!(check_prebuilt_path("dist\\p.pbx").unwrap_err().contains("`\\`"));
+        assert!(check_prebuilt_path("../p.pbx").unwrap_err().contains("`..`"));
+        assert!(check_prebuilt_path("a/../../p.pbx").unwrap_err().contains("`..`"));
+        assert!(check_prebuilt_path("a..b/p.pbx").is_ok());
+    }
+
+    #[test]
+    fn app_mode_is_exact() {
+        assert_eq!(AppMode::parse("System"), Ok(AppMode::System));
+        assert!(AppMode::parse("game").unwrap_err().contains("write \"Game\""));
+        assert!(AppMode::parse("Arcade").unwrap_err().contains("\"Game\" or \"System\""));
+    }
+}
