@@ -1028,18 +1028,3 @@ mod tests {
         assert!(!is_registry_dir("hero/.prometeu"));
     }
 }
-
-pub fn check_roots(project: &Utf8Path, registry: &Registry) -> Vec<Diagnostic> {
-    let _ = (project, registry);
-    todo!()
-}
-
-pub fn find_unregistered(project: &Utf8Path, registry: &Registry) -> Vec<String> {
-    let _ = (project, registry);
-    todo!()
-}
-
-pub fn unregistered_diagnostic(root: &str) -> Diagnostic {
-    let _ = root;
-    todo!()
-}

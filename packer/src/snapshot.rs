@@ -20,7 +20,7 @@ use crate::declaration::{self, DECLARATION_FILE, Declaration};
 use crate::diag::{Code, Diagnostic};
 use crate::family::{AssetRef, Content, SelectedFile};
 use crate::paths::{self, Resolve};
-use crate::registry::{self, ASSETS_DIR, REGISTRY_PATH, Registry, RegistryEntry};
+use crate::registry::{self, ASSETS_DIR, Registry, RegistryEntry};
 
 /// Whether materialization keeps content bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,7 +206,7 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
         assets.push(walked.asset);
     }
     for root in registry::find_unregistered(project, &registry) {
-        workspace_diagnostics.push(registry::unregistered_diagnostic(&root));
+        workspace_diagnostics.push(registry::unregistered_warning(&root));
     }
     Snapshot {
         mode: config.mode,
@@ -265,7 +265,7 @@ fn walk_asset(project: &Utf8Path, entry: &RegistryEntry, mode: WalkMode, bytes: 
             None
         }
     };
-    let uuid_mismatch = parsed.as_ref().and_then(|p| uuid_mismatch(entry, p.asset_uuid.as_deref(), &decl_path));
+    let uuid_mismatch = parsed.as_ref().and_then(|p| registry::check_uuid(entry, p.asset_uuid.as_deref()?));
     let declaration = parsed.and_then(|p| {
         diagnostics.extend(p.diagnostics);
         p.declaration
@@ -286,22 +286,6 @@ fn walk_asset(project: &Utf8Path, entry: &RegistryEntry, mode: WalkMode, bytes: 
         probes,
         uuid_mismatch,
     }
-}
-
-fn uuid_mismatch(entry: &RegistryEntry, declared: Option<&str>, decl_path: &str) -> Option<Diagnostic> {
-    let declared = declared?;
-    (declared != entry.asset_uuid).then(|| {
-        Diagnostic::blocking(
-            Code::AssetUuidMismatch,
-            format!(
-                "the registry says asset_uuid `{}` but {decl_path} says `{declared}`; \
-                 a root keeps its uuid for life, so restore the declaration's uuid or re-register the root",
-                entry.asset_uuid
-            ),
-        )
-        .asset(entry.asset_id, &entry.root)
-        .file(REGISTRY_PATH)
-    })
 }
 
 /// Every regular file under the root, as `Unlisted` probes (the declaration
