@@ -180,7 +180,6 @@ pub fn sample_project() -> Project {
     let palette = ["#000000", "#ffffff", "#ff0000", "#00ff00"];
     let pal_rgb = [0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 255, 0];
     let a: Vec<u8> = (0..64).map(|i| (i % 4) as u8).collect();
-    let b: Vec<u8> = (0..64).map(|i| ((i / 8) % 4) as u8).collect();
     let mut rgba = Vec::new();
     for i in 0..64 {
         let px: [u8; 4] = match i % 3 { 0 => [255, 0, 0, 255], 1 => [0, 0, 0, 0], _ => [0, 255, 0, 255] };
