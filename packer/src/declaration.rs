@@ -12,6 +12,14 @@ use crate::paths::check_relative;
 
 /// The declaration file inside each asset root.
 pub const DECLARATION_FILE: &str = "asset.json";
+/// An `asset.json` larger than this is refused unread (local limit: real
+/// declarations are a few KiB).
+pub const MAX_DECLARATION_BYTES: u64 = 1024 * 1024;
+
+/// Project-relative path of the declaration of `root`.
+pub fn path_of(root: &str) -> String {
+    format!("{}/{root}/{DECLARATION_FILE}", crate::registry::ASSETS_DIR)
+}
 pub const DECLARATION_SCHEMA_VERSION: u64 = 1;
 
 /// Accepted keys (local decision: `artifacts`, `preload.slot`, `loop`).

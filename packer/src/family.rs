@@ -80,7 +80,9 @@ impl Family {
     }
 
     /// Decodes the selected inputs and builds the payload. Blocking findings
-    /// come back as `Err`; warnings ride along in `Materialized::warnings`.
+    /// come back as `Err`; warnings about the inputs' content ride along in
+    /// `Materialized::warnings`. Declaration findings are `check_declaration`'s
+    /// to report (the walk runs it), so they are not repeated here.
     pub fn materialize(self, input: &AssetInput<'_>) -> Result<Materialized, Vec<Diagnostic>> {
         match self {
             Family::GlyphBank => glyph::materialize(input),

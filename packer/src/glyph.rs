@@ -92,7 +92,9 @@ pub fn check_declaration(asset: &AssetRef<'_>, decl: &Declaration) -> Vec<Diagno
 
 pub fn materialize(input: &AssetInput<'_>) -> Result<Materialized, Vec<Diagnostic>> {
     let checked = check(&input.asset, input.decl);
-    let (blocking, warnings): (Vec<_>, Vec<_>) = checked.diagnostics.into_iter().partition(Diagnostic::is_blocking);
+    // Declaration warnings were reported by the walk (`check_declaration`);
+    // only the blocking ones matter here, as a guard.
+    let blocking: Vec<_> = checked.diagnostics.into_iter().filter(Diagnostic::is_blocking).collect();
     let Some(params) = checked.params.filter(|_| blocking.is_empty()) else {
         return Err(blocking);
     };
@@ -117,7 +119,7 @@ pub fn materialize(input: &AssetInput<'_>) -> Result<Materialized, Vec<Diagnosti
         payload,
         decoded_size: DECODED_BYTES,
         derived: derived_metadata(&params, input.files.len()),
-        warnings,
+        warnings: Vec::new(),
     })
 }
 

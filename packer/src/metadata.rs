@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use crate::canonical;
-use crate::declaration::Output;
+use crate::declaration::{self, Output};
 use crate::diag::{Code, Diagnostic};
 use crate::family::AssetRef;
 
@@ -23,7 +23,8 @@ pub fn converge(asset: &AssetRef<'_>, output: &Output, derived: &Map<String, Val
                          remove it from `output.metadata`"
                     ),
                 )
-                .asset(asset.asset_id, asset.root),
+                .asset(asset.asset_id, asset.root)
+                .file(declaration::path_of(asset.root)),
             );
         } else {
             merged.insert(key.to_owned(), value);
@@ -61,7 +62,8 @@ pub fn float_findings(asset: &AssetRef<'_>, output: &Output) -> Vec<Diagnostic> 
                          so store it scaled as an integer (for example milli-units)"
                     ),
                 )
-                .asset(asset.asset_id, asset.root),
+                .asset(asset.asset_id, asset.root)
+                .file(declaration::path_of(asset.root)),
             )
         })
         .collect()

@@ -224,7 +224,10 @@ fn materialize(
     mut bytes: BTreeMap<String, Arc<[u8]>>,
     config: MaterializationConfig,
 ) -> Vec<WalkFile> {
-    probes.sort_by(|a, b| a.path.cmp(&b.path));
+    // A file seen by two walks (only with nested roots, which the gate
+    // blocks) keeps its most build-relevant probe, so the pack and
+    // validation see the same files.
+    probes.sort_by(|a, b| (&a.path, a.kind, !a.included_in_build).cmp(&(&b.path, b.kind, !b.included_in_build)));
     probes.dedup_by(|a, b| a.path == b.path);
     probes
         .into_iter()
@@ -250,10 +253,10 @@ struct WalkedAsset {
 fn walk_asset(project: &Utf8Path, entry: &RegistryEntry, mode: WalkMode, bytes: &mut BTreeMap<String, Arc<[u8]>>) -> WalkedAsset {
     let root_dir = project.join(ASSETS_DIR).join(&entry.root);
     let asset = AssetRef { asset_id: entry.asset_id, root: &entry.root };
-    let decl_path = paths::project_relative(&[ASSETS_DIR, &entry.root, DECLARATION_FILE]);
+    let decl_path = declaration::path_of(&entry.root);
     let mut probes = listing(&root_dir, &decl_path, entry);
     let mut diagnostics = Vec::new();
-    let parsed = match read_inside(&root_dir, DECLARATION_FILE) {
+    let parsed = match read_inside(&root_dir, DECLARATION_FILE, declaration::MAX_DECLARATION_BYTES) {
         Ok(decl_bytes) => {
             let parsed = declaration::parse(&decl_bytes, asset, &decl_path);
             bytes.insert(decl_path.clone(), Arc::from(decl_bytes));
@@ -444,8 +447,19 @@ fn freeze_selected(
     }
 }
 
-/// Reads `rel` inside `dir`, refusing anything that resolves outside it.
-fn read_inside(dir: &Utf8Path, rel: &str) -> Result<Vec<u8>, String> {
+/// Reads `rel` inside `dir`, refusing anything that resolves outside it or
+/// is larger than `limit` (checked before reading).
+fn read_inside(dir: &Utf8Path, rel: &str, limit: u64) -> Result<Vec<u8>, String> {
     let target = paths::resolve_inside(dir, rel).map_err(|e| describe_resolve_reason(&e))?;
-    fs::read(target).map_err(|e| e.to_string())
+    let size = fs::metadata(&target).map_err(|e| e.to_string())?.len();
+    if size > limit {
+        return Err(format!("it is {size} bytes, over the {limit}-byte limit for this file"));
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(fs::File::open(&target).map_err(|e| e.to_string())?, limit + 1), &mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("it grew past the {limit}-byte limit for this file while being read"));
+    }
+    Ok(bytes)
 }

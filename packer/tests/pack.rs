@@ -341,3 +341,16 @@ fn the_lane_serializes_writers_within_one_process() {
     drop(held);
     assert_eq!(pack(&p).status, Status::Success);
 }
+
+#[test]
+fn nested_roots_give_the_pack_and_validation_the_same_findings() {
+    let p = sample_project();
+    std::fs::rename(p.path.join("assets/music"), p.path.join("assets/hero/music")).unwrap();
+    let registry = String::from_utf8(p.read("assets/.prometeu/index.json")).unwrap();
+    p.write("assets/.prometeu/index.json", registry.replace("\"root\": \"music\"", "\"root\": \"hero/music\"").as_bytes());
+    let (_, live) = report::gate_live(&p.path, None);
+    let (result, _) = pack_with(&p, &PackOptions::default());
+    assert_eq!(result.status, Status::Blocked);
+    assert!(result.diagnostics.iter().any(|d| d.code == Code::RootNested));
+    assert_eq!(live.diagnostics, result.diagnostics);
+}

@@ -195,6 +195,9 @@ fn assert_packed(workspace: &Workspace, result: &PackResult, code: Code) {
         assert!(workspace.path("build").join(output).is_file(), "{code}: build/{output} was published");
     }
     assert!(!workspace.path("build/.staging").exists(), "{code}");
+    // Each test provokes one finding; a repeated warning is a bug.
+    let found = result.diagnostics.iter().filter(|d| d.code == code).count();
+    assert_eq!(found, 1, "{code} must be reported exactly once: {:#?}", result.diagnostics);
 }
 
 /// The code is among the diagnostics, with the expected severity, a message
