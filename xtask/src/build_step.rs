@@ -15,7 +15,7 @@ use prometeu_packer::testpoint::TestPoints;
 use prometeu_packer::BUILD_DIR;
 use serde::Serialize;
 
-use crate::compiler::{self, CompilerRun, Outcome, Stream};
+use crate::compiler::{self, CompilerRun, Outcome, Placeholders, Stream};
 use crate::step::{Capture, StepStatus, elapsed_ms};
 
 /// The compiler's output file name inside `build/` (upstream).
@@ -84,14 +84,16 @@ fn stage_and_promote(lane: &LaneGuard, compiler: &Compiler, points: &TestPoints,
 
 fn compile(project: &Utf8Path, build_dir: &Utf8Path, stage: &Stage, argv: &[String], timeout: std::time::Duration, log: &mut Capture<'_>) -> Result<u64, String> {
     let output = stage.path(PROGRAM_FILE);
-    let run = CompilerRun { argv, project_dir: project, output: &output, build_dir, timeout };
+    let run = CompilerRun::new(argv, Placeholders { project_dir: project, output: &output, build_dir }, timeout);
     log.say(LogLine::new(Channel::Build, Level::Info, format!("running {}", argv.join(" "))));
     let outcome = compiler::run(&run, &mut |stream, text| {
         let severity = match stream {
             Stream::Stdout => Level::Info,
             Stream::Stderr => Level::Warn,
         };
-        log.say(LogLine::new(Channel::Build, severity, format!("[{}] {text}", stream.as_str())));
+        if !text.trim().is_empty() {
+            log.say(LogLine::new(Channel::Build, severity, format!("[{}] {text}", stream.as_str())));
+        }
     });
     match outcome {
         Outcome::Success { output_bytes } => {

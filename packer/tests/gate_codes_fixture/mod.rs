@@ -124,11 +124,6 @@ impl Workspace {
         file.set_len(len).unwrap();
     }
 
-    pub fn chmod(&self, rel: &str, mode: u32) {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(self.path(rel), std::fs::Permissions::from_mode(mode)).unwrap();
-    }
-
     /// Reads a JSON file, lets `edit` change it, writes it back.
     pub fn edit_json(&self, rel: &str, edit: impl FnOnce(&mut Value)) {
         let mut value: Value = serde_json::from_slice(&self.read(rel)).unwrap();
