@@ -131,7 +131,11 @@ fn random_kills_never_leave_a_mix() {
         for (name, bytes) in &old {
             template.write(&format!("build/{name}"), bytes);
         }
-        let delay = Duration::from_micros(xorshift(&mut seed) % (full.as_micros() as u64 + 1));
+        // Kills land in the second half of a pack (staging, conformance,
+        // promotion) or just after it; the early stages are covered by the
+        // test points above.
+        let span = full.as_micros() as u64;
+        let delay = Duration::from_micros(span / 2 + xorshift(&mut seed) % (span * 3 / 5 + 1));
         let mut child = template.xtask(&["pack"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
         std::thread::sleep(delay);
         let _ = child.kill();
