@@ -60,6 +60,9 @@ pub fn play_prep(lane: &LaneGuard, meta: &ProjectMeta, options: &PackOptions, ob
         return failed(Step::Build, None, steps);
     }
 
+    if let Some(stopped) = interrupted(Step::Pack, observer) {
+        return failed(Step::Pack, Some(stopped), steps);
+    }
     let pack = pack::pack_workspace(lane, options, observer).result;
     let facts = BuildFacts { assets_pa_produced: pack.status == Status::Success, packed_asset_count: pack.packed_asset_count };
     let packed = pack.status == Status::Success;
@@ -68,6 +71,9 @@ pub fn play_prep(lane: &LaneGuard, meta: &ProjectMeta, options: &PackOptions, ob
         return failed(Step::Pack, None, steps);
     }
 
+    if let Some(stopped) = interrupted(Step::Manifest, observer) {
+        return failed(Step::Manifest, Some(stopped), steps);
+    }
     let manifest = manifest_step::manifest(lane, meta, &facts, &options.testpoints, observer).result;
     let ok = manifest.status == StepStatus::Success;
     steps.manifest = Some(manifest);
@@ -75,4 +81,14 @@ pub fn play_prep(lane: &LaneGuard, meta: &ProjectMeta, options: &PackOptions, ob
         return failed(Step::Manifest, None, steps);
     }
     PlayPrepResult { status: StepStatus::Success, failed_step: None, error: None, steps, elapsed_ms: elapsed_ms(started) }
+}
+
+/// After Ctrl-C, the next step does not start (a second Ctrl-C exits at
+/// once; every step is crash-safe, so that is safe too).
+fn interrupted(next: Step, observer: &mut dyn Observer) -> Option<String> {
+    crate::compiler::interrupt_requested().then(|| {
+        let message = format!("interrupted: the {next:?} step did not start");
+        observer.log(&LogLine::new(Channel::Pack, Level::Error, message.clone()));
+        message
+    })
 }
