@@ -88,7 +88,8 @@ pub fn play_prep(lane: &LaneGuard, meta: &ProjectMeta, options: &PackOptions, ob
 fn interrupted(next: Step, observer: &mut dyn Observer) -> Option<String> {
     crate::compiler::interrupt_requested().then(|| {
         let message = format!("interrupted: the {next:?} step did not start");
-        observer.log(&LogLine::new(Channel::Pack, Level::Error, message.clone()));
+        let channel = if next == Step::Pack { Channel::Pack } else { Channel::Manifest };
+        observer.log(&LogLine::new(channel, Level::Error, message.clone()));
         message
     })
 }
