@@ -65,12 +65,22 @@ pub enum Resolve {
 /// Resolves `base/rel` following symlinks and requires the target to stay
 /// inside `base` (itself canonicalized). Returns the canonical target.
 pub fn resolve_inside(base: &Utf8Path, rel: &str) -> Result<Utf8PathBuf, Resolve> {
-    let canonical_base = canonicalize(base)?;
-    let target = canonicalize(&base.join(rel))?;
-    if target.starts_with(&canonical_base) {
-        Ok(target)
-    } else {
-        Err(Resolve::Escapes(target))
+    Base::new(base)?.resolve(rel)
+}
+
+/// A directory canonicalized once, for resolving many paths inside it.
+#[derive(Debug, Clone)]
+pub struct Base(Utf8PathBuf);
+
+impl Base {
+    pub fn new(dir: &Utf8Path) -> Result<Base, Resolve> {
+        canonicalize(dir).map(Base)
+    }
+
+    /// Like `resolve_inside(dir, rel)`.
+    pub fn resolve(&self, rel: &str) -> Result<Utf8PathBuf, Resolve> {
+        let target = canonicalize(&self.0.join(rel))?;
+        if target.starts_with(&self.0) { Ok(target) } else { Err(Resolve::Escapes(target)) }
     }
 }
 

@@ -333,12 +333,20 @@ struct ResolvedInput {
 /// resolve to a regular file inside it is a blocking finding.
 fn resolve_inputs(root_dir: &Utf8Path, asset: AssetRef<'_>, decl: &Declaration, diagnostics: &mut Vec<Diagnostic>) -> BTreeMap<String, ResolvedInput> {
     let mut resolved = BTreeMap::new();
+    let root = match paths::Base::new(root_dir) {
+        Ok(root) => root,
+        Err(e) => {
+            let path = paths::project_relative(&[ASSETS_DIR, asset.root]);
+            diagnostics.push(input_missing(asset, &path, &describe_resolve_reason(&e)));
+            return resolved;
+        }
+    };
     for input in decl.inputs.values().flatten() {
         if resolved.contains_key(input) {
             continue;
         }
         let path = paths::project_relative(&[ASSETS_DIR, asset.root, input]);
-        match paths::resolve_inside(root_dir, input) {
+        match root.resolve(input) {
             Ok(target) => match std::fs::metadata(&target) {
                 Ok(meta) if meta.is_file() => {
                     resolved.insert(input.clone(), ResolvedInput { path, resolved: target, size: meta.len() });

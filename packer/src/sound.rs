@@ -200,6 +200,9 @@ fn decode_sample(
     if found.iter().any(Diagnostic::is_blocking) {
         return Err(found);
     }
+    if let Some(frames) = read_frames_pcm16(&bytes, spec) {
+        return Ok(Sample { frames, rate: spec.sample_rate, warnings: found });
+    }
     // The header's length is only a claim: never reserve more than the bytes could hold.
     let capacity = (reader.duration() as usize).min(bytes.len());
     match read_frames(&mut reader, spec, capacity) {
@@ -352,6 +355,35 @@ fn read_frames<R: Read>(reader: &mut WavReader<R>, spec: WavSpec, capacity: usiz
     }
 }
 
+/// 16-bit integer PCM is stored as the payload's own sample type, so its
+/// frames come straight from the data bytes rather than value by value.
+/// Only a complete data chunk takes this path; anything short or odd goes
+/// through `read_frames`, which says precisely what is wrong. Both paths
+/// give the same frames (`tests::pcm16_fast_path_matches_the_decoder`).
+fn read_frames_pcm16(bytes: &[u8], spec: WavSpec) -> Option<Vec<i16>> {
+    if spec.sample_format != SampleFormat::Int || spec.bits_per_sample != 16 {
+        return None;
+    }
+    let reader = WavReader::new(Cursor::new(bytes)).ok()?;
+    let channels = usize::from(spec.channels);
+    let len = (reader.duration() as usize).checked_mul(channels)?.checked_mul(2)?;
+    // Once the header is read, the cursor stands at the first data byte,
+    // right after the `data` chunk's id and size. A size other than
+    // 2 bytes a value means a wider container (16 valid bits in 32).
+    let start = usize::try_from(reader.into_inner().position()).ok()?;
+    let chunk = bytes.get(start.checked_sub(8)?..start)?;
+    if &chunk[..4] != b"data" || u32::from_le_bytes(chunk[4..].try_into().ok()?) as usize != len {
+        return None;
+    }
+    let data = bytes.get(start..start.checked_add(len)?)?;
+    let values = data.chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]]));
+    match channels {
+        1 => Some(values.collect()),
+        2 => Some(values.collect::<Vec<i16>>().chunks_exact(2).map(|lr| mix(lr[0], lr[1])).collect()),
+        _ => None,
+    }
+}
+
 /// Converts interleaved channel values and mixes stereo pairs down to mono.
 fn mono_frames<S>(
     samples: impl Iterator<Item = hound::Result<S>>,
@@ -415,6 +447,49 @@ fn saturate(value: i32) -> i16 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn wav16(channels: u16, values: &[i16], extensible_pad: bool) -> Vec<u8> {
+        let spec = WavSpec { channels, sample_rate: 22050, bits_per_sample: 16, sample_format: SampleFormat::Int };
+        let mut cursor = Cursor::new(Vec::new());
+        let mut writer = hound::WavWriter::new(&mut cursor, spec).unwrap();
+        for v in values {
+            writer.write_sample(*v).unwrap();
+        }
+        writer.finalize().unwrap();
+        let mut bytes = cursor.into_inner();
+        if extensible_pad {
+            bytes.extend_from_slice(b"LIST\x04\0\0\0junk");
+        }
+        bytes
+    }
+
+    fn decoded(bytes: &[u8]) -> Vec<i16> {
+        let mut reader = WavReader::new(Cursor::new(bytes)).unwrap();
+        let spec = reader.spec();
+        read_frames(&mut reader, spec, 0).unwrap_or_else(|_| panic!("decodes"))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn pcm16_fast_path_matches_the_decoder(
+            values in proptest::collection::vec(proptest::num::i16::ANY, 0..400),
+            stereo in proptest::bool::ANY,
+            trailing in proptest::bool::ANY,
+        ) {
+            let channels = if stereo { 2 } else { 1 };
+            let values = &values[..values.len() / channels as usize * channels as usize];
+            let bytes = wav16(channels, values, trailing);
+            let spec = WavReader::new(Cursor::new(&bytes[..])).unwrap().spec();
+            proptest::prop_assert_eq!(read_frames_pcm16(&bytes, spec), Some(decoded(&bytes)));
+        }
+    }
+
+    #[test]
+    fn a_short_data_chunk_leaves_the_fast_path() {
+        let bytes = wav16(1, &[1, 2, 3, 4], false);
+        let spec = WavReader::new(Cursor::new(&bytes[..])).unwrap().spec();
+        assert!(read_frames_pcm16(&bytes[..bytes.len() - 1], spec).is_none());
+    }
 
     #[test]
     fn integer_conversion_follows_the_spec() {
