@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use crate::declaration::{Declaration, LoopPoints};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::{glyph, sound};
 
 /// The asset families this packer knows (`asset.json` `type`, upstream names).
@@ -136,4 +136,20 @@ pub struct Materialized {
     /// Derived metadata keys (`width`, `samples`, …), merged by `metadata::converge`.
     pub derived: Map<String, Value>,
     pub warnings: Vec<Diagnostic>,
+}
+
+/// Attaches the asset and the file to every finding about one file.
+pub(crate) struct Reporter<'a> {
+    pub asset: AssetRef<'a>,
+    pub file: String,
+}
+
+impl Reporter<'_> {
+    pub fn blocking(&self, code: Code, message: String) -> Diagnostic {
+        Diagnostic::blocking(code, message).asset(self.asset.asset_id, self.asset.root).file(&self.file)
+    }
+
+    pub fn warning(&self, code: Code, message: String) -> Diagnostic {
+        Diagnostic::warning(code, message).asset(self.asset.asset_id, self.asset.root).file(&self.file)
+    }
 }

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::declaration::{DECLARATION_FILE, Declaration};
 use crate::diag::{Code, Diagnostic};
-use crate::family::{AssetInput, AssetRef, Materialized, SelectedFile};
+use crate::family::{AssetInput, AssetRef, Materialized, Reporter, SelectedFile};
 use crate::paths;
 use crate::registry::ASSETS_DIR;
 
@@ -68,22 +68,6 @@ struct Checked {
     diagnostics: Vec<Diagnostic>,
     /// `Some` exactly when no diagnostic blocks.
     params: Option<Params>,
-}
-
-/// Attaches the asset and the file to every finding about one file.
-struct Reporter<'a> {
-    asset: AssetRef<'a>,
-    file: String,
-}
-
-impl Reporter<'_> {
-    fn blocking(&self, code: Code, message: String) -> Diagnostic {
-        Diagnostic::blocking(code, message).asset(self.asset.asset_id, self.asset.root).file(&self.file)
-    }
-
-    fn warning(&self, code: Code, message: String) -> Diagnostic {
-        Diagnostic::warning(code, message).asset(self.asset.asset_id, self.asset.root).file(&self.file)
-    }
 }
 
 pub fn check_declaration(asset: &AssetRef<'_>, decl: &Declaration) -> Vec<Diagnostic> {

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::declaration::{DECLARATION_FILE, Declaration, LoopPoints};
 use crate::diag::{Code, Diagnostic};
-use crate::family::{AssetInput, AssetRef, Materialized, SelectedFile};
+use crate::family::{AssetInput, AssetRef, Materialized, Reporter, SelectedFile};
 use crate::paths;
 use crate::registry::ASSETS_DIR;
 
@@ -26,22 +26,6 @@ pub const FLOAT_BIT_DEPTH: u16 = 32;
 pub const MAX_CHANNELS: u16 = 2;
 /// Bytes of one output frame: signed 16-bit mono.
 const FRAME_BYTES: u64 = 2;
-
-/// Attaches the asset and the file to every finding about one file.
-struct Reporter<'a> {
-    asset: AssetRef<'a>,
-    file: String,
-}
-
-impl Reporter<'_> {
-    fn blocking(&self, code: Code, message: String) -> Diagnostic {
-        Diagnostic::blocking(code, message).asset(self.asset.asset_id, self.asset.root).file(&self.file)
-    }
-
-    fn warning(&self, code: Code, message: String) -> Diagnostic {
-        Diagnostic::warning(code, message).asset(self.asset.asset_id, self.asset.root).file(&self.file)
-    }
-}
 
 pub fn check_declaration(asset: &AssetRef<'_>, decl: &Declaration) -> Vec<Diagnostic> {
     let reporter = declaration_reporter(asset);
