@@ -322,8 +322,11 @@ fn inspect(file: &Utf8Path, out: &mut Reporter) -> Exit {
     }
 }
 
+/// A registry mutation, as the library offers them.
+type Mutation = fn(&LaneGuard, &str) -> Result<registry::RegistryEntry, registry::MutationError>;
+
 fn assets(cli: &Cli, project: &Utf8Path, command: &AssetsCommand, out: &mut Reporter) -> Result<Exit, Stop> {
-    let (root, mutate): (&str, fn(&LaneGuard, &str) -> Result<registry::RegistryEntry, registry::MutationError>) = match command {
+    let (root, mutate): (&str, Mutation) = match command {
         AssetsCommand::List => return Ok(list_assets(project, out)),
         AssetsCommand::Register { root } => (root, registry::register),
         AssetsCommand::Include { root } => (root, |l, r| registry::set_included(l, r, true)),
