@@ -14,15 +14,19 @@ pub const CARTRIDGE_VERSION: u32 = 1;
 
 /// The manifest, exactly its upstream keys: nothing may be added here that
 /// upstream has not defined (it removed `entrypoint`, `asset_table`, `preload`).
+/// Fields are declared in byte order of their keys: serde writes struct
+/// fields in declaration order, so the canonical key order holds however
+/// `serde_json` is compiled (its `preserve_order` feature would keep map
+/// order, and any crate in a game's dependency graph may enable it).
 #[derive(Debug, Serialize)]
 struct Manifest<'m> {
-    magic: &'static str,
-    cartridge_version: u32,
     app_id: u32,
-    title: &'m str,
-    app_version: &'m str,
     app_mode: &'static str,
+    app_version: &'m str,
     capabilities: &'m [String],
+    cartridge_version: u32,
+    magic: &'static str,
+    title: &'m str,
 }
 
 /// What the current preparation produced, as far as the manifest cares.
@@ -101,9 +105,6 @@ fn canonical_bytes(meta: &ProjectMeta) -> Vec<u8> {
         app_mode: meta.app_mode.as_str(),
         capabilities: &meta.capabilities,
     };
-    // Going through `Value` is what sorts the keys (a `BTreeMap` without
-    // serde_json's `preserve_order`); the compact writer then escapes minimally.
-    // Strings and integers only, so neither step can fail.
-    let value = serde_json::to_value(&manifest).expect("a manifest of strings and integers is valid JSON");
-    serde_json::to_vec(&value).expect("a JSON value always serializes")
+    // The compact writer escapes minimally; strings and integers only, so it cannot fail.
+    serde_json::to_vec(&manifest).expect("a manifest of strings and integers is valid JSON")
 }

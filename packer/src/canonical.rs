@@ -1,10 +1,11 @@
 //! Canonical JSON (upstream rules, `assets-pa.md`): UTF-8, no whitespace,
 //! keys sorted by byte order, integers only, minimal escaping, no newline.
 //!
-//! serde_json's default `Map` is a `BTreeMap<String, _>`, whose order is byte
-//! order, and its compact writer escapes exactly `"`, `\` and controls. So the
-//! canonical form is `serde_json::to_vec` of a `Value`, provided no float is
-//! inside — which is checked here rather than trusted.
+//! serde_json's compact writer escapes exactly `"`, `\` and controls, so
+//! scalars are written by it. Object keys are sorted here, explicitly: the
+//! order of serde_json's `Map` depends on whether any crate in the build
+//! enabled its `preserve_order` feature, which a game's own dependencies may
+//! do. Floats are refused rather than trusted absent.
 
 use serde_json::Value;
 
@@ -17,7 +18,39 @@ pub fn to_vec(value: &Value) -> Result<Vec<u8>, FloatAt> {
     if let Some(at) = find_float(value, String::new()) {
         return Err(FloatAt(at));
     }
-    Ok(serde_json::to_vec(value).expect("a Value always serializes"))
+    let mut out = Vec::new();
+    write(value, &mut out);
+    Ok(out)
+}
+
+fn write(value: &Value, out: &mut Vec<u8>) {
+    match value {
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write(item, out);
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            out.push(b'{');
+            for (i, (key, item)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                serde_json::to_writer(&mut *out, key).expect("writing to memory cannot fail");
+                out.push(b':');
+                write(item, out);
+            }
+            out.push(b'}');
+        }
+        scalar => serde_json::to_writer(&mut *out, scalar).expect("writing to memory cannot fail"),
+    }
 }
 
 /// The JSON pointer of the first float in `value`, in key order.

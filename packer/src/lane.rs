@@ -16,15 +16,22 @@ pub const LOCK_FILE: &str = ".prometeu/lane.lock";
 
 /// What to do when another operation holds the lane.
 pub enum Wait<'a> {
-    /// Block until it is free; `on_wait` runs once, before blocking.
-    Block { on_wait: &'a mut dyn FnMut() },
+    /// Wait until it is free; `on_wait` runs once, before waiting. While
+    /// waiting, `cancelled` is polled: when it says so, give up with
+    /// `LaneError::Cancelled` (a person pressed Ctrl-C).
+    Block { on_wait: &'a mut dyn FnMut(), cancelled: &'a dyn Fn() -> bool },
     /// Fail at once with `LaneError::Busy`.
     NoWait,
 }
 
+/// How often a waiting holder retries the lock (and checks for cancellation).
+const WAIT_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
 #[derive(Debug)]
 pub enum LaneError {
     Busy { lock_file: Utf8PathBuf },
+    /// Given up while waiting.
+    Cancelled,
     Io { lock_file: Utf8PathBuf, error: std::io::Error },
     /// Leftovers of an interrupted operation could not be recovered.
     Recovery { build_dir: Utf8PathBuf, error: std::io::Error },
@@ -38,6 +45,7 @@ impl std::fmt::Display for LaneError {
                 "another operation is writing to this project (lock {lock_file}); \
                  wait for it to finish, or run again without --no-wait to queue behind it"
             ),
+            LaneError::Cancelled => write!(f, "interrupted while waiting for another operation on this project; nothing was changed"),
             LaneError::Io { lock_file, error } => write!(f, "cannot take the project lock {lock_file}: {error}"),
             LaneError::Recovery { build_dir, error } => write!(
                 f,
@@ -90,9 +98,9 @@ pub fn acquire(project: &Utf8Path, wait: Wait<'_>) -> Result<LaneGuard, LaneErro
         Ok(()) => {}
         Err(TryLockError::WouldBlock) => match wait {
             Wait::NoWait => return Err(LaneError::Busy { lock_file }),
-            Wait::Block { on_wait } => {
+            Wait::Block { on_wait, cancelled } => {
                 on_wait();
-                file.lock().map_err(io)?;
+                wait_for(&file, cancelled).map_err(|e| e.map_or(LaneError::Cancelled, io))?;
             }
         },
         Err(TryLockError::Error(error)) => return Err(io(error)),
@@ -100,6 +108,20 @@ pub fn acquire(project: &Utf8Path, wait: Wait<'_>) -> Result<LaneGuard, LaneErro
     let build_dir = project.join(crate::BUILD_DIR);
     let recovery = stage::recover(&build_dir).map_err(|error| LaneError::Recovery { build_dir, error })?;
     Ok(LaneGuard { project: project.to_owned(), recovery, _file: file })
+}
+
+/// Retries the lock until it is taken; `Err(None)` when cancelled.
+fn wait_for(file: &File, cancelled: &dyn Fn() -> bool) -> Result<(), Option<std::io::Error>> {
+    loop {
+        if cancelled() {
+            return Err(None);
+        }
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(TryLockError::WouldBlock) => std::thread::sleep(WAIT_POLL),
+            Err(TryLockError::Error(e)) => return Err(Some(e)),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -114,6 +136,25 @@ mod tests {
         assert!(matches!(acquire(project, Wait::NoWait), Err(LaneError::Busy { .. })));
         drop(first);
         acquire(project, Wait::NoWait).unwrap();
+    }
+
+    #[test]
+    fn a_waiting_holder_gets_the_lane_when_freed_and_can_be_cancelled() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = Utf8Path::from_path(dir.path()).unwrap().to_owned();
+        let first = acquire(&project, Wait::NoWait).unwrap();
+        let mut said = 0;
+        let cancel = || true;
+        let err = acquire(&project, Wait::Block { on_wait: &mut || said += 1, cancelled: &cancel }).unwrap_err();
+        assert!(matches!(err, LaneError::Cancelled));
+        assert_eq!(said, 1);
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            drop(first);
+        });
+        let never = || false;
+        acquire(&project, Wait::Block { on_wait: &mut || {}, cancelled: &never }).unwrap();
+        release.join().unwrap();
     }
 
     #[test]

@@ -25,6 +25,11 @@ pub use diag::{Code, Diagnostic, Severity};
 
 /// Project-relative directory for every output (upstream).
 pub const BUILD_DIR: &str = "build";
+
+/// `build/manifest.json` is the commit point of a whole preparation
+/// (upstream): any step that publishes new outputs withdraws it first, so a
+/// `build/` holding it is always one complete, coherent preparation.
+pub const PREPARATION_MARKER: &str = "manifest.json";
 pub mod gate;
 pub mod pack;
 pub mod snapshot;

@@ -889,7 +889,11 @@ mod tests {
 
     #[test]
     fn key_constants_match_the_serialized_types() {
-        let keys = |v: Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+        let keys = |v: Value| {
+            let mut k = v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+            k.sort();
+            k
+        };
         let sorted = |k: &[&str]| {
             let mut k: Vec<String> = k.iter().map(|s| s.to_string()).collect();
             k.sort();

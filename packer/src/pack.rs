@@ -19,7 +19,7 @@ use crate::pa::{self, CODEC_NONE, Entry, Header, PaWriter, PreloadEntry};
 use crate::snapshot::{self, AssetSnapshot, MaterializationConfig, Snapshot};
 use crate::stage::{self, PromoteError, Stage};
 use crate::testpoint::TestPoints;
-use crate::BUILD_DIR;
+use crate::{BUILD_DIR, PREPARATION_MARKER};
 
 pub const ASSETS_PA: &str = "assets.pa";
 pub const ASSET_TABLE_JSON: &str = "asset_table.json";
@@ -167,7 +167,7 @@ impl<'o> Run<'o> {
             snapshot.held_bytes()
         ));
         if let Err(e) = options.testpoints.hit("pack.after_snapshot") {
-            return self.finish_failed(FailureStage::Execution, e.to_string(), false, Vec::new());
+            return self.finish_failed(FailureStage::Execution, e.to_string(), true, Vec::new());
         }
         let pool = gate::pool(options.threads);
         let report = gate::run(&snapshot, &snapshot, &pool);
@@ -220,7 +220,9 @@ impl<'o> Run<'o> {
             }
         }
         self.info(format!("staged in build/{}/{}", stage::STAGING_DIR, self.operation_id));
-        stage.promote(&OUTPUTS, points).map_err(|e: PromoteError| Failure(FailureStage::Persistence, e.to_string()))?;
+        stage
+            .promote(&OUTPUTS, &[PREPARATION_MARKER], points)
+            .map_err(|e: PromoteError| Failure(FailureStage::Persistence, e.to_string()))?;
         self.event(EventKind::Promoted { files: OUTPUTS.map(|f| format!("{BUILD_DIR}/{f}")).to_vec() });
         self.info(format!("promoted {} into {BUILD_DIR}/", OUTPUTS.join(", ")));
         Ok(())

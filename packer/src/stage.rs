@@ -72,6 +72,10 @@ impl Stage {
             fs::remove_dir_all(&dir)?;
         }
         fs::create_dir_all(&dir)?;
+        // The new directories' entries must be durable before a commit
+        // marker inside them can be.
+        sync_dir(&build_dir.join(STAGING_DIR))?;
+        sync_dir(build_dir)?;
         Ok(Stage { build_dir: build_dir.to_owned(), dir })
     }
 
@@ -93,37 +97,63 @@ impl Stage {
         remove_staging_dir(&self.build_dir, &self.dir)
     }
 
-    /// Publishes the staged `names` into `build/`: fsync, preflight, commit
-    /// marker, renames, fsync of `build/`, cleanup.
-    pub fn promote(self, names: &[&str], points: &TestPoints) -> Result<(), PromoteError> {
-        match self.commit(names, points) {
-            Ok(()) => {}
-            Err(e) => {
-                let _ = remove_staging_dir(&self.build_dir, &self.dir);
-                return Err(PromoteError::Uncommitted(e));
-            }
+    /// Publishes the staged `names` into `build/`: fsync, preflight, removal
+    /// of the `withdraw` files (outputs this publication makes stale, such as
+    /// an earlier preparation's `manifest.json`), commit marker, renames,
+    /// fsync of `build/`, cleanup.
+    pub fn promote(self, names: &[&str], withdraw: &[&str], points: &TestPoints) -> Result<(), PromoteError> {
+        if let Err(e) = self.prepare(names, withdraw, points) {
+            let _ = remove_staging_dir(&self.build_dir, &self.dir);
+            return Err(PromoteError::Uncommitted(e));
         }
-        move_committed(&self.dir, &self.build_dir, names, points).map_err(PromoteError::Committed)?;
+        // The rename of the marker is the commit point: from here on the
+        // promotion is finished, now or by the next recovery, never undone.
+        fs::rename(self.path(COMMIT_MARKER_TMP), self.path(COMMIT_MARKER)).map_err(|e| {
+            let _ = remove_staging_dir(&self.build_dir, &self.dir);
+            PromoteError::Uncommitted(e)
+        })?;
+        let finish = || -> std::io::Result<()> {
+            sync_dir(&self.dir)?;
+            points.hit("promote.after_marker")?;
+            move_committed(&self.dir, &self.build_dir, names, points)
+        };
+        // One retry: `move_committed` skips what already moved.
+        finish().or_else(|_| finish()).map_err(PromoteError::Committed)?;
         // Cleanup after the commit cannot change the outcome; a leftover is
         // deleted by the next recovery.
         let _ = remove_staging_dir(&self.build_dir, &self.dir);
         Ok(())
     }
 
-    /// Everything up to and including the durable commit marker.
-    fn commit(&self, names: &[&str], points: &TestPoints) -> std::io::Result<()> {
+    /// Everything before the commit point; on error `build/` holds what it
+    /// held (less, at worst, the withdrawn files).
+    fn prepare(&self, names: &[&str], withdraw: &[&str], points: &TestPoints) -> std::io::Result<()> {
         for name in names {
             fs::File::open(self.path(name))?.sync_all()?;
         }
         preflight(&self.build_dir, names)?;
         points.hit("promote.before_marker")?;
+        remove_outputs(&self.build_dir, withdraw)?;
         let mut marker = fs::File::create(self.path(COMMIT_MARKER_TMP))?;
         marker.write_all(names.join("\n").as_bytes())?;
-        marker.sync_all()?;
-        fs::rename(self.path(COMMIT_MARKER_TMP), self.path(COMMIT_MARKER))?;
-        sync_dir(&self.dir)?;
-        points.hit("promote.after_marker")
+        marker.sync_all()
     }
+}
+
+/// Removes `names` from `build/` where present, durably.
+pub fn remove_outputs(build_dir: &Utf8Path, names: &[&str]) -> std::io::Result<bool> {
+    let mut removed = false;
+    for name in names {
+        match fs::remove_file(build_dir.join(name)) {
+            Ok(()) => removed = true,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    if removed {
+        sync_dir(build_dir)?;
+    }
+    Ok(removed)
 }
 
 /// Refuses, before the commit point, targets that a rename could not replace.
@@ -186,30 +216,42 @@ impl Recovery {
 }
 
 /// Finishes or discards every leftover staging directory under `build/`.
-/// Must run while holding the lane, before anything else writes.
+/// Must run while holding the lane, before anything else writes. Anything
+/// else found in `build/.staging` (a stray file, a name that is not UTF-8)
+/// is an abandoned leftover too.
 pub fn recover(build_dir: &Utf8Path) -> std::io::Result<Recovery> {
     let mut recovery = Recovery::default();
     let staging_root = build_dir.join(STAGING_DIR);
-    if !staging_root.is_dir() {
-        return Ok(recovery);
+    match std::fs::symlink_metadata(&staging_root) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(recovery),
+        Err(e) => return Err(e),
+        Ok(meta) if !meta.is_dir() => {
+            fs::remove_file(&staging_root)?;
+            recovery.abandoned.push(STAGING_DIR.to_owned());
+            return Ok(recovery);
+        }
+        Ok(_) => {}
     }
     let mut leftovers: Vec<_> = fs::read_dir(&staging_root)?.collect::<Result<_, _>>()?;
     leftovers.sort_by_key(|e| e.file_name());
     for entry in leftovers {
-        let dir = Utf8PathBuf::try_from(entry.path()).map_err(|e| e.into_io_error())?;
         let id = entry.file_name().to_string_lossy().into_owned();
-        match read_marker(&dir)? {
-            Some(names) => {
+        let committed = match Utf8PathBuf::try_from(entry.path()) {
+            Ok(dir) if entry.file_type()?.is_dir() => read_marker(&dir)?.map(|names| (dir, names)),
+            _ => None,
+        };
+        match committed {
+            Some((dir, names)) => {
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
                 move_committed(&dir, build_dir, &names, &TestPoints::none())?;
                 recovery.rolled_forward.push(id);
             }
             None => recovery.abandoned.push(id),
         }
-        if dir.is_dir() {
-            fs::remove_dir_all(&dir)?;
+        if entry.file_type()?.is_dir() {
+            std::fs::remove_dir_all(entry.path())?;
         } else {
-            fs::remove_file(&dir)?;
+            std::fs::remove_file(entry.path())?;
         }
     }
     fs::remove_dir(&staging_root)?;
@@ -256,7 +298,9 @@ mod tests {
         let stage = Stage::create(&build, "op1").unwrap();
         stage.write("a", b"new a").unwrap();
         stage.write("b", b"new b").unwrap();
-        stage.promote(&["a", "b"], &TestPoints::none()).unwrap();
+        fs::write(build.join("stale"), "old").unwrap();
+        stage.promote(&["a", "b"], &["stale", "absent"], &TestPoints::none()).unwrap();
+        assert!(!build.join("stale").exists(), "withdrawn before the commit");
         assert_eq!(fs::read_to_string(build.join("a")).unwrap(), "new a");
         assert_eq!(fs::read_to_string(build.join("b")).unwrap(), "new b");
         assert!(!build.join(STAGING_DIR).exists());
@@ -270,7 +314,7 @@ mod tests {
         let stage = Stage::create(&build, "op1").unwrap();
         stage.write("a", b"new a").unwrap();
         stage.write("b", b"new b").unwrap();
-        let err = stage.promote(&["a", "b"], &TestPoints::none()).unwrap_err();
+        let err = stage.promote(&["a", "b"], &[], &TestPoints::none()).unwrap_err();
         assert!(matches!(err, PromoteError::Uncommitted(_)), "{err}");
         assert_eq!(fs::read_to_string(build.join("a")).unwrap(), "old a");
         assert!(!build.join(STAGING_DIR).exists());
@@ -285,7 +329,8 @@ mod tests {
         let committed = Stage::create(&build, "committed").unwrap();
         committed.write("a", b"new a").unwrap();
         committed.write("b", b"new b").unwrap();
-        committed.commit(&["a", "b"], &TestPoints::none()).unwrap();
+        committed.prepare(&["a", "b"], &[], &TestPoints::none()).unwrap();
+        fs::rename(committed.path(COMMIT_MARKER_TMP), committed.path(COMMIT_MARKER)).unwrap();
         fs::rename(committed.path("a"), build.join("a")).unwrap();
         // An operation that died while staging.
         let abandoned = Stage::create(&build, "abandoned").unwrap();
@@ -296,6 +341,37 @@ mod tests {
         assert_eq!(recovery.abandoned, ["abandoned"]);
         assert_eq!(fs::read_to_string(build.join("a")).unwrap(), "new a");
         assert_eq!(fs::read_to_string(build.join("b")).unwrap(), "new b");
+        assert!(!build.join(STAGING_DIR).exists());
+    }
+
+    #[test]
+    fn a_failure_after_the_marker_is_committed_and_recovery_completes_it() {
+        let (_tmp, build) = build_dir();
+        fs::write(build.join("a"), "old a").unwrap();
+        fs::write(build.join("b"), "old b").unwrap();
+        let stage = Stage::create(&build, "op1").unwrap();
+        stage.write("a", b"new a").unwrap();
+        stage.write("b", b"new b").unwrap();
+        let points = TestPoints::new("promote.renamed.a", crate::testpoint::Action::Fail);
+        let err = stage.promote(&["a", "b"], &[], &points).unwrap_err();
+        assert!(matches!(err, PromoteError::Committed(_)), "{err}");
+        assert_eq!(recover(&build).unwrap().rolled_forward, ["op1"]);
+        assert_eq!(fs::read_to_string(build.join("a")).unwrap(), "new a");
+        assert_eq!(fs::read_to_string(build.join("b")).unwrap(), "new b");
+    }
+
+    #[test]
+    fn odd_leftovers_are_abandoned_not_fatal() {
+        use std::os::unix::ffi::OsStrExt;
+        let (_tmp, build) = build_dir();
+        fs::create_dir_all(build.join(STAGING_DIR)).unwrap();
+        let odd = build.join(STAGING_DIR).as_std_path().join(std::ffi::OsStr::from_bytes(b"bad\xff"));
+        std::fs::create_dir(&odd).unwrap();
+        std::fs::write(build.join(STAGING_DIR).join("stray"), b"x").unwrap();
+        assert_eq!(recover(&build).unwrap().abandoned.len(), 2);
+        assert!(!build.join(STAGING_DIR).exists());
+        fs::write(build.join(STAGING_DIR), b"a file in the way").unwrap();
+        assert_eq!(recover(&build).unwrap().abandoned, [STAGING_DIR]);
         assert!(!build.join(STAGING_DIR).exists());
     }
 }

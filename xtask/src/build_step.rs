@@ -12,7 +12,7 @@ use prometeu_packer::pack::Observer;
 use prometeu_packer::paths;
 use prometeu_packer::stage::{self, Stage};
 use prometeu_packer::testpoint::TestPoints;
-use prometeu_packer::BUILD_DIR;
+use prometeu_packer::{BUILD_DIR, PREPARATION_MARKER};
 use serde::Serialize;
 
 use crate::compiler::{self, CompilerRun, Outcome, Placeholders, Stream};
@@ -78,7 +78,7 @@ fn stage_and_promote(lane: &LaneGuard, compiler: &Compiler, points: &TestPoints,
             return Err(e);
         }
     };
-    stage.promote(&[PROGRAM_FILE], points).map_err(|e| e.to_string())?;
+    stage.promote(&[PROGRAM_FILE], &[PREPARATION_MARKER], points).map_err(|e| e.to_string())?;
     Ok(bytes)
 }
 
@@ -111,6 +111,15 @@ fn copy_prebuilt(project: &Utf8Path, path: &str, stage: &Stage, log: &mut Captur
         paths::Resolve::Escapes(_) => format!("{what} leads outside the project; keep it inside the project"),
         paths::Resolve::Io(e) => format!("{what} cannot be read: {e}"),
     })?;
+    // A program under build/ is an earlier run's output, never this run's.
+    if let Ok(build_dir) = project.join(BUILD_DIR).canonicalize_utf8()
+        && source.starts_with(&build_dir)
+    {
+        return Err(format!(
+            "{what} is inside {BUILD_DIR}/, where it would be an earlier run's output; \
+             point `prebuilt` at the compiler's own output outside {BUILD_DIR}/"
+        ));
+    }
     let bytes = fs_err::read(&source).map_err(|e| format!("{what} cannot be read: {e}"))?;
     if bytes.is_empty() {
         return Err(format!("{what} is empty; a program must have content"));

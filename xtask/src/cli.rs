@@ -175,9 +175,18 @@ fn load_meta(project: &Utf8Path) -> Result<prometeu_manifest::ProjectMeta, Stop>
 
 /// Takes the project's lane, saying once if it has to wait.
 fn take_lane(cli: &Cli, project: &Utf8Path, out: &Reporter) -> Result<LaneGuard, Stop> {
-    let mut say = || out.note("waiting for another operation on this project…");
-    let wait = if cli.no_wait { Wait::NoWait } else { Wait::Block { on_wait: &mut say } };
-    lane::acquire(project, wait).map_err(|e| Stop(Exit::Failed, e.to_string()))
+    let mut say = || out.waiting("waiting for another operation on this project…");
+    let cancelled = crate::compiler::interrupt_requested;
+    let wait = if cli.no_wait { Wait::NoWait } else { Wait::Block { on_wait: &mut say, cancelled: &cancelled } };
+    let lane = lane::acquire(project, wait).map_err(|e| Stop(Exit::Failed, e.to_string()))?;
+    let recovery = lane.recovery();
+    for id in recovery.rolled_forward.iter() {
+        out.note(&format!("recovered: completed the interrupted promotion of operation {id}"));
+    }
+    for id in recovery.abandoned.iter() {
+        out.note(&format!("recovered: removed what interrupted operation {id} left in build/.staging"));
+    }
+    Ok(lane)
 }
 
 /// Starts keeping the log of `command` under build/logs/.
@@ -204,16 +213,13 @@ fn play_prep_cmd(cli: &Cli, project: &Utf8Path, threads: Option<usize>, out: &mu
     interrupt_handler(out);
     let lane = take_lane(cli, project, out)?;
     keep_log(out, cli, project, "play-prep");
-    for w in &meta.warnings {
-        out.note(&format!("warning: {w}"));
-    }
     let options = PackOptions { threads, testpoints: TestPoints::from_env() };
     let result = play_prep::play_prep(&lane, &meta, &options, out);
     let ok = result.status == StepStatus::Success;
     let log = logs::log_path(project, "play-prep");
     match result.failed_step {
         None => out.note(&format!("play-prep succeeded in {} ms; build/ is ready (log: {log})", result.elapsed_ms)),
-        Some(step) => out.note(&format!("play-prep failed at the {step:?} step (log: {log})")),
+        Some(step) => out.note(&format!("play-prep failed at the {} step (log: {log})", step.as_str())),
     }
     out.result("play-prep", &result);
     Ok(exit_for(ok))
@@ -224,6 +230,7 @@ fn build_cmd(cli: &Cli, project: &Utf8Path, out: &mut Reporter) -> Result<Exit, 
     interrupt_handler(out);
     let lane = take_lane(cli, project, out)?;
     keep_log(out, cli, project, "build");
+    manifest_step::report_config_warnings(&meta, out);
     let result = build_step::build(&lane, &meta.compiler, &TestPoints::from_env(), out).result;
     out.result("build", &result);
     Ok(exit_for(result.status == StepStatus::Success))
@@ -237,7 +244,7 @@ fn pack_cmd(cli: &Cli, project: &Utf8Path, threads: Option<usize>, out: &mut Rep
     match result.status {
         Status::Success => out.note(&format!("packed {} assets into build/assets.pa in {} ms", result.packed_asset_count, result.elapsed_ms)),
         Status::Blocked => out.note("pack blocked: fix the errors above (nothing was written)"),
-        Status::Failed => out.note("pack failed: build/ was left as it was"),
+        Status::Failed => out.note(&format!("pack failed: {}", result.error.as_deref().unwrap_or("unknown error"))),
     }
     out.result("pack", &result);
     Ok(exit_for(result.status == Status::Success))
@@ -247,20 +254,29 @@ fn manifest_cmd(cli: &Cli, project: &Utf8Path, out: &mut Reporter) -> Result<Exi
     let meta = load_meta(project)?;
     let lane = take_lane(cli, project, out)?;
     keep_log(out, cli, project, "manifest");
-    let facts = facts_from_build(&lane);
+    manifest_step::report_config_warnings(&meta, out);
+    let facts = facts_from_build(&lane).map_err(|e| Stop(Exit::Failed, e))?;
     let result = manifest_step::manifest(&lane, &meta, &facts, &TestPoints::from_env(), out).result;
     out.result("manifest", &result);
     Ok(exit_for(result.status == StepStatus::Success))
 }
 
-/// Run alone, the manifest step takes its facts from the `assets.pa` in
-/// `build/`, and only if that file verifies.
-fn facts_from_build(lane: &LaneGuard) -> prometeu_manifest::BuildFacts {
-    let inspected = pa::verify_file(&lane.build_dir().join(pack::ASSETS_PA)).ok();
-    prometeu_manifest::BuildFacts {
-        assets_pa_produced: inspected.is_some(),
-        packed_asset_count: inspected.map_or(0, |i| i.header.asset_table.len()),
+/// Run alone, the manifest step commits what `build/` holds, so it first
+/// requires both outputs of a preparation: a program and an `assets.pa`
+/// that verifies.
+fn facts_from_build(lane: &LaneGuard) -> Result<prometeu_manifest::BuildFacts, String> {
+    let build_dir = lane.build_dir();
+    let program = build_dir.join(build_step::PROGRAM_FILE);
+    match std::fs::metadata(&program) {
+        Ok(meta) if meta.is_file() && meta.len() > 0 => {}
+        _ => return Err(format!("{program} is missing or empty; run `cargo xtask build` (or `play-prep`) first")),
     }
+    let assets_pa = build_dir.join(pack::ASSETS_PA);
+    let inspected = pa::verify_file(&assets_pa).map_err(|violations| {
+        let list: Vec<String> = violations.into_iter().map(|v| v.0).collect();
+        format!("{assets_pa} is not a valid pack ({}); run `cargo xtask pack` (or `play-prep`) first", list.join("; "))
+    })?;
+    Ok(prometeu_manifest::BuildFacts { assets_pa_produced: true, packed_asset_count: inspected.header.asset_table.len() })
 }
 
 fn validate(project: &Utf8Path, threads: Option<usize>, out: &mut Reporter) -> Exit {

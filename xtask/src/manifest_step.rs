@@ -35,13 +35,13 @@ pub fn manifest(lane: &LaneGuard, meta: &ProjectMeta, facts: &BuildFacts, points
     let started = Instant::now();
     let mut log = Capture::new(observer);
     let generated = prometeu_manifest::generate(meta, facts);
-    let warnings = match &generated {
-        Ok(g) => g.warnings.clone(),
-        Err(_) => Vec::new(),
-    };
-    for w in &warnings {
+    let generated_warnings = generated.as_ref().map(|g| g.warnings.clone()).unwrap_or_default();
+    for w in &generated_warnings {
         log.say(LogLine::new(Channel::Manifest, Level::Warn, w.clone()));
     }
+    // The result carries every warning about the manifest's sources; those of
+    // cartridge.toml were logged when it was loaded.
+    let warnings: Vec<String> = meta.warnings.iter().chain(&generated_warnings).cloned().collect();
     let written = generated.map_err(|e| e.to_string()).and_then(|g| publish(lane, &g.bytes, points));
     let result = match written {
         Ok(()) => {
@@ -56,25 +56,33 @@ pub fn manifest(lane: &LaneGuard, meta: &ProjectMeta, facts: &BuildFacts, points
     ManifestOutcome { result, logs: log.lines }
 }
 
+/// Logs the warnings of loading cartridge.toml (unknown capability, unknown
+/// placeholder) on the `manifest` channel: they concern the manifest's sources.
+pub fn report_config_warnings(meta: &ProjectMeta, observer: &mut dyn Observer) {
+    for w in &meta.warnings {
+        observer.log(&LogLine::new(Channel::Manifest, Level::Warn, w.clone()));
+    }
+}
+
 fn publish(lane: &LaneGuard, bytes: &[u8], points: &TestPoints) -> Result<(), String> {
     let stage = Stage::create(&lane.build_dir(), &stage::operation_id()).map_err(|e| e.to_string())?;
     if let Err(e) = stage.write(MANIFEST_FILE, bytes) {
         let _ = stage.discard();
         return Err(e.to_string());
     }
-    stage.promote(&[MANIFEST_FILE], points).map_err(|e| e.to_string())
+    stage.promote(&[MANIFEST_FILE], &[], points).map_err(|e| e.to_string())
 }
 
 /// Removes `build/manifest.json`, so that until this run commits, the
 /// runtime finds no manifest and refuses the half-prepared directory.
 pub fn withdraw(lane: &LaneGuard) -> std::io::Result<bool> {
-    let path = lane.build_dir().join(MANIFEST_FILE);
-    match fs_err::remove_file(&path) {
-        Ok(()) => {
-            prometeu_packer::stage::sync_dir(&lane.build_dir())?;
-            Ok(true)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(e),
+    prometeu_packer::stage::remove_outputs(&lane.build_dir(), &[MANIFEST_FILE])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_packer_withdraws_the_file_this_step_writes() {
+        assert_eq!(prometeu_packer::PREPARATION_MARKER, prometeu_manifest::MANIFEST_FILE);
     }
 }

@@ -47,6 +47,10 @@ pub fn play_prep(lane: &LaneGuard, meta: &ProjectMeta, options: &PackOptions, ob
         steps,
         elapsed_ms: elapsed_ms(started),
     };
+    if let Some(stopped) = interrupted(Step::Build, observer) {
+        return failed(Step::Build, Some(stopped), steps);
+    }
+    manifest_step::report_config_warnings(meta, observer);
     if let Err(e) = manifest_step::withdraw(lane) {
         let message = format!("cannot remove the previous build/manifest.json: {e}");
         observer.log(&LogLine::new(Channel::Manifest, Level::Error, message.clone()));
@@ -84,11 +88,17 @@ pub fn play_prep(lane: &LaneGuard, meta: &ProjectMeta, options: &PackOptions, ob
 }
 
 /// After Ctrl-C, the next step does not start (a second Ctrl-C exits at
-/// once; every step is crash-safe, so that is safe too).
+/// once; every step is crash-safe, so that is safe too). Checked before the
+/// first step as well, so an interrupt during the wait for the lane changes
+/// nothing.
 fn interrupted(next: Step, observer: &mut dyn Observer) -> Option<String> {
     crate::compiler::interrupt_requested().then(|| {
-        let message = format!("interrupted: the {next:?} step did not start");
-        let channel = if next == Step::Pack { Channel::Pack } else { Channel::Manifest };
+        let message = format!("interrupted: the {} step did not start", next.as_str());
+        let channel = match next {
+            Step::Build => Channel::Build,
+            Step::Pack => Channel::Pack,
+            Step::Manifest => Channel::Manifest,
+        };
         observer.log(&LogLine::new(channel, Level::Error, message.clone()));
         message
     })

@@ -30,14 +30,19 @@ impl Reporter {
         Reporter { format, journal, progress: None }
     }
 
-    pub fn journal(&self) -> &Journal {
-        &self.journal
-    }
-
     /// Human text for a person; silent in JSON mode (stdout is for machines).
     pub fn note(&self, text: &str) {
         if self.format == MessageFormat::Human {
             self.above_progress(|| eprintln!("{text}"));
+        }
+    }
+
+    /// Says the command is waiting for the project's lane: on stderr, or as
+    /// `{"type":"notice",…}` in JSON mode so a pipeline does not look hung.
+    pub fn waiting(&self, text: &str) {
+        match self.format {
+            MessageFormat::Human => self.note(text),
+            MessageFormat::Json => print_json(&json!({"type": "notice", "message": text})),
         }
     }
 

@@ -15,6 +15,16 @@ pub enum Step {
     Manifest,
 }
 
+impl Step {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Build => "build",
+            Step::Pack => "pack",
+            Step::Manifest => "manifest",
+        }
+    }
+}
+
 /// Binary at the control level (upstream): a step succeeded or it did not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
