@@ -53,6 +53,20 @@ fn mix(stereo: &[i16]) -> Vec<i16> {
         .collect()
 }
 
+/// Rebuilds objects with keys inserted in byte order, so the expected text
+/// is canonical whether or not serde_json keeps insertion order.
+fn sorted(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<_> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        serde_json::Value::Array(items) => serde_json::Value::Array(items.into_iter().map(sorted).collect()),
+        other => other,
+    }
+}
+
 #[test]
 fn header_offsets_sheets_palettes_and_pcm_match_independent_computation() {
     let p = sample_project();
@@ -103,7 +117,7 @@ fn header_offsets_sheets_palettes_and_pcm_match_independent_computation() {
         ],
         "preload": [{"asset_id": 1, "slot": 0}, {"asset_id": 2, "slot": 0}]
     });
-    assert_eq!(&file[24..payload_offset], serde_json::to_vec(&header).unwrap().as_slice());
+    assert_eq!(&file[24..payload_offset], serde_json::to_vec(&sorted(header)).unwrap().as_slice());
 
     let payloads = [hero, sfx, font, music].concat();
     assert_eq!(file.len(), payload_offset + payloads.len());
