@@ -68,6 +68,7 @@ codes! {
     ArtifactsEmpty => "artifacts_empty",
     MetadataKeyCollision => "metadata_key_collision",
     MetadataFloat => "metadata_float",
+    MetadataTooDeep => "metadata_too_deep",
     PreloadSlotMissing => "preload_slot_missing",
     PreloadSlotInvalid => "preload_slot_invalid",
     PreloadSlotClash => "preload_slot_clash",

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
+use crate::declaration::Declaration;
 use crate::diag::{Code, Diagnostic, any_blocking};
 use crate::family::{AssetInput, Content, Family, Materialized};
 use crate::metadata;
@@ -57,10 +58,7 @@ pub struct Built {
 /// Decodes one asset's selected inputs from `content` and converges its
 /// metadata. The gate and the writer both call this, so the header the gate
 /// plans is the header the writer's payloads fill.
-pub fn build_asset(asset: &AssetSnapshot, content: &dyn Content) -> Result<Built, Vec<Diagnostic>> {
-    let Some(decl) = &asset.declaration else {
-        return Err(Vec::new());
-    };
+pub fn build_asset(asset: &AssetSnapshot, decl: &Declaration, content: &dyn Content) -> Result<Built, Vec<Diagnostic>> {
     let input = AssetInput { asset: asset.asset_ref(), decl, files: &asset.selected, content };
     let materialized = decl.family.materialize(&input)?;
     let metadata = metadata::converge(&asset.asset_ref(), &decl.output, &materialized.derived)?;
@@ -88,7 +86,7 @@ fn check_asset(asset: &AssetSnapshot, content: &dyn Content) -> (Vec<Diagnostic>
     let Some(decl) = asset.declaration.as_ref().filter(|_| !any_blocking(&found)) else {
         return (found, None);
     };
-    match build_asset(asset, content) {
+    match build_asset(asset, decl, content) {
         Ok(built) => {
             found.extend(built.materialized.warnings);
             let plan = AssetPlan {
@@ -169,11 +167,15 @@ fn preload_clashes(active: &[&AssetSnapshot]) -> Vec<Diagnostic> {
     found
 }
 
-/// A pool of `threads` workers (`None`: one per core).
+/// A pool of `threads` workers (`None`: one per core). When the OS refuses
+/// that many threads, the work runs on fewer: the output is the same.
 pub fn pool(threads: Option<usize>) -> rayon::ThreadPool {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
         builder = builder.num_threads(n.max(1));
     }
-    builder.build().expect("a thread pool can be created")
+    builder
+        .build()
+        .or_else(|_| rayon::ThreadPoolBuilder::new().num_threads(1).build())
+        .expect("a one-thread pool can be created")
 }

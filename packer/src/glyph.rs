@@ -27,6 +27,10 @@ pub const PALETTE_BYTES: usize = PALETTE_COUNT * PALETTE_COLORS * 2;
 pub const PAYLOAD_BYTES: usize = SHEET_BYTES + PALETTE_BYTES;
 /// `decoded_size` (local): one byte per pixel once expanded, plus the palettes.
 pub const DECODED_BYTES: u64 = (SHEET_SIDE * SHEET_SIDE) as u64 + PALETTE_BYTES as u64;
+/// Nibble order (local): the pixel with the even x in the low nibble, the
+/// odd x in the high nibble; these are the bit shifts of each.
+pub const EVEN_X_SHIFT: u8 = 0;
+pub const ODD_X_SHIFT: u8 = 4;
 /// Allowed `output.metadata.tile_size` values.
 pub const TILE_SIZES: [u32; 3] = [8, 16, 32];
 
@@ -714,8 +718,8 @@ fn place_tile(
         let (x, y) = (left + offset % side, top + offset / side);
         let at = (y * SHEET_SIDE as usize + x) / 2;
         if let Some(byte) = sheet.get_mut(at) {
-            // Even x in the low nibble, odd x in the high nibble (local order).
-            *byte = if x % 2 == 0 { (*byte & 0xf0) | (index & 0x0f) } else { (*byte & 0x0f) | ((index & 0x0f) << 4) };
+            let shift = if x % 2 == 0 { EVEN_X_SHIFT } else { ODD_X_SHIFT };
+            *byte = (*byte & !(0x0f << shift)) | ((index & 0x0f) << shift);
         }
     }
     Ok(())

@@ -9,6 +9,11 @@ use crate::declaration::{self, Output};
 use crate::diag::{Code, Diagnostic};
 use crate::family::AssetRef;
 
+/// Deepest nesting of arrays and objects allowed inside metadata (local).
+/// The header holds metadata three levels down, and JSON readers (this
+/// tool's verifier among them) refuse documents nested past 128 levels.
+pub const MAX_METADATA_DEPTH: usize = 32;
+
 /// Merges the declared and derived metadata of one asset.
 pub fn converge(asset: &AssetRef<'_>, output: &Output, derived: &Map<String, Value>) -> Result<Map<String, Value>, Vec<Diagnostic>> {
     let mut merged = output.metadata.clone();
@@ -40,6 +45,7 @@ pub fn converge(asset: &AssetRef<'_>, output: &Output, derived: &Map<String, Val
         put(key, value.clone(), "the packer (a derived key)", &mut merged);
     }
     problems.extend(float_findings(asset, output));
+    problems.extend(depth_findings(asset, output));
     if problems.is_empty() { Ok(merged) } else { Err(problems) }
 }
 
@@ -67,6 +73,41 @@ pub fn float_findings(asset: &AssetRef<'_>, output: &Output) -> Vec<Diagnostic> 
             )
         })
         .collect()
+}
+
+/// `metadata_too_deep` for every user-supplied source nested past the limit.
+pub fn depth_findings(asset: &AssetRef<'_>, output: &Output) -> Vec<Diagnostic> {
+    let sources = [
+        ("output.metadata", Some(&output.metadata)),
+        ("output.codec_configuration", output.codec_configuration.as_ref()),
+        ("output.pipeline", output.pipeline.as_ref()),
+    ];
+    sources
+        .into_iter()
+        .filter_map(|(name, map)| {
+            let depth = map?.values().map(depth).max().unwrap_or(0) + 1;
+            (depth > MAX_METADATA_DEPTH).then(|| {
+                Diagnostic::blocking(
+                    Code::MetadataTooDeep,
+                    format!(
+                        "`{name}` is nested {depth} levels deep, over the limit of {MAX_METADATA_DEPTH}; \
+                         flatten it"
+                    ),
+                )
+                .asset(asset.asset_id, asset.root)
+                .file(declaration::path_of(asset.root))
+            })
+        })
+        .collect()
+}
+
+/// Levels of arrays and objects in `value` (a scalar is 0).
+fn depth(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
 }
 
 #[cfg(test)]

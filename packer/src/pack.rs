@@ -251,11 +251,16 @@ impl<'o> Run<'o> {
         let file = HashingWriter::new(BufWriter::new(fs::File::create(path).map_err(io)?));
         let mut writer = PaWriter::new(file, header).map_err(io)?;
         let by_id = |id: u32| snapshot.assets.iter().find(|a| a.entry.asset_id == id).expect("planned assets are in the snapshot");
+        let build = |plan: &AssetPlan| {
+            let asset = by_id(plan.asset_id);
+            let decl = asset.declaration.as_ref().expect("planned assets have declarations");
+            gate::build_asset(asset, decl, snapshot)
+        };
         let window = pool.current_num_threads() * 2;
         let mut payload_sha256 = Vec::with_capacity(plans.len());
         for chunk in plans.chunks(window) {
             points.hit("pack.materialize").map_err(|e| e.to_string())?;
-            let built: Vec<_> = pool.install(|| chunk.par_iter().map(|plan| gate::build_asset(by_id(plan.asset_id), snapshot)).collect());
+            let built: Vec<_> = pool.install(|| chunk.par_iter().map(build).collect());
             for (plan, built) in chunk.iter().zip(built) {
                 let payload = checked_payload(plan, built)?;
                 payload_sha256.push((plan.asset_id, hex(&Sha256::digest(&payload))));

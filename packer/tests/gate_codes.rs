@@ -211,6 +211,14 @@ corpus! {
     blocks_on_metadata_float: Blocks MetadataFloat in declaration("hero") => |w| {
         w.edit_declaration("hero", |d| d["output"]["metadata"]["scale"] = json!(1.5));
     };
+    /// Deep enough to pass the declaration reader, too deep for the header's.
+    blocks_on_metadata_too_deep: Blocks MetadataTooDeep in declaration("hero") => |w| {
+        let mut nested = json!(1);
+        for _ in 0..100 {
+            nested = json!([nested]);
+        }
+        w.edit_declaration("hero", |d| d["output"]["metadata"]["deep"] = nested);
+    };
     blocks_on_preload_slot_missing: Blocks PreloadSlotMissing in declaration("hero") => |w| {
         w.edit_declaration("hero", |d| d["preload"] = json!({ "enabled": true }));
     };

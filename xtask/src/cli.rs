@@ -76,8 +76,14 @@ enum Command {
 #[derive(Debug, clap::Args)]
 struct Threads {
     /// Decoding threads (default: one per core); the output never depends on it.
-    #[arg(long)]
-    threads: Option<usize>,
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    threads: Option<u16>,
+}
+
+impl Threads {
+    fn count(&self) -> Option<usize> {
+        self.threads.map(usize::from)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -140,11 +146,11 @@ fn run(cli: &Cli, out: &mut Reporter) -> Result<Exit, Stop> {
     }
     let project = locate(cli.project.as_deref())?;
     match &cli.command {
-        Command::PlayPrep(t) => play_prep_cmd(cli, &project, t.threads, out),
+        Command::PlayPrep(t) => play_prep_cmd(cli, &project, t.count(), out),
         Command::Build => build_cmd(cli, &project, out),
-        Command::Pack(t) => pack_cmd(cli, &project, t.threads, out),
+        Command::Pack(t) => pack_cmd(cli, &project, t.count(), out),
         Command::Manifest => manifest_cmd(cli, &project, out),
-        Command::Validate(t) => Ok(validate(&project, t.threads, out)),
+        Command::Validate(t) => Ok(validate(&project, t.count(), out)),
         Command::Summary => Ok(summary(&project, out)),
         Command::Assets(a) => assets(cli, &project, a, out),
         Command::Inspect { .. } | Command::Bench(_) => unreachable!("handled above"),
@@ -321,7 +327,16 @@ fn inspect(file: &Utf8Path, out: &mut Reporter) -> Exit {
     match pa::verify_file(file) {
         Ok(inspection) => {
             out.note(&format!("{file}: valid assets.pa v{}, {} bytes", inspection.prelude.schema_version, inspection.file_len));
-            out.note(&format!("prelude: {:?}", inspection.prelude));
+            let p = inspection.prelude;
+            out.note(&format!(
+                "prelude: magic {} schema_version {} header_len {} payload_offset {} flags {} reserved {}",
+                String::from_utf8_lossy(&p.magic),
+                p.schema_version,
+                p.header_len,
+                p.payload_offset,
+                p.flags,
+                p.reserved
+            ));
             out.note(&serde_json::to_string_pretty(&inspection.header).expect("headers serialize"));
             let value = json!({"status": "success", "file": file, "prelude": inspection.prelude, "file_len": inspection.file_len, "header": inspection.header});
             out.result("inspect", &value);

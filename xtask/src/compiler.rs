@@ -214,9 +214,11 @@ impl Outcome {
 
 fn describe_output_problem(problem: OutputProblem) -> String {
     let what = match problem {
-        OutputProblem::Missing => "did not write the program to {output}",
-        OutputProblem::Empty => "wrote an empty program to {output}",
-        OutputProblem::NotAFile => "left something other than a regular file at {output}",
+        OutputProblem::Missing => "did not write the program to the path it was given as `{output}` ($PROMETEU_OUTPUT)",
+        OutputProblem::Empty => "wrote an empty program to the path it was given as `{output}` ($PROMETEU_OUTPUT)",
+        OutputProblem::NotAFile => {
+            "left something other than a regular file at the path it was given as `{output}` ($PROMETEU_OUTPUT)"
+        }
     };
     format!("the compiler exited with status 0 but {what}")
 }
@@ -546,6 +548,7 @@ fn compiler_expression(argv: &[String], paths: &Placeholders, pipes: Pipes) -> d
         .before_spawn(|command| {
             // Its own group, so one kill reaches everything it starts.
             command.process_group(0);
+            die_with_parent(command);
             Ok(())
         });
     for entry in paths.entries() {
@@ -553,6 +556,26 @@ fn compiler_expression(argv: &[String], paths: &Placeholders, pipes: Pipes) -> d
     }
     expression
 }
+
+/// If this tool is killed outright (no chance to kill the group), the kernel
+/// kills the compiler too, instead of leaving it running with no timeout.
+#[cfg(target_os = "linux")]
+fn die_with_parent(command: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: runs in the child between fork and exec and only calls
+    // prctl, which is async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn die_with_parent(_: &mut std::process::Command) {}
 
 /// `./tools/pbsc` means a file in the project, whatever our own working
 /// directory is; a bare name is looked up on PATH.
@@ -813,6 +836,13 @@ fn trim_partial_char(bytes: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_placeholders_are_the_ones_cartridge_toml_documents() {
+        let p = placeholders();
+        let tokens: Vec<&str> = p.entries().iter().map(|e| e.token).collect();
+        assert_eq!(tokens, prometeu_manifest::PLACEHOLDERS);
+    }
 
     fn placeholders() -> Placeholders<'static> {
         Placeholders {

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use camino::{Utf8Path, Utf8PathBuf};
 use fs_err as fs;
-use prometeu_packer::log::{Channel, Level, LogLine};
+use prometeu_packer::log::LogLine;
 use serde::Serialize;
 
 /// Directory of the kept logs, relative to `build/` (local).
@@ -28,30 +28,30 @@ pub struct Entry {
     pub message: String,
 }
 
-/// Numbers, stamps, keeps and forwards log lines.
+/// Numbers, stamps and keeps log lines.
 pub struct Journal {
     sequence: u64,
     file: Option<fs::File>,
-    entries: Vec<Entry>,
 }
 
 impl Journal {
     /// A journal kept at `path` (created or truncated now). If the file cannot
     /// be written the run goes on and the failure is logged once.
     pub fn kept_at(path: &Utf8Path) -> (Journal, Option<String>) {
-        let file = path.parent().map(fs::create_dir_all).transpose().and_then(|_| fs::File::create(path));
+        let file = path.parent().map(fs::create_dir_all).transpose().and_then(|_| create_fresh(path));
         match file {
-            Ok(file) => (Journal { sequence: 0, file: Some(file), entries: Vec::new() }, None),
+            Ok(file) => (Journal { sequence: 0, file: Some(file) }, None),
             Err(e) => (Journal::in_memory(), Some(format!("the log cannot be kept: {e}"))),
         }
     }
 
+    /// A journal that keeps nothing on disk.
     pub fn in_memory() -> Journal {
-        Journal { sequence: 0, file: None, entries: Vec::new() }
+        Journal { sequence: 0, file: None }
     }
 
     /// Records `line` and returns its entry.
-    pub fn record(&mut self, line: &LogLine) -> &Entry {
+    pub fn record(&mut self, line: &LogLine) -> Entry {
         self.sequence += 1;
         let entry = Entry {
             sequence: self.sequence,
@@ -68,16 +68,16 @@ impl Journal {
                 self.file = None;
             }
         }
-        self.entries.push(entry);
-        self.entries.last().expect("just pushed")
-    }
-
-    pub fn entries(&self) -> &[Entry] {
-        &self.entries
+        entry
     }
 }
 
-/// Shorthand for a line.
-pub fn line(channel: Channel, severity: Level, message: impl Into<String>) -> LogLine {
-    LogLine::new(channel, severity, message)
+/// Replaces the file at `path` without following a symlink there: the old
+/// entry is unlinked and a new file is created exclusively.
+fn create_fresh(path: &Utf8Path) -> std::io::Result<fs::File> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    fs::File::options().write(true).create_new(true).open(path)
 }

@@ -104,7 +104,7 @@ impl Observer for Reporter {
     }
 
     fn log(&mut self, line: &LogLine) {
-        let entry = self.journal.record(line).clone();
+        let entry = self.journal.record(line);
         match self.format {
             MessageFormat::Json => {
                 let mut value = serde_json::to_value(&entry).expect("entries serialize");

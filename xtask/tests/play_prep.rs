@@ -178,13 +178,46 @@ fn configuration_errors_name_file_and_key_and_exit_2() {
 }
 
 #[test]
-fn the_asset_capability_without_an_assets_pa_is_refused() {
+fn manifest_alone_commits_only_a_complete_build_dir() {
     let p = starter();
     let run = p.run_json(&["manifest"]);
     assert_eq!(run.code, 1);
-    let error = run.result()["error"].as_str().unwrap().to_owned();
-    assert!(error.contains("asset"), "{error}");
+    assert!(run.result()["error"].as_str().unwrap().contains("program.pbx"), "{:#?}", run.lines);
+    assert_eq!(p.run_json(&["build"]).code, 0);
+    let run = p.run_json(&["manifest"]);
+    assert_eq!(run.code, 1, "no assets.pa yet");
+    assert!(run.result()["error"].as_str().unwrap().contains("assets.pa"), "{:#?}", run.lines);
     assert!(!p.exists("build/manifest.json"));
+    assert_eq!(p.run_json(&["pack"]).code, 0);
+    assert_eq!(p.run_json(&["manifest"]).code, 0);
+    assert!(p.exists("build/manifest.json"));
+    // A new program or pack makes the manifest stale: it is withdrawn.
+    assert_eq!(p.run_json(&["build"]).code, 0);
+    assert!(!p.exists("build/manifest.json"), "build withdraws the manifest");
+    assert_eq!(p.run_json(&["manifest"]).code, 0);
+    assert_eq!(p.run_json(&["pack"]).code, 0);
+    assert!(!p.exists("build/manifest.json"), "pack withdraws the manifest");
+}
+
+#[test]
+fn a_prebuilt_program_inside_build_is_refused() {
+    let p = starter();
+    assert_eq!(p.run_json(&["play-prep"]).code, 0);
+    p.set_compiler(r#"prebuilt = "build/program.pbx""#);
+    let run = p.run_json(&["play-prep"]);
+    assert_eq!(run.code, 1);
+    assert!(run.channel("build").last().unwrap().contains("earlier run"), "{:#?}", run.lines);
+}
+
+#[test]
+fn cartridge_warnings_reach_the_log_and_the_result() {
+    let p = starter();
+    let text = String::from_utf8(p.read("cartridge.toml")).unwrap();
+    p.write("cartridge.toml", text.replacen("capabilities = [", "capabilities = [\"gfxx\", ", 1));
+    let run = p.run_json(&["play-prep"]);
+    assert_eq!(run.code, 0, "{:#?}", run.lines);
+    assert!(run.channel("manifest").iter().any(|m| m.contains("gfxx")), "{:#?}", run.lines);
+    assert!(run.result()["steps"]["manifest"]["warnings"].to_string().contains("gfxx"));
 }
 
 #[test]
