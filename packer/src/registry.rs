@@ -1,10 +1,16 @@
 //! The asset registry `assets/.prometeu/index.json`: the authority on which
 //! roots are registered and on `asset_id`. Reading with structural checks,
-//! and the mutations (register, include, exclude, forget) with atomic writes.
+//! and the mutations (register, include, exclude, forget, move) with atomic
+//! writes.
+//!
+//! Root arguments: every function here takes a root exactly as the registry
+//! writes it (relative to `assets/`, `/`-separated, no trailing `/`). The
+//! command line passes each root argument through `normalize_root_arg`
+//! first, so the spellings a shell produces (`hero/`, `assets/hero`) work.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::fs::{self, OpenOptions};
+use std::io::{self, Read, Write};
 
 use camino::{Utf8Path, Utf8PathBuf};
 use serde::{Deserialize, Serialize};
@@ -15,6 +21,7 @@ use crate::diag::{Code, Diagnostic, any_blocking};
 use crate::family::AssetRef;
 use crate::lane::LaneGuard;
 use crate::paths::{self, Resolve, check_relative};
+use crate::stage::sync_dir;
 
 /// Project-relative location of the registry (local).
 pub const REGISTRY_PATH: &str = "assets/.prometeu/index.json";
@@ -585,27 +592,101 @@ fn locate_root(project: &Utf8Path, root: &str) -> Result<Located, RootProblem> {
     Ok(Located { declaration })
 }
 
-/// The filesystem checks of every entry whose root obeys the path rules
-/// (the others are already reported by `read`): the root exists as a
-/// directory, stays inside `assets/` after symlinks, and holds a regular
-/// `asset.json`. Never reads outside the project.
-pub fn check_roots(project: &Utf8Path, registry: &Registry) -> Vec<Diagnostic> {
+/// A registered root that cannot be used as it stands on disk.
+struct Broken<'r> {
+    entry: &'r RegistryEntry,
+    problem: RootProblem,
+}
+
+/// Every entry whose root obeys the path rules (the others are already
+/// reported by `read`) but cannot be used on disk.
+fn broken_roots<'r>(project: &Utf8Path, registry: &'r Registry) -> Vec<Broken<'r>> {
     registry
         .assets
         .iter()
         .filter(|entry| check_relative(&entry.root).is_ok())
-        .filter_map(|entry| {
-            let problem = locate_root(project, &entry.root).err()?;
+        .filter_map(|entry| Some(Broken { entry, problem: locate_root(project, &entry.root).err()? }))
+        .collect()
+}
+
+/// A root found by `find_unregistered`, with the `asset_uuid` of its
+/// `asset.json` when that can be read under the usual rules.
+struct Unregistered {
+    root: String,
+    asset_uuid: Option<String>,
+}
+
+fn unregistered_roots(project: &Utf8Path, registry: &Registry) -> Vec<Unregistered> {
+    find_unregistered(project, registry)
+        .into_iter()
+        .map(|root| {
+            let asset_uuid = declared_uuid(project, &root).ok();
+            Unregistered { root, asset_uuid }
+        })
+        .collect()
+}
+
+/// The unregistered roots whose `asset.json` carries `asset_uuid`: where a
+/// broken registered root with that uuid has most likely moved.
+fn carrying<'u>(unregistered: &'u [Unregistered], asset_uuid: &str) -> Vec<&'u str> {
+    unregistered.iter().filter(|u| u.asset_uuid.as_deref() == Some(asset_uuid)).map(|u| u.root.as_str()).collect()
+}
+
+/// `cargo xtask assets move <from> <to>`, ready to paste.
+fn move_command(from: &str, to: &str) -> String {
+    format!("`cargo xtask assets move {} {}`", shell_word(from), shell_word(to))
+}
+
+/// The filesystem checks of every entry whose root obeys the path rules
+/// (the others are already reported by `read`): the root exists as a
+/// directory, stays inside `assets/` after symlinks, and holds a regular
+/// `asset.json`. Never reads outside the project.
+///
+/// When a root fails them and an unregistered root's `asset.json` carries
+/// its `asset_uuid`, the asset has most likely been moved there: the advice
+/// is then `cargo xtask assets move`, which keeps its `asset_id` (registering
+/// the new directory would allocate a new one).
+pub fn check_roots(project: &Utf8Path, registry: &Registry) -> Vec<Diagnostic> {
+    let broken = broken_roots(project, registry);
+    // Only a broken root needs the walk for where it may have gone.
+    let unregistered = if broken.is_empty() { Vec::new() } else { unregistered_roots(project, registry) };
+    broken
+        .iter()
+        .map(|Broken { entry, problem }| {
+            let moved_to = carrying(&unregistered, &entry.asset_uuid);
+            let advice =
+                if moved_to.is_empty() { root_advice(problem, &entry.root) } else { moved_advice(entry, &moved_to) };
             let message = format!(
-                "registered root `{ASSETS_DIR}/{}` (asset_id {}) {}; {}",
+                "registered root `{ASSETS_DIR}/{}` (asset_id {}) {}; {advice}",
                 entry.root,
                 entry.asset_id,
                 problem.explain(),
-                root_advice(&problem, &entry.root)
             );
-            Some(registry_diagnostic(problem.code(), message).asset(entry.asset_id, &entry.root))
+            registry_diagnostic(problem.code(), message).asset(entry.asset_id, &entry.root)
         })
         .collect()
+}
+
+/// Advice for a broken root whose `asset_uuid` was found in `moved_to`
+/// (one or more unregistered roots).
+fn moved_advice(entry: &RegistryEntry, moved_to: &[&str]) -> String {
+    match moved_to {
+        [to] => format!(
+            "it seems to have moved to `{ASSETS_DIR}/{to}`, which holds its asset_uuid, so run {} to keep \
+             asset_id {} (registering the new directory would give the asset a new id)",
+            move_command(&entry.root, to),
+            entry.asset_id
+        ),
+        _ => {
+            let commands: Vec<String> = moved_to.iter().map(|to| move_command(&entry.root, to)).collect();
+            format!(
+                "it seems to have moved, but its asset_uuid is in several unregistered roots; run {} for the \
+                 one that is this asset, to keep asset_id {}, and give the others a new asset_uuid",
+                commands.join(" or "),
+                entry.asset_id
+            )
+        }
+    }
 }
 
 fn root_advice(problem: &RootProblem, root: &str) -> String {
@@ -672,18 +753,86 @@ fn is_registry_dir(rel: &str) -> bool {
     Utf8Path::new(REGISTRY_PATH).parent() == Some(Utf8Path::new(ASSETS_DIR).join(rel).as_path())
 }
 
-/// The warning for one root found by `find_unregistered`.
+/// The warning for one root found by `find_unregistered`, without looking
+/// at its `asset.json` (so it always advises registering it).
+/// `unregistered_warnings` gives the same warnings with the move advice.
 pub fn unregistered_warning(root: &str) -> Diagnostic {
-    Diagnostic::warning(
-        Code::UnregisteredRoot,
+    unregistered_root_warning(
+        root,
         format!(
             "`{ASSETS_DIR}/{root}` holds an asset.json but is not registered, so it is never packed; \
              run `cargo xtask assets register {}` to pack it",
             shell_word(root)
         ),
     )
-    .asset(0, root)
-    .file(format!("{ASSETS_DIR}/{root}/{DECLARATION_FILE}"))
+}
+
+/// The warnings for every root `find_unregistered` finds, in its order.
+/// When a root's `asset.json` carries the `asset_uuid` of a registered root
+/// that `check_roots` reports as broken, the asset seems to have moved
+/// there: the warning then advises `cargo xtask assets move`, which keeps
+/// its `asset_id`, instead of registering it under a new one. Reads each
+/// `asset.json` under the usual rules (inside the project, size limit).
+pub fn unregistered_warnings(project: &Utf8Path, registry: &Registry) -> Vec<Diagnostic> {
+    let unregistered = unregistered_roots(project, registry);
+    if unregistered.is_empty() {
+        return Vec::new();
+    }
+    let broken = broken_roots(project, registry);
+    unregistered
+        .iter()
+        .map(|u| {
+            let moved_from =
+                u.asset_uuid.as_deref().and_then(|uuid| broken.iter().find(|b| b.entry.asset_uuid == uuid));
+            match moved_from {
+                Some(Broken { entry, problem }) => unregistered_root_warning(
+                    &u.root,
+                    format!(
+                        "`{ASSETS_DIR}/{root}` holds an asset.json with the asset_uuid of the registered root \
+                         `{from}` (asset_id {id}), and `{ASSETS_DIR}/{from}` {why}, so the asset seems to have \
+                         moved here; run {command} to keep asset_id {id} (registering it would give it a new id)",
+                        root = u.root,
+                        from = entry.root,
+                        id = entry.asset_id,
+                        why = problem.explain(),
+                        command = move_command(&entry.root, &u.root),
+                    ),
+                ),
+                None => unregistered_warning(&u.root),
+            }
+        })
+        .collect()
+}
+
+fn unregistered_root_warning(root: &str, message: String) -> Diagnostic {
+    Diagnostic::warning(Code::UnregisteredRoot, message)
+        .asset(0, root)
+        .file(format!("{ASSETS_DIR}/{root}/{DECLARATION_FILE}"))
+}
+
+/// A root argument as a shell spells it, in the form the registry writes:
+/// a leading `./` is dropped, then one leading `assets/` (a root is relative
+/// to `assets/`, but completion from the project directory yields
+/// `assets/hero`), then trailing `/`s (completion yields `hero/`).
+/// Everything else is left for the path rules to accept or refuse, so
+/// `a//b`, `assets//b`, `../x` or `/abs` are still reported as written;
+/// `assets/` alone becomes the empty root, refused as empty, and `/` stays
+/// absolute.
+///
+/// The command line applies this to every root argument (`register`,
+/// `include`, `exclude`, `forget`, both roots of `move`) before calling the
+/// functions of this module, which take roots exactly as the registry
+/// writes them.
+pub fn normalize_root_arg(arg: &str) -> String {
+    // A prefix followed by another `/` stays, so the empty component is
+    // reported rather than turned into an absolute path.
+    let drop = |arg: &'_ str, prefix: &str| match arg.strip_prefix(prefix) {
+        Some(rest) if !rest.starts_with('/') => rest.to_owned(),
+        _ => arg.to_owned(),
+    };
+    let arg = drop(&drop(arg, "./"), &format!("{ASSETS_DIR}/"));
+    let trimmed = arg.trim_end_matches('/');
+    if trimmed.is_empty() && arg.starts_with('/') { arg } else { trimmed.to_owned() }
 }
 
 /// `word` quoted for a POSIX shell when it needs it, so suggested commands
@@ -722,6 +871,24 @@ pub enum MutationError {
     IdsExhausted {
         next_asset_id: u32,
     },
+    /// `move_root` cannot move the registered root `from` to `to`: the
+    /// destination is not usable (path rules, missing, registered, nesting,
+    /// unreadable `asset.json`, …) or the asset is still at `from` too.
+    MoveRefused {
+        from: String,
+        to: String,
+        reason: String,
+    },
+    /// `move_root`: the `asset.json` at `to` declares another asset than
+    /// the one registered at `from`.
+    MoveUuidMismatch {
+        from: String,
+        to: String,
+        /// The uuid registered for `from`.
+        registered: String,
+        /// The uuid declared in `assets/<to>/asset.json`.
+        found: String,
+    },
     Io(std::io::Error),
 }
 
@@ -754,6 +921,16 @@ impl std::fmt::Display for MutationError {
                 f,
                 "next_asset_id is {next_asset_id}, the largest possible asset id, so no asset can be registered \
                  after it; if it was edited by hand, set it back to one more than the highest id ever allocated"
+            ),
+            MutationError::MoveRefused { from, to, reason } => {
+                write!(f, "cannot move `{from}` to `{to}`: {reason}")
+            }
+            MutationError::MoveUuidMismatch { from, to, registered, found } => write!(
+                f,
+                "cannot move `{from}` to `{to}`: `{ASSETS_DIR}/{to}/{DECLARATION_FILE}` has asset_uuid `{found}`, \
+                 but `{from}` is registered with asset_uuid `{registered}`, so that directory holds another asset; \
+                 give the directory this asset was moved to, or if it is this asset and its asset_uuid was edited, \
+                 restore `{registered}` in its asset.json"
             ),
             MutationError::Io(e) => write!(
                 f,
@@ -791,7 +968,7 @@ pub fn register(lane: &LaneGuard, root: &str) -> Result<RegistryEntry, MutationE
     if let Some(existing) = registry.find(root) {
         return Err(MutationError::AlreadyRegistered { root: root.to_owned(), asset_id: existing.asset_id });
     }
-    if let Some(reason) = nesting_conflict(&registry, root) {
+    if let Some(reason) = nesting_conflict(&registry, root, "it") {
         return Err(bad(reason));
     }
     let asset_uuid = declared_uuid(project, root).map_err(bad)?;
@@ -844,6 +1021,96 @@ pub fn forget(lane: &LaneGuard, root: &str) -> Result<RegistryEntry, MutationErr
     Ok(removed)
 }
 
+/// Moves the registered root `from` to `to`, the directory its files now
+/// live in (relative to `assets/`, like every root). The files must already
+/// be there: `assets/<to>` is an existing directory inside `assets/` whose
+/// `asset.json` carries the entry's `asset_uuid`. `to` obeys the path rules,
+/// is not registered, and neither lies inside nor contains another
+/// registered root (`from` itself does not count, so `hero` can move to
+/// `hero/v2` and back). Refused too when `assets/<from>` still holds an
+/// `asset.json` with the same uuid: the asset was copied, not moved.
+///
+/// Keeps `asset_id`, `asset_uuid` and `included_in_build`, so references to
+/// the asset stay valid; `next_asset_id` is untouched. Writes atomically,
+/// like every mutation, and writes nothing when it refuses.
+pub fn move_root(lane: &LaneGuard, from: &str, to: &str) -> Result<RegistryEntry, MutationError> {
+    let project = lane.project();
+    let mut registry = load_for_mutation(project)?;
+    let refuse = |reason: String| MutationError::MoveRefused { from: from.to_owned(), to: to.to_owned(), reason };
+    let position = registry
+        .assets
+        .iter()
+        .position(|e| e.root == from)
+        .ok_or_else(|| MutationError::NotRegistered { root: from.to_owned() })?;
+    if let Err(rule) = check_relative(to) {
+        return Err(refuse(format!("the destination {}", rule.explain())));
+    }
+    if to == from {
+        return Err(refuse(
+            "the source and the destination are the same root; give the directory the asset was moved to \
+             as the destination"
+                .to_owned(),
+        ));
+    }
+    if let Some(other) = registry.find(to) {
+        return Err(refuse(format!(
+            "the destination is already registered as asset_id {}; a root is registered once, so give the \
+             directory this asset was moved to",
+            other.asset_id
+        )));
+    }
+    let mut others = registry.clone();
+    let entry = others.assets.remove(position);
+    if let Some(reason) = nesting_conflict(&others, to, "the destination") {
+        return Err(refuse(reason));
+    }
+    let destination = locate_root(project, to)
+        .map_err(|p| refuse(format!("`{ASSETS_DIR}/{to}` {}; {}", p.explain(), destination_advice(&p, from, to))))?;
+    let found = uuid_of(&destination, to).map_err(refuse)?;
+    if found != entry.asset_uuid {
+        return Err(MutationError::MoveUuidMismatch {
+            from: from.to_owned(),
+            to: to.to_owned(),
+            registered: entry.asset_uuid,
+            found,
+        });
+    }
+    // The same declaration reached through a link at `from` is one asset, not a copy.
+    if let Ok(source) = locate_root(project, from)
+        && source.declaration != destination.declaration
+        && uuid_of(&source, from).is_ok_and(|uuid| uuid == entry.asset_uuid)
+    {
+        return Err(refuse(format!(
+            "`{ASSETS_DIR}/{from}` still holds an asset.json with this asset_uuid, so the asset was copied \
+             rather than moved; delete `{ASSETS_DIR}/{from}`, or give the copy there a new asset_uuid, then run \
+             this again"
+        )));
+    }
+    let moved = RegistryEntry { root: to.to_owned(), ..entry };
+    registry.assets[position] = moved.clone();
+    write(project, &registry)?;
+    Ok(moved)
+}
+
+/// What to do when the destination of a move is not usable on disk.
+fn destination_advice(problem: &RootProblem, from: &str, to: &str) -> String {
+    match problem {
+        RootProblem::Missing => format!(
+            "move the asset's directory there first (for example `mv {} {}`), then run this again",
+            shell_word(&format!("{ASSETS_DIR}/{from}")),
+            shell_word(&format!("{ASSETS_DIR}/{to}"))
+        ),
+        RootProblem::NotDirectory => "the destination must be the directory the asset was moved to".to_owned(),
+        RootProblem::NoDeclaration(_) => {
+            "move the asset's whole directory there, asset.json included, then run this again".to_owned()
+        }
+        RootProblem::OutsideAssets(_) | RootProblem::OutsideProject(_) => {
+            "the destination must be a directory inside assets/".to_owned()
+        }
+        RootProblem::Io(_) => "check its permissions, then run this again".to_owned(),
+    }
+}
+
 /// The registry, provided it has no structural problem.
 fn load_for_mutation(project: &Utf8Path) -> Result<Registry, MutationError> {
     let read = read(project);
@@ -853,17 +1120,18 @@ fn load_for_mutation(project: &Utf8Path) -> Result<Registry, MutationError> {
     Ok(read.registry)
 }
 
-/// Why `root` would nest with a registered root, if it would.
-fn nesting_conflict(registry: &Registry, root: &str) -> Option<String> {
+/// Why `root` would nest with a registered root, if it would; `subject`
+/// names `root` in the sentence.
+fn nesting_conflict(registry: &Registry, root: &str, subject: &str) -> Option<String> {
     if let Some(outer) = ancestors(root).find_map(|a| registry.find(a)) {
         return Some(format!(
-            "it lies inside the registered root `{}` (asset_id {}); asset roots may not nest, so move it out",
+            "{subject} lies inside the registered root `{}` (asset_id {}); asset roots may not nest, so move it out",
             outer.root, outer.asset_id
         ));
     }
     let inner = registry.assets.iter().find(|e| ancestors(&e.root).any(|a| a == root))?;
     Some(format!(
-        "it contains the registered root `{}` (asset_id {}); asset roots may not nest, so register a \
+        "{subject} contains the registered root `{}` (asset_id {}); asset roots may not nest, so use a \
          directory that holds no other asset",
         inner.root, inner.asset_id
     ))
@@ -874,8 +1142,15 @@ fn nesting_conflict(registry: &Registry, root: &str) -> Option<String> {
 /// then fixed under validation.
 fn declared_uuid(project: &Utf8Path, root: &str) -> Result<String, String> {
     let located = locate_root(project, root).map_err(|p| format!("`{ASSETS_DIR}/{root}` {}", p.explain()))?;
-    let file = format!("{ASSETS_DIR}/{root}/{DECLARATION_FILE}");
-    let bytes = fs::read(&located.declaration).map_err(|e| format!("`{file}` cannot be read ({e})"))?;
+    uuid_of(&located, root)
+}
+
+/// The `asset_uuid` of a located declaration, read as every declaration is:
+/// never outside the project (`locate_root` saw to that), never beyond
+/// `declaration::MAX_DECLARATION_BYTES`, parsed by `declaration::parse`.
+fn uuid_of(located: &Located, root: &str) -> Result<String, String> {
+    let file = declaration::path_of(root);
+    let bytes = read_declaration(&located.declaration, &file)?;
     let parsed = declaration::parse(&bytes, AssetRef { asset_id: 0, root }, &file);
     parsed.asset_uuid.ok_or_else(|| {
         let syntax = parsed.diagnostics.iter().find(|d| d.code == Code::DeclarationInvalidJson);
@@ -884,6 +1159,24 @@ fn declared_uuid(project: &Utf8Path, root: &str) -> Result<String, String> {
             None => format!("`{file}` has no readable `asset_uuid`; add a non-empty string `asset_uuid` to it"),
         }
     })
+}
+
+/// The bytes of a declaration file, refused unread (or as soon as it grows
+/// past the limit while being read) when larger than
+/// `declaration::MAX_DECLARATION_BYTES`.
+fn read_declaration(path: &Utf8Path, file: &str) -> Result<Vec<u8>, String> {
+    let limit = declaration::MAX_DECLARATION_BYTES;
+    let unreadable = |e: io::Error| format!("`{file}` cannot be read ({e})");
+    let too_large = format!("`{file}` is over the {limit}-byte limit for an asset.json; shrink it");
+    if fs::metadata(path).map_err(unreadable)?.len() > limit {
+        return Err(too_large);
+    }
+    let mut bytes = Vec::new();
+    fs::File::open(path).map_err(unreadable)?.take(limit + 1).read_to_end(&mut bytes).map_err(unreadable)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large);
+    }
+    Ok(bytes)
 }
 
 // ---------------------------------------------------------------------------
@@ -934,8 +1227,10 @@ fn registry_dir(project: &Utf8Path) -> io::Result<Utf8PathBuf> {
 }
 
 /// Temp file in the same directory, fsync, rename over, fsync the directory.
+/// Every writer holds the lane, so one fixed temp name is enough: a crash
+/// leaves at most that one file behind, and the next write replaces it.
 fn atomic_write(dir: &Utf8Path, name: &str, bytes: &[u8]) -> io::Result<()> {
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let temp = dir.join(format!(".{name}.tmp"));
     let result =
         write_synced(&temp, bytes).and_then(|()| fs::rename(&temp, dir.join(name))).and_then(|()| sync_dir(dir));
     if result.is_err() {
@@ -946,7 +1241,7 @@ fn atomic_write(dir: &Utf8Path, name: &str, bytes: &[u8]) -> io::Result<()> {
 }
 
 fn write_synced(path: &Utf8Path, bytes: &[u8]) -> io::Result<()> {
-    // A leftover of a crashed writer with the same process id may exist.
+    // A crashed writer may have left this file behind.
     match fs::remove_file(path) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -955,11 +1250,6 @@ fn write_synced(path: &Utf8Path, bytes: &[u8]) -> io::Result<()> {
     let mut file = OpenOptions::new().write(true).create_new(true).open(path)?;
     file.write_all(bytes)?;
     file.sync_all()
-}
-
-/// Makes the rename itself durable.
-fn sync_dir(dir: &Utf8Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
 }
 
 #[cfg(test)]
@@ -1019,6 +1309,69 @@ mod tests {
         assert!(text.ends_with("}\n"));
         assert!(text.starts_with("{\n  \"schema_version\": 1,\n  \"next_asset_id\": 5,\n  \"assets\": [\n    {\n"));
         assert!(text.find("\"asset_id\": 2").unwrap() < text.find("\"asset_id\": 4").unwrap());
+    }
+
+    #[test]
+    fn root_arguments_lose_what_shells_add() {
+        for (arg, root) in [
+            ("hero", "hero"),
+            ("hero/", "hero"),
+            ("hero///", "hero"),
+            ("sfx/ui/", "sfx/ui"),
+            ("assets/hero", "hero"),
+            ("assets/hero/", "hero"),
+            ("assets/sfx/ui", "sfx/ui"),
+            ("./hero", "hero"),
+            ("./hero/", "hero"),
+            ("./assets/sfx/ui/", "sfx/ui"),
+            // One `assets/` only: a root may itself be called `assets`.
+            ("assets/assets/hero", "assets/hero"),
+            ("assets", "assets"),
+            ("assets_old/hero", "assets_old/hero"),
+            ("my hero/", "my hero"),
+        ] {
+            assert_eq!(normalize_root_arg(arg), root, "{arg:?}");
+            assert_eq!(check_relative(root), Ok(()), "{arg:?}");
+        }
+    }
+
+    #[test]
+    fn root_arguments_keep_what_the_path_rules_refuse() {
+        use crate::paths::PathRule;
+        for (arg, root, rule) in [
+            ("", "", PathRule::Empty),
+            ("assets/", "", PathRule::Empty),
+            ("./", "", PathRule::Empty),
+            ("/", "/", PathRule::Absolute),
+            ("//", "//", PathRule::Absolute),
+            ("/abs/hero/", "/abs/hero", PathRule::Absolute),
+            ("C:/hero", "C:/hero", PathRule::Absolute),
+            ("../hero/", "../hero", PathRule::ParentComponent),
+            ("assets/../hero", "../hero", PathRule::ParentComponent),
+            ("sfx\\ui", "sfx\\ui", PathRule::Backslash),
+            ("a//b", "a//b", PathRule::NotNormal),
+            ("assets//hero", "assets//hero", PathRule::NotNormal),
+            (".//hero", ".//hero", PathRule::NotNormal),
+            ("././hero", "./hero", PathRule::NotNormal),
+            ("hero/./tiles", "hero/./tiles", PathRule::NotNormal),
+        ] {
+            assert_eq!(normalize_root_arg(arg), root, "{arg:?}");
+            assert_eq!(check_relative(root), Err(rule), "{arg:?}");
+        }
+    }
+
+    #[test]
+    fn moved_advice_gives_one_command_per_candidate() {
+        let entry = RegistryEntry { asset_id: 7, asset_uuid: "u".into(), root: "hero".into(), included_in_build: true };
+        let one = moved_advice(&entry, &["chars/hero"]);
+        assert!(one.contains("moved to `assets/chars/hero`"), "{one}");
+        assert!(one.contains("`cargo xtask assets move hero chars/hero`"), "{one}");
+        assert!(one.contains("asset_id 7"), "{one}");
+        let two = moved_advice(&entry, &["a/hero", "my hero"]);
+        assert!(
+            two.contains("`cargo xtask assets move hero a/hero` or `cargo xtask assets move hero 'my hero'`"),
+            "{two}"
+        );
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! The asset registry on real temporary projects: reading and structural
 //! checks, filesystem checks of the roots, discovery of unregistered roots,
-//! and the mutations with their atomic writes.
+//! and the mutations (moving a root included) with their atomic writes.
 
 use camino::{Utf8Path, Utf8PathBuf};
+use prometeu_packer::declaration::MAX_DECLARATION_BYTES;
 use prometeu_packer::lane::{self, LaneGuard, Wait};
 use prometeu_packer::registry::{self, MutationError, REGISTRY_PATH, Registry, RegistryEntry};
+use prometeu_packer::snapshot::{self, MaterializationConfig};
 use prometeu_packer::{Code, Diagnostic, Severity};
 use serde_json::{Value, json};
 
@@ -833,6 +835,13 @@ fn mutation_error_messages_say_what_to_do() {
         MutationError::AlreadyRegistered { root: "x".into(), asset_id: 3 },
         MutationError::NotRegistered { root: "x".into() },
         MutationError::IdsExhausted { next_asset_id: u32::MAX },
+        MutationError::MoveRefused { from: "x".into(), to: "y".into(), reason: "`assets/y` does not exist".into() },
+        MutationError::MoveUuidMismatch {
+            from: "x".into(),
+            to: "y".into(),
+            registered: "u1".into(),
+            found: "u2".into(),
+        },
         MutationError::Io(std::io::Error::other("disk full")),
         MutationError::Invalid(vec![]),
     ];
@@ -843,18 +852,36 @@ fn mutation_error_messages_say_what_to_do() {
     }
 }
 
+/// The one temp file name atomic writes use (writers hold the lane).
+const TEMP_FILE: &str = "assets/.prometeu/.index.json.tmp";
+
+#[test]
+fn a_stale_temp_file_left_by_a_crash_is_replaced_by_the_next_write() {
+    let p = Project::new();
+    p.add_root("hero", "u-hero");
+    p.add_root("villain", "u-villain");
+    let lane = p.lane();
+    registry::register(&lane, "hero").unwrap();
+    fs_err::write(p.path.join(TEMP_FILE), b"{ half a registry").unwrap();
+    registry::register(&lane, "villain").unwrap();
+    assert!(leftovers(&p).is_empty(), "temp files left: {:?}", leftovers(&p));
+    let read = p.read();
+    assert!(read.diagnostics.is_empty(), "{:#?}", read.diagnostics);
+    assert_eq!(read.registry.assets.len(), 2);
+}
+
 #[test]
 fn a_stale_temp_path_that_cannot_be_cleared_is_an_io_error() {
     // Works even with root privileges, where permissions cannot force a
-    // failure: a directory squatting on the temp file's name (same process
-    // id) cannot be removed as a file.
+    // failure: a directory squatting on the temp file's name cannot be
+    // removed as a file.
     let p = Project::new();
     p.add_root("hero", "u-hero");
     p.add_root("villain", "u-villain");
     let lane = p.lane();
     registry::register(&lane, "hero").unwrap();
     let before = p.registry_text();
-    let squatter = p.path.join(format!("assets/.prometeu/.index.json.{}.tmp", std::process::id()));
+    let squatter = p.path.join(TEMP_FILE);
     fs_err::create_dir(&squatter).unwrap();
     let error = registry::register(&lane, "villain").unwrap_err();
     assert!(matches!(error, MutationError::Io(_)), "{error:?}");
@@ -872,4 +899,380 @@ fn asset_uuid_mismatch_is_reported_against_the_declaration() {
     assert_eq!(about(&d), (Some(4), Some("hero")));
     assert_eq!(d.file.as_deref(), Some("assets/hero/asset.json"));
     assert!(d.message.contains("`u-copy`") && d.message.contains("`u-reg`"), "{}", d.message);
+}
+
+// ---------------------------------------------------------------------------
+// Moving a root
+// ---------------------------------------------------------------------------
+
+/// Moves `assets/<from>` to `assets/<to>` on disk, as `mv` would.
+fn mv(p: &Project, from: &str, to: &str) {
+    let target = p.path.join("assets").join(to);
+    fs_err::create_dir_all(target.parent().unwrap()).unwrap();
+    fs_err::rename(p.path.join("assets").join(from), target).unwrap();
+}
+
+fn workspace_diagnostics(p: &Project) -> Vec<Diagnostic> {
+    snapshot::walk(&p.path, MaterializationConfig::runtime_default()).workspace_diagnostics
+}
+
+#[test]
+fn move_round_trip_keeps_id_uuid_and_inclusion() {
+    let p = Project::new();
+    p.add_root("hero", "u-hero");
+    p.add_root("villain", "u-villain");
+    let lane = p.lane();
+    let hero = registry::register(&lane, "hero").unwrap();
+    registry::register(&lane, "villain").unwrap();
+    let hero = RegistryEntry { included_in_build: false, ..hero };
+    assert_eq!(registry::set_included(&lane, "hero", false).unwrap(), hero);
+    let next_asset_id = p.read().registry.next_asset_id;
+
+    mv(&p, "hero", "chars/hero");
+
+    // Before the move: both findings point at `assets move`, not at a new id.
+    let registry = p.read().registry;
+    let missing = registry::check_roots(&p.path, &registry);
+    assert_eq!(codes(&missing), [Code::RootMissing]);
+    assert_eq!(about(&missing[0]), (Some(hero.asset_id), Some("hero")));
+    let message = &missing[0].message;
+    assert!(message.contains("does not exist"), "{message}");
+    assert!(message.contains("`cargo xtask assets move hero chars/hero`"), "{message}");
+    assert!(message.contains("moved to `assets/chars/hero`"), "{message}");
+    assert!(message.contains("would give the asset a new id"), "{message}");
+    assert!(!message.contains("assets forget"), "{message}");
+
+    let warnings = registry::unregistered_warnings(&p.path, &registry);
+    assert_eq!(codes(&warnings), [Code::UnregisteredRoot]);
+    let warning = &warnings[0];
+    assert_eq!(warning.severity, Severity::Warning);
+    assert_eq!(about(warning), (None, Some("chars/hero")));
+    assert_eq!(warning.file.as_deref(), Some("assets/chars/hero/asset.json"));
+    assert!(warning.message.contains("`cargo xtask assets move hero chars/hero`"), "{}", warning.message);
+    assert!(warning.message.contains("registered root `hero` (asset_id 1)"), "{}", warning.message);
+    assert!(!warning.message.contains("assets register"), "{}", warning.message);
+    // The plain warning is still there for callers without the project.
+    assert!(registry::unregistered_warning("chars/hero").message.contains("assets register chars/hero"));
+
+    let walked = workspace_diagnostics(&p);
+    assert!(walked.iter().any(|d| d.code == Code::RootMissing && d.message.contains("assets move hero chars/hero")));
+
+    // The move.
+    let moved = registry::move_root(&lane, "hero", "chars/hero").unwrap();
+    assert_eq!(moved, RegistryEntry { root: "chars/hero".into(), ..hero.clone() });
+
+    let read = p.read();
+    assert!(read.diagnostics.is_empty(), "{:#?}", read.diagnostics);
+    assert_eq!(read.registry.find("chars/hero"), Some(&moved));
+    assert!(read.registry.find("hero").is_none());
+    assert_eq!(read.registry.next_asset_id, next_asset_id, "a move allocates no id");
+    assert_eq!(read.registry.assets.len(), 2);
+    assert!(registry::check_roots(&p.path, &read.registry).is_empty());
+    assert!(registry::find_unregistered(&p.path, &read.registry).is_empty());
+    assert!(registry::unregistered_warnings(&p.path, &read.registry).is_empty());
+    let walked = workspace_diagnostics(&p);
+    assert!(walked.is_empty(), "{walked:#?}");
+    assert!(leftovers(&p).is_empty());
+
+    // And back again.
+    mv(&p, "chars/hero", "hero");
+    assert_eq!(registry::move_root(&lane, "chars/hero", "hero").unwrap(), hero);
+    assert!(workspace_diagnostics(&p).is_empty());
+    assert_eq!(p.read().registry.next_asset_id, next_asset_id);
+}
+
+#[test]
+fn move_takes_arguments_as_shells_spell_them() {
+    let p = Project::new();
+    p.add_root("hero", "u-hero");
+    let lane = p.lane();
+    let hero = registry::register(&lane, &registry::normalize_root_arg("assets/hero/")).unwrap();
+    mv(&p, "hero", "chars/hero");
+    let from = registry::normalize_root_arg("./hero/");
+    let to = registry::normalize_root_arg("assets/chars/hero/");
+    let moved = registry::move_root(&lane, &from, &to).unwrap();
+    assert_eq!(moved, RegistryEntry { root: "chars/hero".into(), ..hero });
+}
+
+#[test]
+fn move_into_or_out_of_its_own_directory() {
+    let p = Project::new();
+    p.add_root("hero", "u-hero");
+    let lane = p.lane();
+    registry::register(&lane, "hero").unwrap();
+
+    // The files go one level down: `assets/hero` stays, without asset.json.
+    fs_err::create_dir_all(p.path.join("assets/hero/v2")).unwrap();
+    fs_err::rename(p.path.join("assets/hero/asset.json"), p.path.join("assets/hero/v2/asset.json")).unwrap();
+    let registry = p.read().registry;
+    let findings = registry::check_roots(&p.path, &registry);
+    assert_eq!(codes(&findings), [Code::RootWithoutDeclaration]);
+    assert!(findings[0].message.contains("`cargo xtask assets move hero hero/v2`"), "{}", findings[0].message);
+    let warnings = registry::unregistered_warnings(&p.path, &registry);
+    assert_eq!(warnings.len(), 1);
+    assert!(warnings[0].message.contains("has no asset.json"), "{}", warnings[0].message);
+    assert!(warnings[0].message.contains("`cargo xtask assets move hero hero/v2`"), "{}", warnings[0].message);
+    assert_eq!(registry::move_root(&lane, "hero", "hero/v2").unwrap().asset_id, 1);
+    assert!(workspace_diagnostics(&p).is_empty());
+
+    // And back up.
+    fs_err::rename(p.path.join("assets/hero/v2/asset.json"), p.path.join("assets/hero/asset.json")).unwrap();
+    assert_eq!(registry::move_root(&lane, "hero/v2", "hero").unwrap().asset_id, 1);
+    assert!(workspace_diagnostics(&p).is_empty());
+}
+
+#[test]
+fn moved_advice_lists_every_candidate_and_spares_unrelated_roots() {
+    let p = Project::new();
+    p.add_root("hero", "u-hero");
+    p.add_root("stray", "u-stray");
+    let lane = p.lane();
+    registry::register(&lane, "hero").unwrap();
+    mv(&p, "hero", "a/hero");
+    p.add_root("my hero", "u-hero");
+    let registry = p.read().registry;
+
+    let findings = registry::check_roots(&p.path, &registry);
+    assert_eq!(findings.len(), 1);
+    let message = &findings[0].message;
+    assert!(
+        message.contains("`cargo xtask assets move hero a/hero` or `cargo xtask assets move hero 'my hero'`"),
+        "{message}"
+    );
+    assert!(message.contains("new asset_uuid"), "{message}");
+
+    let warnings = registry::unregistered_warnings(&p.path, &registry);
+    let roots: Vec<Option<&str>> = warnings.iter().map(|w| w.asset_root.as_deref()).collect();
+    assert_eq!(roots, [Some("a/hero"), Some("my hero"), Some("stray")]);
+    assert!(warnings[0].message.contains("assets move hero a/hero"), "{}", warnings[0].message);
+    assert!(warnings[1].message.contains("assets move hero 'my hero'"), "{}", warnings[1].message);
+    assert_eq!(warnings[2], registry::unregistered_warning("stray"));
+}
+
+#[test]
+fn no_moved_advice_without_a_matching_uuid() {
+    let p = Project::new();
+    p.add_root("hero", "u-hero");
+    p.add_root("stray", "u-other");
+    fs_err::create_dir_all(p.path.join("assets/broken")).unwrap();
+    fs_err::write(p.path.join("assets/broken/asset.json"), b"{ nope").unwrap();
+    let lane = p.lane();
+    registry::register(&lane, "hero").unwrap();
+    fs_err::remove_dir_all(p.path.join("assets/hero")).unwrap();
+    let registry = p.read().registry;
+    let findings = registry::check_roots(&p.path, &registry);
+    assert_eq!(codes(&findings), [Code::RootMissing]);
+    assert!(findings[0].message.contains("restore the directory, or run `cargo xtask assets forget hero`"));
+    let warnings = registry::unregistered_warnings(&p.path, &registry);
+    assert_eq!(warnings, [registry::unregistered_warning("broken"), registry::unregistered_warning("stray")]);
+}
+
+#[test]
+fn a_copy_next_to_an_intact_root_gets_the_plain_warning() {
+    let p = Project::new();
+    p.add_root("hero", "u-hero");
+    let lane = p.lane();
+    registry::register(&lane, "hero").unwrap();
+    p.add_root("hero_copy", "u-hero");
+    let registry = p.read().registry;
+    assert!(registry::check_roots(&p.path, &registry).is_empty());
+    assert_eq!(registry::unregistered_warnings(&p.path, &registry), [registry::unregistered_warning("hero_copy")]);
+}
+
+#[test]
+fn moved_advice_reads_declarations_only_under_the_usual_rules() {
+    let p = Project::new();
+    p.add_root("hero", "u-hero");
+    let lane = p.lane();
+    registry::register(&lane, "hero").unwrap();
+    fs_err::remove_dir_all(p.path.join("assets/hero")).unwrap();
+    // Over the size limit, though valid JSON with the right uuid: never read.
+    fs_err::create_dir_all(p.path.join("assets/big")).unwrap();
+    let mut big = br#"{"asset_uuid": "u-hero"}"#.to_vec();
+    big.resize(usize::try_from(MAX_DECLARATION_BYTES).unwrap() + 1, b' ');
+    fs_err::write(p.path.join("assets/big/asset.json"), &big).unwrap();
+    // A declaration linking outside the project: never read.
+    let outside = tempfile::tempdir().unwrap();
+    fs_err::write(outside.path().join("asset.json"), br#"{"asset_uuid": "u-hero"}"#).unwrap();
+    fs_err::create_dir_all(p.path.join("assets/leaky")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("asset.json"), p.path.join("assets/leaky/asset.json")).unwrap();
+
+    let registry = p.read().registry;
+    assert_eq!(registry::find_unregistered(&p.path, &registry), ["big", "leaky"]);
+    let findings = registry::check_roots(&p.path, &registry);
+    assert_eq!(findings.len(), 1);
+    assert!(!findings[0].message.contains("assets move"), "{}", findings[0].message);
+    let warnings = registry::unregistered_warnings(&p.path, &registry);
+    assert_eq!(warnings, [registry::unregistered_warning("big"), registry::unregistered_warning("leaky")]);
+
+    let big_move = move_refusal(registry::move_root(&lane, "hero", "big"));
+    assert!(big_move.contains("limit"), "{big_move}");
+    let leaky_move = move_refusal(registry::move_root(&lane, "hero", "leaky"));
+    assert!(leaky_move.contains("links outside the root"), "{leaky_move}");
+
+    // Exactly at the limit is still read.
+    big.truncate(usize::try_from(MAX_DECLARATION_BYTES).unwrap());
+    fs_err::write(p.path.join("assets/big/asset.json"), &big).unwrap();
+    let findings = registry::check_roots(&p.path, &registry);
+    assert!(findings[0].message.contains("`cargo xtask assets move hero big`"), "{}", findings[0].message);
+    assert_eq!(registry::move_root(&lane, "hero", "big").unwrap().root, "big");
+}
+
+/// The reason of a `MoveRefused`, also checking its message names both roots.
+fn move_refusal(result: Result<RegistryEntry, MutationError>) -> String {
+    match result {
+        Err(error @ MutationError::MoveRefused { .. }) => {
+            let MutationError::MoveRefused { ref from, ref to, ref reason } = error else { unreachable!() };
+            assert!(error.to_string().starts_with(&format!("cannot move `{from}` to `{to}`: ")), "{error}");
+            reason.clone()
+        }
+        other => panic!("expected MoveRefused, got {other:?}"),
+    }
+}
+
+#[test]
+fn move_refuses_bad_destinations_and_writes_nothing() {
+    let p = Project::new();
+    p.add_root("hero", "u-hero");
+    p.add_root("sfx/ui", "u-ui");
+    p.add_root("villain", "u-villain");
+    let lane = p.lane();
+    registry::register(&lane, "hero").unwrap();
+    registry::register(&lane, "sfx/ui").unwrap();
+    registry::register(&lane, "villain").unwrap();
+    mv(&p, "hero", "chars/hero");
+    // Copies of the moved asset where a move may not go.
+    p.add_root("sfx/ui/hero", "u-hero");
+    p.add_root("villain/hero", "u-hero");
+    fs_err::create_dir_all(p.path.join("assets/bare")).unwrap();
+    fs_err::write(p.path.join("assets/file"), b"x").unwrap();
+    fs_err::create_dir_all(p.path.join("assets/broken")).unwrap();
+    fs_err::write(p.path.join("assets/broken/asset.json"), b"{ nope").unwrap();
+    fs_err::create_dir_all(p.path.join("assets/nouuid")).unwrap();
+    fs_err::write(p.path.join("assets/nouuid/asset.json"), br#"{"asset_uuid": 5}"#).unwrap();
+    fs_err::create_dir_all(p.path.join("elsewhere")).unwrap();
+    fs_err::write(p.path.join("elsewhere/asset.json"), br#"{"asset_uuid": "u-hero"}"#).unwrap();
+    std::os::unix::fs::symlink(p.path.join("elsewhere"), p.path.join("assets/linked")).unwrap();
+    let before = p.registry_text();
+
+    // The source must be registered.
+    let error = registry::move_root(&lane, "ghost", "chars/hero").unwrap_err();
+    assert!(matches!(error, MutationError::NotRegistered { ref root } if root == "ghost"), "{error:?}");
+    assert!(error.to_string().contains("cargo xtask assets list"), "{error}");
+    let error = registry::move_root(&lane, "chars/hero", "hero").unwrap_err();
+    assert!(matches!(error, MutationError::NotRegistered { ref root } if root == "chars/hero"), "{error:?}");
+
+    // Path rules.
+    for (to, rule) in [
+        ("", "is empty"),
+        ("/abs/hero", "is absolute"),
+        ("..", "contains `..`"),
+        ("chars/../hero", "contains `..`"),
+        ("chars\\hero", "uses `\\`"),
+        ("chars/hero/", "empty component"),
+        ("./chars/hero", "empty component"),
+    ] {
+        let reason = move_refusal(registry::move_root(&lane, "hero", to));
+        assert!(reason.starts_with("the destination ") && reason.contains(rule), "{to:?}: {reason}");
+    }
+
+    // Registered destinations.
+    let same = move_refusal(registry::move_root(&lane, "hero", "hero"));
+    assert!(same.contains("same root"), "{same}");
+    let taken = move_refusal(registry::move_root(&lane, "hero", "villain"));
+    assert!(taken.contains("already registered as asset_id 3"), "{taken}");
+
+    // Nesting with another registered root.
+    let inside = move_refusal(registry::move_root(&lane, "hero", "sfx/ui/hero"));
+    assert!(inside.contains("the destination lies inside the registered root `sfx/ui`"), "{inside}");
+    let inside = move_refusal(registry::move_root(&lane, "hero", "villain/hero"));
+    assert!(inside.contains("inside the registered root `villain`"), "{inside}");
+    let containing = move_refusal(registry::move_root(&lane, "hero", "sfx"));
+    assert!(containing.contains("the destination contains the registered root `sfx/ui`"), "{containing}");
+
+    // The destination on disk.
+    let missing = move_refusal(registry::move_root(&lane, "hero", "heroes/hero"));
+    assert!(missing.contains("`assets/heroes/hero` does not exist"), "{missing}");
+    assert!(missing.contains("`mv assets/hero assets/heroes/hero`"), "{missing}");
+    let file = move_refusal(registry::move_root(&lane, "hero", "file"));
+    assert!(file.contains("is not a directory"), "{file}");
+    let bare = move_refusal(registry::move_root(&lane, "hero", "bare"));
+    assert!(bare.contains("has no asset.json") && bare.contains("asset.json included"), "{bare}");
+    let linked = move_refusal(registry::move_root(&lane, "hero", "linked"));
+    assert!(linked.contains("outside assets/"), "{linked}");
+    let broken = move_refusal(registry::move_root(&lane, "hero", "broken"));
+    assert!(broken.contains("not valid JSON"), "{broken}");
+    let nouuid = move_refusal(registry::move_root(&lane, "hero", "nouuid"));
+    assert!(nouuid.contains("asset_uuid"), "{nouuid}");
+
+    // Another asset at the destination.
+    let error = registry::move_root(&lane, "hero", "chars").unwrap_err();
+    assert!(matches!(error, MutationError::MoveRefused { .. }), "no asset.json in `chars` itself: {error:?}");
+    p.add_root("chars/other", "u-other");
+    let error = registry::move_root(&lane, "hero", "chars/other").unwrap_err();
+    let MutationError::MoveUuidMismatch { ref from, ref to, ref registered, ref found } = error else {
+        panic!("expected MoveUuidMismatch, got {error:?}")
+    };
+    assert_eq!((from.as_str(), to.as_str()), ("hero", "chars/other"));
+    assert_eq!((registered.as_str(), found.as_str()), ("u-hero", "u-other"));
+    let text = error.to_string();
+    assert!(text.contains("`u-other`") && text.contains("`u-hero`") && text.contains("another asset"), "{text}");
+    assert!(text.contains("assets/chars/other/asset.json"), "{text}");
+
+    assert_eq!(p.registry_text(), before, "a refused move writes nothing");
+    assert!(leftovers(&p).is_empty());
+    // The real destination still works after all that.
+    assert_eq!(registry::move_root(&lane, "hero", "chars/hero").unwrap().asset_id, 1);
+}
+
+#[test]
+fn move_refuses_a_copy_left_at_the_source() {
+    let p = Project::new();
+    p.add_root("hero", "u-hero");
+    let lane = p.lane();
+    registry::register(&lane, "hero").unwrap();
+    p.add_root("chars/hero", "u-hero");
+    let before = p.registry_text();
+    let copied = move_refusal(registry::move_root(&lane, "hero", "chars/hero"));
+    assert!(copied.contains("copied rather than moved") && copied.contains("delete `assets/hero`"), "{copied}");
+    assert_eq!(p.registry_text(), before);
+
+    // Once the copy left behind is another asset, the move goes through.
+    p.add_root("hero", "u-hero-old");
+    assert_eq!(registry::move_root(&lane, "hero", "chars/hero").unwrap().asset_uuid, "u-hero");
+}
+
+#[test]
+fn move_accepts_a_link_left_at_the_source() {
+    let p = Project::new();
+    p.add_root("hero", "u-hero");
+    let lane = p.lane();
+    registry::register(&lane, "hero").unwrap();
+    mv(&p, "hero", "chars/hero");
+    std::os::unix::fs::symlink("chars/hero", p.path.join("assets/hero")).unwrap();
+    assert_eq!(registry::move_root(&lane, "hero", "chars/hero").unwrap().root, "chars/hero");
+    assert!(workspace_diagnostics(&p).is_empty());
+}
+
+#[test]
+fn move_refuses_an_invalid_registry() {
+    let p = Project::new();
+    p.add_root("hero", "u1");
+    p.write_registry_json(registry_with(1, vec![entry(1, "u1", "a"), entry(1, "u2", "b")]));
+    let before = p.registry_text();
+    let lane = p.lane();
+    let error = registry::move_root(&lane, "a", "hero").unwrap_err();
+    assert!(matches!(error, MutationError::Invalid(_)), "{error:?}");
+    assert_eq!(p.registry_text(), before);
+}
+
+#[test]
+fn register_takes_arguments_as_shells_spell_them() {
+    let p = Project::new();
+    p.add_root("hero", "u-hero");
+    p.add_root("sfx/ui", "u-ui");
+    let lane = p.lane();
+    assert_eq!(registry::register(&lane, &registry::normalize_root_arg("hero/")).unwrap().root, "hero");
+    assert_eq!(registry::register(&lane, &registry::normalize_root_arg("assets/sfx/ui")).unwrap().root, "sfx/ui");
+    assert!(p.read().diagnostics.is_empty());
 }
