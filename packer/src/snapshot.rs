@@ -205,9 +205,7 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
         probes.extend(walked.probes);
         assets.push(walked.asset);
     }
-    for root in registry::find_unregistered(project, &registry) {
-        workspace_diagnostics.push(registry::unregistered_warning(&root));
-    }
+    workspace_diagnostics.extend(registry::unregistered_warnings(project, &registry));
     Snapshot {
         mode: config.mode,
         project: project.to_owned(),

@@ -98,6 +98,8 @@ enum AssetsCommand {
     Exclude { root: String },
     /// Unregister an asset; its id is never reused.
     Forget { root: String },
+    /// Record that an asset's directory moved; it keeps its id and uuid.
+    Move { from: String, to: String },
 }
 
 /// A failure before the command could run, with its exit status.
@@ -353,19 +355,24 @@ fn inspect(file: &Utf8Path, out: &mut Reporter) -> Exit {
     }
 }
 
-/// A registry mutation, as the library offers them.
-type Mutation = fn(&LaneGuard, &str) -> Result<registry::RegistryEntry, registry::MutationError>;
+/// A registry mutation of one root.
+type Mutation = Box<dyn Fn(&LaneGuard, &str) -> Result<registry::RegistryEntry, registry::MutationError>>;
 
 fn assets(cli: &Cli, project: &Utf8Path, command: &AssetsCommand, out: &mut Reporter) -> Result<Exit, Stop> {
-    let (root, mutate): (&str, Mutation) = match command {
+    let arg = |root: &str| registry::normalize_root_arg(root);
+    let (root, mutate): (String, Mutation) = match command {
         AssetsCommand::List => return Ok(list_assets(project, out)),
-        AssetsCommand::Register { root } => (root, registry::register),
-        AssetsCommand::Include { root } => (root, |l, r| registry::set_included(l, r, true)),
-        AssetsCommand::Exclude { root } => (root, |l, r| registry::set_included(l, r, false)),
-        AssetsCommand::Forget { root } => (root, registry::forget),
+        AssetsCommand::Register { root } => (arg(root), Box::new(registry::register)),
+        AssetsCommand::Include { root } => (arg(root), Box::new(|l, r| registry::set_included(l, r, true))),
+        AssetsCommand::Exclude { root } => (arg(root), Box::new(|l, r| registry::set_included(l, r, false))),
+        AssetsCommand::Forget { root } => (arg(root), Box::new(registry::forget)),
+        AssetsCommand::Move { from, to } => {
+            let to = arg(to);
+            (arg(from), Box::new(move |l, r| registry::move_root(l, r, &to)))
+        }
     };
     let lane = take_lane(cli, project, out)?;
-    match mutate(&lane, root) {
+    match mutate(&lane, &root) {
         Ok(entry) => {
             out.note(&format!("assets/{}: asset_id {}, included_in_build {}", entry.root, entry.asset_id, entry.included_in_build));
             out.result("assets", &json!({"status": "success", "entry": entry}));

@@ -94,3 +94,19 @@ fn the_registry_commands_round_trip_and_never_reuse_an_id() {
     assert_eq!(missing.code, 1);
     assert!(missing.result()["error"].as_str().unwrap().contains("nobody"));
 }
+
+#[test]
+fn a_moved_root_keeps_its_id_through_assets_move() {
+    let p = starter();
+    std::fs::create_dir_all(p.path.join("assets/chars")).unwrap();
+    std::fs::rename(p.path.join("assets/hero"), p.path.join("assets/chars/hero")).unwrap();
+    let run = p.run_json(&["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(run.result().to_string().contains("assets move hero chars/hero"), "{:#?}", run.lines);
+    // Spelled as tab completion writes it.
+    let run = p.run_json(&["assets", "move", "hero/", "assets/chars/hero/"]);
+    assert_eq!(run.code, 0, "{:#?}", run.lines);
+    assert_eq!(run.result()["entry"]["asset_id"], 1);
+    assert_eq!(run.result()["entry"]["root"], "chars/hero");
+    assert_eq!(p.run_json(&["validate"]).code, 0);
+}
