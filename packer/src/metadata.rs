@@ -49,14 +49,18 @@ pub fn converge(asset: &AssetRef<'_>, output: &Output, derived: &Map<String, Val
     if problems.is_empty() { Ok(merged) } else { Err(problems) }
 }
 
-/// `metadata_float` for every float in the user-supplied metadata sources.
-pub fn float_findings(asset: &AssetRef<'_>, output: &Output) -> Vec<Diagnostic> {
-    let sources = [
+/// The metadata the user writes, by where it is written.
+fn user_sources(output: &Output) -> [(&'static str, Option<&Map<String, Value>>); 3] {
+    [
         ("output.metadata", Some(&output.metadata)),
         ("output.codec_configuration", output.codec_configuration.as_ref()),
         ("output.pipeline", output.pipeline.as_ref()),
-    ];
-    sources
+    ]
+}
+
+/// `metadata_float` for every float in the user-supplied metadata sources.
+pub fn float_findings(asset: &AssetRef<'_>, output: &Output) -> Vec<Diagnostic> {
+    user_sources(output)
         .into_iter()
         .filter_map(|(name, map)| {
             let at = canonical::find_float(&Value::Object(map?.clone()), String::new())?;
@@ -77,12 +81,7 @@ pub fn float_findings(asset: &AssetRef<'_>, output: &Output) -> Vec<Diagnostic> 
 
 /// `metadata_too_deep` for every user-supplied source nested past the limit.
 pub fn depth_findings(asset: &AssetRef<'_>, output: &Output) -> Vec<Diagnostic> {
-    let sources = [
-        ("output.metadata", Some(&output.metadata)),
-        ("output.codec_configuration", output.codec_configuration.as_ref()),
-        ("output.pipeline", output.pipeline.as_ref()),
-    ];
-    sources
+    user_sources(output)
         .into_iter()
         .filter_map(|(name, map)| {
             let depth = map?.values().map(depth).max().unwrap_or(0) + 1;
