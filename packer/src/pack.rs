@@ -153,7 +153,6 @@ impl<'o> Run<'o> {
     fn pack(&mut self, lane: &LaneGuard, options: &PackOptions) -> PackResult {
         self.event(EventKind::Started);
         let build_dir = lane.build_dir();
-        self.report_recovery(lane.recovery());
         let snapshot = snapshot::walk(lane.project(), MaterializationConfig::packing_build());
         self.event(EventKind::SnapshotFrozen {
             asset_count: snapshot.active().count(),
@@ -178,16 +177,6 @@ impl<'o> Run<'o> {
         match self.execute(&build_dir, &snapshot, &report, &pool, &options.testpoints) {
             Ok(()) => self.result(Status::Success, None, true, report.plans.len(), diagnostics, None),
             Err(Failure(stage, message)) => self.finish_failed(stage, message, true, diagnostics),
-        }
-    }
-
-    /// Recovery ran when the lane was taken; the pack log says what it did.
-    fn report_recovery(&mut self, recovery: &stage::Recovery) {
-        for id in &recovery.rolled_forward {
-            self.info(format!("recovered: completed the interrupted promotion of operation {id}"));
-        }
-        for id in &recovery.abandoned {
-            self.info(format!("recovered: removed the abandoned staging directory of operation {id}"));
         }
     }
 
@@ -250,9 +239,8 @@ impl<'o> Run<'o> {
         let io = |e: std::io::Error| format!("cannot write {path}: {e}");
         let file = HashingWriter::new(BufWriter::new(fs::File::create(path).map_err(io)?));
         let mut writer = PaWriter::new(file, header).map_err(io)?;
-        let by_id = |id: u32| snapshot.assets.iter().find(|a| a.entry.asset_id == id).expect("planned assets are in the snapshot");
         let build = |plan: &AssetPlan| {
-            let asset = by_id(plan.asset_id);
+            let asset = snapshot.asset(plan.asset_id).expect("planned assets are in the snapshot");
             let decl = asset.declaration.as_ref().expect("planned assets have declarations");
             gate::build_asset(asset, decl, snapshot)
         };
@@ -343,7 +331,7 @@ fn table_metadata(snapshot: &Snapshot, written: &Written) -> Vec<u8> {
         .payload_sha256
         .iter()
         .map(|(id, sha)| {
-            let asset = snapshot.assets.iter().find(|a| a.entry.asset_id == *id).expect("written assets are in the snapshot");
+            let asset = snapshot.asset(*id).expect("written assets are in the snapshot");
             asset_metadata(snapshot, asset, sha)
         })
         .collect();

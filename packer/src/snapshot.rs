@@ -138,6 +138,11 @@ impl Snapshot {
         self.assets.iter().filter(|a| a.entry.included_in_build)
     }
 
+    /// The walked asset with this id.
+    pub fn asset(&self, asset_id: u32) -> Option<&AssetSnapshot> {
+        self.assets.binary_search_by_key(&asset_id, |a| a.entry.asset_id).ok().map(|i| &self.assets[i])
+    }
+
     /// Total content bytes held.
     pub fn held_bytes(&self) -> u64 {
         self.files.iter().filter_map(|f| f.bytes.as_ref()).map(|b| b.len() as u64).sum()

@@ -213,6 +213,14 @@ impl Recovery {
     pub fn is_empty(&self) -> bool {
         self.rolled_forward.is_empty() && self.abandoned.is_empty()
     }
+
+    /// One sentence per leftover handled, for whoever took the lane to say.
+    pub fn describe(&self) -> Vec<String> {
+        let forward = self.rolled_forward.iter().map(|id| format!("recovered: completed the interrupted promotion of operation {id}"));
+        let abandoned =
+            self.abandoned.iter().map(|id| format!("recovered: removed what interrupted operation {id} left in build/.staging"));
+        forward.chain(abandoned).collect()
+    }
 }
 
 /// Finishes or discards every leftover staging directory under `build/`.

@@ -183,16 +183,13 @@ fn load_meta(project: &Utf8Path) -> Result<prometeu_manifest::ProjectMeta, Stop>
 
 /// Takes the project's lane, saying once if it has to wait.
 fn take_lane(cli: &Cli, project: &Utf8Path, out: &Reporter) -> Result<LaneGuard, Stop> {
-    let mut say = || out.waiting("waiting for another operation on this project…");
+    let mut say = || out.notice("waiting for another operation on this project…");
     let cancelled = crate::compiler::interrupt_requested;
     let wait = if cli.no_wait { Wait::NoWait } else { Wait::Block { on_wait: &mut say, cancelled: &cancelled } };
     let lane = lane::acquire(project, wait).map_err(|e| Stop(Exit::Failed, e.to_string()))?;
-    let recovery = lane.recovery();
-    for id in recovery.rolled_forward.iter() {
-        out.note(&format!("recovered: completed the interrupted promotion of operation {id}"));
-    }
-    for id in recovery.abandoned.iter() {
-        out.note(&format!("recovered: removed what interrupted operation {id} left in build/.staging"));
+    // Recovery ran as the lane was taken; said once, here, for every command.
+    for sentence in lane.recovery().describe() {
+        out.notice(&sentence);
     }
     Ok(lane)
 }

@@ -37,9 +37,9 @@ impl Reporter {
         }
     }
 
-    /// Says the command is waiting for the project's lane: on stderr, or as
-    /// `{"type":"notice",…}` in JSON mode so a pipeline does not look hung.
-    pub fn waiting(&self, text: &str) {
+    /// Something a pipeline must see too (waiting for the lane, recovery):
+    /// on stderr, or as `{"type":"notice",…}` in JSON mode.
+    pub fn notice(&self, text: &str) {
         match self.format {
             MessageFormat::Human => self.note(text),
             MessageFormat::Json => print_json(&json!({"type": "notice", "message": text})),

@@ -110,3 +110,15 @@ fn a_moved_root_keeps_its_id_through_assets_move() {
     assert_eq!(run.result()["entry"]["root"], "chars/hero");
     assert_eq!(p.run_json(&["validate"]).code, 0);
 }
+
+#[test]
+fn every_lane_holder_says_what_it_recovered_once() {
+    let p = starter();
+    p.write("build/.staging/AAAAAAAAAAAAAAAAAAAA/assets.pa", b"half");
+    let run = p.run_json(&["play-prep"]);
+    assert_eq!(run.code, 0, "{:#?}", run.lines);
+    let said: Vec<&serde_json::Value> = run.lines.iter().filter(|l| l.to_string().contains("AAAAAAAAAAAAAAAAAAAA")).collect();
+    assert_eq!(said.len(), 1, "{said:#?}");
+    assert_eq!(said[0]["type"], "notice");
+    assert!(!p.exists("build/.staging"));
+}
