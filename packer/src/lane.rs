@@ -29,12 +29,20 @@ const WAIT_POLL: std::time::Duration = std::time::Duration::from_millis(50);
 
 #[derive(Debug)]
 pub enum LaneError {
-    Busy { lock_file: Utf8PathBuf },
+    Busy {
+        lock_file: Utf8PathBuf,
+    },
     /// Given up while waiting.
     Cancelled,
-    Io { lock_file: Utf8PathBuf, error: std::io::Error },
+    Io {
+        lock_file: Utf8PathBuf,
+        error: std::io::Error,
+    },
     /// Leftovers of an interrupted operation could not be recovered.
-    Recovery { build_dir: Utf8PathBuf, error: std::io::Error },
+    Recovery {
+        build_dir: Utf8PathBuf,
+        error: std::io::Error,
+    },
 }
 
 impl std::fmt::Display for LaneError {
@@ -45,7 +53,9 @@ impl std::fmt::Display for LaneError {
                 "another operation is writing to this project (lock {lock_file}); \
                  wait for it to finish, or run again without --no-wait to queue behind it"
             ),
-            LaneError::Cancelled => write!(f, "interrupted while waiting for another operation on this project; nothing was changed"),
+            LaneError::Cancelled => {
+                write!(f, "interrupted while waiting for another operation on this project; nothing was changed")
+            }
             LaneError::Io { lock_file, error } => write!(f, "cannot take the project lock {lock_file}: {error}"),
             LaneError::Recovery { build_dir, error } => write!(
                 f,

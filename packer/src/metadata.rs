@@ -15,7 +15,11 @@ use crate::family::AssetRef;
 pub const MAX_METADATA_DEPTH: usize = 32;
 
 /// Merges the declared and derived metadata of one asset.
-pub fn converge(asset: &AssetRef<'_>, output: &Output, derived: &Map<String, Value>) -> Result<Map<String, Value>, Vec<Diagnostic>> {
+pub fn converge(
+    asset: &AssetRef<'_>,
+    output: &Output,
+    derived: &Map<String, Value>,
+) -> Result<Map<String, Value>, Vec<Diagnostic>> {
     let mut merged = output.metadata.clone();
     let mut problems = Vec::new();
     let mut put = |key: &str, value: Value, source: &str, merged: &mut Map<String, Value>| {

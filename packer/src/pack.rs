@@ -198,7 +198,14 @@ impl<'o> Run<'o> {
         report.passed()
     }
 
-    fn execute(&mut self, build_dir: &Utf8Path, snapshot: &Snapshot, report: &GateReport, pool: &rayon::ThreadPool, points: &TestPoints) -> Result<(), Failure> {
+    fn execute(
+        &mut self,
+        build_dir: &Utf8Path,
+        snapshot: &Snapshot,
+        report: &GateReport,
+        pool: &rayon::ThreadPool,
+        points: &TestPoints,
+    ) -> Result<(), Failure> {
         let exec = |e: std::io::Error| Failure(FailureStage::Execution, e.to_string());
         let stage = Stage::create(build_dir, &self.operation_id).map_err(exec)?;
         match self.stage_and_check(&stage, snapshot, report, pool, points) {
@@ -219,7 +226,14 @@ impl<'o> Run<'o> {
 
     /// Writes the four outputs into staging and verifies them; returns the
     /// `assets.pa` length.
-    fn stage_and_check(&mut self, stage: &Stage, snapshot: &Snapshot, report: &GateReport, pool: &rayon::ThreadPool, points: &TestPoints) -> Result<u64, String> {
+    fn stage_and_check(
+        &mut self,
+        stage: &Stage,
+        snapshot: &Snapshot,
+        report: &GateReport,
+        pool: &rayon::ThreadPool,
+        points: &TestPoints,
+    ) -> Result<u64, String> {
         let header = header(&report.plans);
         let written = self.write_pa(&stage.path(ASSETS_PA), snapshot, &report.plans, &header, pool, points)?;
         let io = |e: std::io::Error| e.to_string();
@@ -234,7 +248,15 @@ impl<'o> Run<'o> {
     /// Streams `assets.pa`: payloads are rebuilt from the snapshot a window at
     /// a time (in parallel) and written in table order, so the file is never
     /// held in memory whole.
-    fn write_pa(&mut self, path: &Utf8Path, snapshot: &Snapshot, plans: &[AssetPlan], header: &Header, pool: &rayon::ThreadPool, points: &TestPoints) -> Result<Written, String> {
+    fn write_pa(
+        &mut self,
+        path: &Utf8Path,
+        snapshot: &Snapshot,
+        plans: &[AssetPlan],
+        header: &Header,
+        pool: &rayon::ThreadPool,
+        points: &TestPoints,
+    ) -> Result<Written, String> {
         use rayon::prelude::*;
         let io = |e: std::io::Error| format!("cannot write {path}: {e}");
         let file = HashingWriter::new(BufWriter::new(fs::File::create(path).map_err(io)?));
@@ -254,7 +276,12 @@ impl<'o> Run<'o> {
                 payload_sha256.push((plan.asset_id, hex(&Sha256::digest(&payload))));
                 writer.payload(&payload).map_err(io)?;
                 let done = payload_sha256.len();
-                self.event(EventKind::AssetPacked { asset_id: plan.asset_id, asset_name: plan.name.clone(), done, total: plans.len() });
+                self.event(EventKind::AssetPacked {
+                    asset_id: plan.asset_id,
+                    asset_name: plan.name.clone(),
+                    done,
+                    total: plans.len(),
+                });
             }
         }
         let mut hashing = writer.finish().map_err(io)?;
@@ -262,12 +289,26 @@ impl<'o> Run<'o> {
         Ok(Written { file_len: hashing.len, file_sha256: hex(&hashing.hasher.finalize()), payload_sha256 })
     }
 
-    fn finish_failed(&mut self, stage: FailureStage, message: String, began: bool, diagnostics: Vec<Diagnostic>) -> PackResult {
+    fn finish_failed(
+        &mut self,
+        stage: FailureStage,
+        message: String,
+        began: bool,
+        diagnostics: Vec<Diagnostic>,
+    ) -> PackResult {
         self.log(LogLine::new(Channel::Pack, Level::Error, format!("pack failed: {message}")));
         self.result(Status::Failed, Some(stage), began, 0, diagnostics, Some(message))
     }
 
-    fn result(&mut self, status: Status, failure_stage: Option<FailureStage>, execution_began: bool, count: usize, diagnostics: Vec<Diagnostic>, error: Option<String>) -> PackResult {
+    fn result(
+        &mut self,
+        status: Status,
+        failure_stage: Option<FailureStage>,
+        execution_began: bool,
+        count: usize,
+        diagnostics: Vec<Diagnostic>,
+        error: Option<String>,
+    ) -> PackResult {
         let success = status == Status::Success;
         PackResult {
             operation_id: self.operation_id.clone(),
@@ -287,7 +328,8 @@ impl<'o> Run<'o> {
 /// The gate already built every asset once; a second build that differs
 /// means nondeterminism, and must never reach a file.
 fn checked_payload(plan: &AssetPlan, built: Result<gate::Built, Vec<Diagnostic>>) -> Result<Vec<u8>, String> {
-    let built = built.map_err(|d| format!("asset {} failed to rebuild after passing the gate: {:?}", plan.asset_id, d))?;
+    let built =
+        built.map_err(|d| format!("asset {} failed to rebuild after passing the gate: {:?}", plan.asset_id, d))?;
     if built.materialized.payload.len() as u64 != plan.size || built.metadata != plan.metadata {
         return Err(format!("asset {} rebuilt differently from what the gate planned", plan.asset_id));
     }
@@ -314,7 +356,8 @@ pub fn header(plans: &[AssetPlan]) -> Header {
             entry
         })
         .collect();
-    let preload = plans.iter().filter_map(|p| Some(PreloadEntry { asset_id: p.asset_id, slot: p.preload_slot? })).collect();
+    let preload =
+        plans.iter().filter_map(|p| Some(PreloadEntry { asset_id: p.asset_id, slot: p.preload_slot? })).collect();
     Header { asset_table, preload }
 }
 

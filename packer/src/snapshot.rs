@@ -253,7 +253,12 @@ struct WalkedAsset {
 
 /// Discovers one registered root. Probe bytes go to `bytes`: the declaration
 /// always (it must be parsed), selected inputs only when packing.
-fn walk_asset(project: &Utf8Path, entry: &RegistryEntry, mode: WalkMode, bytes: &mut BTreeMap<String, Arc<[u8]>>) -> WalkedAsset {
+fn walk_asset(
+    project: &Utf8Path,
+    entry: &RegistryEntry,
+    mode: WalkMode,
+    bytes: &mut BTreeMap<String, Arc<[u8]>>,
+) -> WalkedAsset {
     let root_dir = project.join(ASSETS_DIR).join(&entry.root);
     let asset = AssetRef { asset_id: entry.asset_id, root: &entry.root };
     let decl_path = declaration::path_of(&entry.root);
@@ -304,7 +309,8 @@ fn listing(root_dir: &Utf8Path, decl_path: &str, entry: &RegistryEntry) -> Vec<P
     while let Some(rel_dir) = pending.pop() {
         let Ok(read_dir) = root_dir.join(&rel_dir).read_dir_utf8() else { continue };
         for item in read_dir.flatten() {
-            let rel = if rel_dir.as_str().is_empty() { item.file_name().into() } else { rel_dir.join(item.file_name()) };
+            let rel =
+                if rel_dir.as_str().is_empty() { item.file_name().into() } else { rel_dir.join(item.file_name()) };
             let Ok(meta) = item.metadata() else { continue };
             if meta.is_dir() {
                 pending.push(rel);
@@ -334,7 +340,12 @@ struct ResolvedInput {
 
 /// Resolves every declared input (every role) inside the root; what does not
 /// resolve to a regular file inside it is a blocking finding.
-fn resolve_inputs(root_dir: &Utf8Path, asset: AssetRef<'_>, decl: &Declaration, diagnostics: &mut Vec<Diagnostic>) -> BTreeMap<String, ResolvedInput> {
+fn resolve_inputs(
+    root_dir: &Utf8Path,
+    asset: AssetRef<'_>,
+    decl: &Declaration,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, ResolvedInput> {
     let mut resolved = BTreeMap::new();
     let root = match paths::Base::new(root_dir) {
         Ok(root) => root,
@@ -359,7 +370,10 @@ fn resolve_inputs(root_dir: &Utf8Path, asset: AssetRef<'_>, decl: &Declaration, 
             Err(Resolve::Escapes(_)) => diagnostics.push(
                 Diagnostic::blocking(
                     Code::InputOutsideRoot,
-                    format!("{path} leads outside the asset root (through a symlink); keep every input inside assets/{}", asset.root),
+                    format!(
+                        "{path} leads outside the asset root (through a symlink); keep every input inside assets/{}",
+                        asset.root
+                    ),
                 )
                 .asset(asset.asset_id, asset.root)
                 .file(&path),
@@ -393,9 +407,15 @@ fn describe_resolve(path: &str, e: &Resolve) -> String {
 
 /// Gives every declared input its kind, adding a probe for inputs the
 /// listing did not see (a symlink to a file elsewhere inside the root).
-fn classify(probes: &mut Vec<Probe>, inputs: &BTreeMap<String, ResolvedInput>, selected: &[SelectedFile], entry: &RegistryEntry) {
+fn classify(
+    probes: &mut Vec<Probe>,
+    inputs: &BTreeMap<String, ResolvedInput>,
+    selected: &[SelectedFile],
+    entry: &RegistryEntry,
+) {
     for input in inputs.values() {
-        let kind = if selected.iter().any(|s| s.path == input.path) { FileKind::SelectedInput } else { FileKind::OtherInput };
+        let kind =
+            if selected.iter().any(|s| s.path == input.path) { FileKind::SelectedInput } else { FileKind::OtherInput };
         match probes.iter_mut().find(|p| p.path == input.path) {
             Some(probe) => probe.kind = kind,
             None => probes.push(Probe {
@@ -467,8 +487,11 @@ fn read_inside(dir: &Utf8Path, rel: &str, limit: u64) -> Result<Vec<u8>, String>
         return Err(format!("it is {size} bytes, over the {limit}-byte limit for this file"));
     }
     let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut std::io::Read::take(fs::File::open(&target).map_err(|e| e.to_string())?, limit + 1), &mut bytes)
-        .map_err(|e| e.to_string())?;
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(fs::File::open(&target).map_err(|e| e.to_string())?, limit + 1),
+        &mut bytes,
+    )
+    .map_err(|e| e.to_string())?;
     if bytes.len() as u64 > limit {
         return Err(format!("it grew past the {limit}-byte limit for this file while being read"));
     }

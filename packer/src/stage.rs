@@ -174,7 +174,12 @@ fn preflight(build_dir: &Utf8Path, names: &[&str]) -> std::io::Result<()> {
 
 /// Renames each listed file still in `staging` into `build/`, then fsyncs `build/`.
 /// Files already moved (by an interrupted earlier attempt) are skipped.
-fn move_committed(staging: &Utf8Path, build_dir: &Utf8Path, names: &[&str], points: &TestPoints) -> std::io::Result<()> {
+fn move_committed(
+    staging: &Utf8Path,
+    build_dir: &Utf8Path,
+    names: &[&str],
+    points: &TestPoints,
+) -> std::io::Result<()> {
     for name in names {
         let from = staging.join(name);
         if from.exists() {
@@ -216,9 +221,14 @@ impl Recovery {
 
     /// One sentence per leftover handled, for whoever took the lane to say.
     pub fn describe(&self) -> Vec<String> {
-        let forward = self.rolled_forward.iter().map(|id| format!("recovered: completed the interrupted promotion of operation {id}"));
-        let abandoned =
-            self.abandoned.iter().map(|id| format!("recovered: removed what interrupted operation {id} left in build/.staging"));
+        let forward = self
+            .rolled_forward
+            .iter()
+            .map(|id| format!("recovered: completed the interrupted promotion of operation {id}"));
+        let abandoned = self
+            .abandoned
+            .iter()
+            .map(|id| format!("recovered: removed what interrupted operation {id} left in build/.staging"));
         forward.chain(abandoned).collect()
     }
 }

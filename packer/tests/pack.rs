@@ -67,11 +67,14 @@ fn runtime_walk_holds_no_bytes_and_packing_walk_holds_exactly_the_build_relevant
 
     let runtime = snapshot::walk(&p.path, MaterializationConfig::runtime_default());
     assert!(runtime.files.iter().all(|f| f.bytes.is_none()));
-    assert!(runtime.files.iter().any(|f| f.probe.path == "assets/hero/notes.txt" && f.probe.kind == FileKind::Unlisted));
+    assert!(
+        runtime.files.iter().any(|f| f.probe.path == "assets/hero/notes.txt" && f.probe.kind == FileKind::Unlisted)
+    );
     assert!(runtime.files.iter().any(|f| f.probe.path == "assets/old/x.wav"));
 
     let packing = snapshot::walk(&p.path, MaterializationConfig::packing_build());
-    let with_bytes: BTreeSet<&str> = packing.files.iter().filter(|f| f.bytes.is_some()).map(|f| f.probe.path.as_str()).collect();
+    let with_bytes: BTreeSet<&str> =
+        packing.files.iter().filter(|f| f.bytes.is_some()).map(|f| f.probe.path.as_str()).collect();
     let all: BTreeSet<&str> = packing.files.iter().map(|f| f.probe.path.as_str()).collect();
     let expected: BTreeSet<&str> = [
         "assets/font/asset.json",
@@ -114,9 +117,26 @@ fn a_pack_succeeds_and_reports_its_outputs() {
     assert!(events.iter().all(|e| e.operation_id == result.operation_id));
     assert_eq!(
         kinds(&events),
-        ["started", "snapshot_frozen", "gate_passed", "asset_packed", "asset_packed", "asset_packed", "asset_packed", "staged", "promoted", "finished"]
+        [
+            "started",
+            "snapshot_frozen",
+            "gate_passed",
+            "asset_packed",
+            "asset_packed",
+            "asset_packed",
+            "asset_packed",
+            "staged",
+            "promoted",
+            "finished"
+        ]
     );
-    let done: Vec<usize> = events.iter().filter_map(|e| match e.kind { EventKind::AssetPacked { done, .. } => Some(done), _ => None }).collect();
+    let done: Vec<usize> = events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::AssetPacked { done, .. } => Some(done),
+            _ => None,
+        })
+        .collect();
     assert_eq!(done, [1, 2, 3, 4]);
     let json = serde_json::to_value(&result).unwrap();
     assert_eq!(json["status"], "success");
@@ -196,7 +216,12 @@ fn a_blocked_pack_writes_nothing_and_says_execution_never_began() {
     assert!(json.get("assets_pa").is_none() && json["status"] == "blocked");
 }
 
-fn assert_failed_cleanly(p: &Project, before: &std::collections::BTreeMap<String, Vec<u8>>, options: &PackOptions, stage: FailureStage) {
+fn assert_failed_cleanly(
+    p: &Project,
+    before: &std::collections::BTreeMap<String, Vec<u8>>,
+    options: &PackOptions,
+    stage: FailureStage,
+) {
     let (result, events) = pack_with(p, options);
     assert_eq!(result.status, Status::Failed, "{result:?}");
     assert_eq!(result.failure_stage, Some(stage));
@@ -259,7 +284,8 @@ fn companions_equal_the_header_parts_and_the_verifier_accepts_the_file() {
     let p = sample_project();
     assert_eq!(pack(&p).status, Status::Success);
     let inspection = prometeu_packer::pa::verify_file(&p.path.join("build/assets.pa")).unwrap();
-    let header = String::from_utf8(p.read("build/assets.pa")[24..24 + inspection.prelude.header_len as usize].to_vec()).unwrap();
+    let header =
+        String::from_utf8(p.read("build/assets.pa")[24..24 + inspection.prelude.header_len as usize].to_vec()).unwrap();
     let table = String::from_utf8(p.read("build/asset_table.json")).unwrap();
     let preload = String::from_utf8(p.read("build/preload.json")).unwrap();
     assert_eq!(header, format!(r#"{{"asset_table":{table},"preload":{preload}}}"#));
@@ -322,7 +348,10 @@ fn nested_roots_give_the_pack_and_validation_the_same_findings() {
     let p = sample_project();
     std::fs::rename(p.path.join("assets/music"), p.path.join("assets/hero/music")).unwrap();
     let registry = String::from_utf8(p.read("assets/.prometeu/index.json")).unwrap();
-    p.write("assets/.prometeu/index.json", registry.replace("\"root\": \"music\"", "\"root\": \"hero/music\"").as_bytes());
+    p.write(
+        "assets/.prometeu/index.json",
+        registry.replace("\"root\": \"music\"", "\"root\": \"hero/music\"").as_bytes(),
+    );
     let (_, live) = report::gate_live(&p.path, None);
     let (result, _) = pack_with(&p, &PackOptions::default());
     assert_eq!(result.status, Status::Blocked);

@@ -99,9 +99,7 @@ fn header_offsets_sheets_palettes_and_pcm_match_independent_computation() {
         json!({"tile_size": tile_size, "pipeline": {"palettes": palettes_json}, "width": 256, "height": 256,
                "palette_count": 64, "palette_authored": 1, "tile_count": tiles})
     };
-    let sample = |offset: usize, bytes: &[u8], rate: u32| {
-        json!({"offset": offset, "length": bytes.len(), "frames": bytes.len() / 2, "sample_rate": rate})
-    };
+    let sample = |offset: usize, bytes: &[u8], rate: u32| json!({"offset": offset, "length": bytes.len(), "frames": bytes.len() / 2, "sample_rate": rate});
     let header = json!({
         "asset_table": [
             {"asset_id": 1, "asset_name": "hero", "bank_type": "GLYPH", "codec": "NONE", "offset": 0,

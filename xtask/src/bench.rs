@@ -96,17 +96,36 @@ struct Generated {
 /// of real WAV samples, and per-asset source files that are never packed.
 fn generate(project: &Utf8Path, args: &BenchArgs) -> std::io::Result<Generated> {
     fs::create_dir_all(project.join("assets/.prometeu"))?;
-    fs::write(project.join("cartridge.toml"), "app_id = 1\ntitle = \"Bench\"\napp_version = \"1.0.0\"\n[compiler]\nprebuilt = \"program.pbx\"\n")?;
+    fs::write(
+        project.join("cartridge.toml"),
+        "app_id = 1\ntitle = \"Bench\"\napp_version = \"1.0.0\"\n[compiler]\nprebuilt = \"program.pbx\"\n",
+    )?;
     let mut entries = Vec::new();
     let mut sizes = Generated { input_bytes: 0, build_relevant_bytes: 0 };
     let frames = (args.sound_mib * 1024 * 1024 / 2) / args.sound_assets.max(1);
     for i in 0..args.glyph_assets {
         let tiles: Vec<Vec<u8>> = (0..4).map(|t| tile_png(i, t)).collect();
-        entries.push(write_asset(project, &format!("glyphs/g{i:05}"), glyph_decl(i), &tiles, "tiles", "png", &mut sizes)?);
+        entries.push(write_asset(
+            project,
+            &format!("glyphs/g{i:05}"),
+            glyph_decl(i),
+            &tiles,
+            "tiles",
+            "png",
+            &mut sizes,
+        )?);
     }
     for i in 0..args.sound_assets {
         let wav = [sample_wav(i, frames)];
-        entries.push(write_asset(project, &format!("sounds/s{i:05}"), sound_decl(i), &wav, "samples", "wav", &mut sizes)?);
+        entries.push(write_asset(
+            project,
+            &format!("sounds/s{i:05}"),
+            sound_decl(i),
+            &wav,
+            "samples",
+            "wav",
+            &mut sizes,
+        )?);
     }
     for (i, entry) in entries.iter_mut().enumerate() {
         entry["asset_id"] = json!(i + 1);
@@ -116,7 +135,15 @@ fn generate(project: &Utf8Path, args: &BenchArgs) -> std::io::Result<Generated> 
     Ok(sizes)
 }
 
-fn write_asset(project: &Utf8Path, root: &str, mut decl: Value, files: &[Vec<u8>], role: &str, ext: &str, sizes: &mut Generated) -> std::io::Result<Value> {
+fn write_asset(
+    project: &Utf8Path,
+    root: &str,
+    mut decl: Value,
+    files: &[Vec<u8>],
+    role: &str,
+    ext: &str,
+    sizes: &mut Generated,
+) -> std::io::Result<Value> {
     let dir = project.join("assets").join(root);
     fs::create_dir_all(dir.join("src"))?;
     let names: Vec<String> = (0..files.len()).map(|k| format!("{k}.{ext}")).collect();
@@ -166,7 +193,12 @@ fn tile_png(asset: usize, tile: usize) -> Vec<u8> {
 }
 
 fn sample_wav(asset: usize, frames: usize) -> Vec<u8> {
-    let spec = hound::WavSpec { channels: 1, sample_rate: 22050, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 22050,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
     let mut cursor = std::io::Cursor::new(Vec::with_capacity(frames * 2 + 44));
     let mut writer = hound::WavWriter::new(&mut cursor, spec).expect("WAV encodes in memory");
     for f in 0..frames {
@@ -213,12 +245,23 @@ fn report(args: &BenchArgs, generated: &Generated, pack: &Measured, tar: &Measur
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
     let secs = pack.wall.as_secs_f64();
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "assets:                 {} glyph banks, {} sound banks", args.glyph_assets, args.sound_assets);
-    let _ = writeln!(out, "input files:            {:.1} MiB ({:.1} MiB build-relevant)", mib(generated.input_bytes), mib(generated.build_relevant_bytes));
+    let _ =
+        writeln!(out, "assets:                 {} glyph banks, {} sound banks", args.glyph_assets, args.sound_assets);
+    let _ = writeln!(
+        out,
+        "input files:            {:.1} MiB ({:.1} MiB build-relevant)",
+        mib(generated.input_bytes),
+        mib(generated.build_relevant_bytes)
+    );
     let _ = writeln!(out, "frozen snapshot:        {:.1} MiB", mib(held));
     let _ = writeln!(out, "assets.pa:              {:.1} MiB", mib(pa_bytes));
     let _ = writeln!(out, "pack wall time:         {secs:.2} s");
-    let _ = writeln!(out, "pack throughput:        {:.1} MiB/s of input, {:.1} MiB/s of output", mib(generated.input_bytes) / secs, mib(pa_bytes) / secs);
+    let _ = writeln!(
+        out,
+        "pack throughput:        {:.1} MiB/s of input, {:.1} MiB/s of output",
+        mib(generated.input_bytes) / secs,
+        mib(pa_bytes) / secs
+    );
     let _ = writeln!(out, "pack peak RSS:          {:.1} MiB", pack.peak_rss_kib as f64 / 1024.0);
     let _ = writeln!(out, "tar -cf wall time:      {:.2} s", tar.wall.as_secs_f64());
     let _ = writeln!(out, "pack / tar:             {:.2}x", secs / tar.wall.as_secs_f64());

@@ -46,7 +46,11 @@ pub fn build(lane: &LaneGuard, compiler: &Compiler, points: &TestPoints, observe
     let outcome = stage_and_promote(lane, compiler, points, &mut log);
     let result = match outcome {
         Ok(bytes) => {
-            log.say(LogLine::new(Channel::Build, Level::Info, format!("promoted {BUILD_DIR}/{PROGRAM_FILE} ({bytes} bytes)")));
+            log.say(LogLine::new(
+                Channel::Build,
+                Level::Info,
+                format!("promoted {BUILD_DIR}/{PROGRAM_FILE} ({bytes} bytes)"),
+            ));
             BuildResult {
                 status: StepStatus::Success,
                 program: Some(format!("{BUILD_DIR}/{PROGRAM_FILE}")),
@@ -57,16 +61,28 @@ pub fn build(lane: &LaneGuard, compiler: &Compiler, points: &TestPoints, observe
         }
         Err(error) => {
             log.say(LogLine::new(Channel::Build, Level::Error, format!("build failed: {error}")));
-            BuildResult { status: StepStatus::Failed, program: None, program_bytes: None, error: Some(error), elapsed_ms: elapsed_ms(started) }
+            BuildResult {
+                status: StepStatus::Failed,
+                program: None,
+                program_bytes: None,
+                error: Some(error),
+                elapsed_ms: elapsed_ms(started),
+            }
         }
     };
     BuildOutcome { result, logs: log.lines }
 }
 
 /// Produces the program in staging and promotes it; returns its size.
-fn stage_and_promote(lane: &LaneGuard, compiler: &Compiler, points: &TestPoints, log: &mut Capture<'_>) -> Result<u64, String> {
+fn stage_and_promote(
+    lane: &LaneGuard,
+    compiler: &Compiler,
+    points: &TestPoints,
+    log: &mut Capture<'_>,
+) -> Result<u64, String> {
     let build_dir = lane.build_dir();
-    let stage = Stage::create(&build_dir, &stage::operation_id()).map_err(|e| format!("cannot create the staging directory: {e}"))?;
+    let stage = Stage::create(&build_dir, &stage::operation_id())
+        .map_err(|e| format!("cannot create the staging directory: {e}"))?;
     let produced = match compiler {
         Compiler::Command { argv, timeout } => compile(lane.project(), &build_dir, &stage, argv, *timeout, log),
         Compiler::Prebuilt { path } => copy_prebuilt(lane.project(), path, &stage, log),
@@ -82,7 +98,14 @@ fn stage_and_promote(lane: &LaneGuard, compiler: &Compiler, points: &TestPoints,
     Ok(bytes)
 }
 
-fn compile(project: &Utf8Path, build_dir: &Utf8Path, stage: &Stage, argv: &[String], timeout: std::time::Duration, log: &mut Capture<'_>) -> Result<u64, String> {
+fn compile(
+    project: &Utf8Path,
+    build_dir: &Utf8Path,
+    stage: &Stage,
+    argv: &[String],
+    timeout: std::time::Duration,
+    log: &mut Capture<'_>,
+) -> Result<u64, String> {
     let output = stage.path(PROGRAM_FILE);
     let run = CompilerRun::new(argv, Placeholders { project_dir: project, output: &output, build_dir }, timeout);
     log.say(LogLine::new(Channel::Build, Level::Info, format!("running {}", argv.join(" "))));

@@ -63,9 +63,7 @@ enum Command {
     /// List the assets of the build without reading their inputs.
     Summary,
     /// Print and verify an assets.pa file.
-    Inspect {
-        file: Utf8PathBuf,
-    },
+    Inspect { file: Utf8PathBuf },
     /// Read or change the asset registry.
     #[command(subcommand)]
     Assets(AssetsCommand),
@@ -143,7 +141,9 @@ fn command_name(command: &Command) -> &'static str {
 fn run(cli: &Cli, out: &mut Reporter) -> Result<Exit, Stop> {
     match &cli.command {
         Command::Inspect { file } => return Ok(inspect(file, out)),
-        Command::Bench(args) => return crate::bench::run(args).map(|()| Exit::Success).map_err(|e| Stop(Exit::Failed, e)),
+        Command::Bench(args) => {
+            return crate::bench::run(args).map(|()| Exit::Success).map_err(|e| Stop(Exit::Failed, e));
+        }
         _ => {}
     }
     let project = locate(cli.project.as_deref())?;
@@ -169,7 +169,10 @@ fn locate(flag: Option<&Utf8Path>) -> Result<Utf8PathBuf, Stop> {
             let dir = cwd.join(dir);
             let dir = dir.canonicalize_utf8().map_err(|e| usage(format!("--project {dir}: {e}")))?;
             if !dir.join(prometeu_manifest::CARTRIDGE_FILE).is_file() {
-                return Err(usage(format!("{dir} is not a Prometeu project: it has no {}", prometeu_manifest::CARTRIDGE_FILE)));
+                return Err(usage(format!(
+                    "{dir} is not a Prometeu project: it has no {}",
+                    prometeu_manifest::CARTRIDGE_FILE
+                )));
             }
             Ok(dir)
         }
@@ -247,7 +250,10 @@ fn pack_cmd(cli: &Cli, project: &Utf8Path, threads: Option<usize>, out: &mut Rep
     let options = PackOptions { threads, testpoints: TestPoints::from_env() };
     let result = pack::pack_workspace(&lane, &options, out).result;
     match result.status {
-        Status::Success => out.note(&format!("packed {} assets into build/assets.pa in {} ms", result.packed_asset_count, result.elapsed_ms)),
+        Status::Success => out.note(&format!(
+            "packed {} assets into build/assets.pa in {} ms",
+            result.packed_asset_count, result.elapsed_ms
+        )),
         Status::Blocked => out.note("pack blocked: fix the errors above (nothing was written)"),
         Status::Failed => out.note(&format!("pack failed: {}", result.error.as_deref().unwrap_or("unknown error"))),
     }
@@ -281,7 +287,10 @@ fn facts_from_build(lane: &LaneGuard) -> Result<prometeu_manifest::BuildFacts, S
         let list: Vec<String> = violations.into_iter().map(|v| v.0).collect();
         format!("{assets_pa} is not a valid pack ({}); run `cargo xtask pack` (or `play-prep`) first", list.join("; "))
     })?;
-    Ok(prometeu_manifest::BuildFacts { assets_pa_produced: true, packed_asset_count: inspected.header.asset_table.len() })
+    Ok(prometeu_manifest::BuildFacts {
+        assets_pa_produced: true,
+        packed_asset_count: inspected.header.asset_table.len(),
+    })
 }
 
 fn validate(project: &Utf8Path, threads: Option<usize>, out: &mut Reporter) -> Exit {
@@ -325,7 +334,10 @@ fn summary(project: &Utf8Path, out: &mut Reporter) -> Exit {
 fn inspect(file: &Utf8Path, out: &mut Reporter) -> Exit {
     match pa::verify_file(file) {
         Ok(inspection) => {
-            out.note(&format!("{file}: valid assets.pa v{}, {} bytes", inspection.prelude.schema_version, inspection.file_len));
+            out.note(&format!(
+                "{file}: valid assets.pa v{}, {} bytes",
+                inspection.prelude.schema_version, inspection.file_len
+            ));
             let p = inspection.prelude;
             out.note(&format!(
                 "prelude: magic {} schema_version {} header_len {} payload_offset {} flags {} reserved {}",
@@ -371,7 +383,10 @@ fn assets(cli: &Cli, project: &Utf8Path, command: &AssetsCommand, out: &mut Repo
     let lane = take_lane(cli, project, out)?;
     match mutate(&lane, &root) {
         Ok(entry) => {
-            out.note(&format!("assets/{}: asset_id {}, included_in_build {}", entry.root, entry.asset_id, entry.included_in_build));
+            out.note(&format!(
+                "assets/{}: asset_id {}, included_in_build {}",
+                entry.root, entry.asset_id, entry.included_in_build
+            ));
             out.result("assets", &json!({"status": "success", "entry": entry}));
             Ok(Exit::Success)
         }
@@ -384,7 +399,8 @@ fn assets(cli: &Cli, project: &Utf8Path, command: &AssetsCommand, out: &mut Repo
 }
 
 fn list_assets(project: &Utf8Path, out: &mut Reporter) -> Exit {
-    let snapshot = prometeu_packer::snapshot::walk(project, prometeu_packer::snapshot::MaterializationConfig::runtime_default());
+    let snapshot =
+        prometeu_packer::snapshot::walk(project, prometeu_packer::snapshot::MaterializationConfig::runtime_default());
     let assets: Vec<_> = snapshot
         .assets
         .iter()
@@ -401,11 +417,19 @@ fn list_assets(project: &Utf8Path, out: &mut Reporter) -> Exit {
         .collect();
     for a in &snapshot.assets {
         let mark = if a.entry.included_in_build { "included" } else { "excluded" };
-        out.note(&format!("{:>5}  {:<24} {mark:<9} assets/{}", a.entry.asset_id, a.name().unwrap_or("?"), a.entry.root));
+        out.note(&format!(
+            "{:>5}  {:<24} {mark:<9} assets/{}",
+            a.entry.asset_id,
+            a.name().unwrap_or("?"),
+            a.entry.root
+        ));
     }
     for d in &snapshot.workspace_diagnostics {
         out.note(&d.to_string());
     }
-    out.result("assets", &json!({"status": "success", "assets": assets, "diagnostics": snapshot.workspace_diagnostics}));
+    out.result(
+        "assets",
+        &json!({"status": "success", "assets": assets, "diagnostics": snapshot.workspace_diagnostics}),
+    );
     Exit::Success
 }

@@ -70,21 +70,9 @@ impl<'a> Placeholders<'a> {
     /// The placeholder names (local, `project.md`), kept in this one place.
     fn entries(&self) -> [Placeholder<'a>; 3] {
         [
-            Placeholder {
-                token: "{project}",
-                env_var: "PROMETEU_PROJECT_DIR",
-                value: self.project_dir,
-            },
-            Placeholder {
-                token: "{output}",
-                env_var: "PROMETEU_OUTPUT",
-                value: self.output,
-            },
-            Placeholder {
-                token: "{build_dir}",
-                env_var: "PROMETEU_BUILD_DIR",
-                value: self.build_dir,
-            },
+            Placeholder { token: "{project}", env_var: "PROMETEU_PROJECT_DIR", value: self.project_dir },
+            Placeholder { token: "{output}", env_var: "PROMETEU_OUTPUT", value: self.output },
+            Placeholder { token: "{build_dir}", env_var: "PROMETEU_BUILD_DIR", value: self.build_dir },
         ]
     }
 }
@@ -106,12 +94,7 @@ pub struct CompilerRun<'a> {
 impl<'a> CompilerRun<'a> {
     /// A run that obeys the process-wide Ctrl-C flag.
     pub fn new(argv: &'a [String], paths: Placeholders<'a>, timeout: Duration) -> Self {
-        CompilerRun {
-            argv,
-            paths,
-            timeout,
-            interrupt: interrupt_flag(),
-        }
+        CompilerRun { argv, paths, timeout, interrupt: interrupt_flag() }
     }
 }
 
@@ -226,11 +209,7 @@ fn describe_output_problem(problem: OutputProblem) -> String {
 /// "1 second", "600 seconds", "1.5 seconds".
 fn describe_duration(duration: Duration) -> String {
     let seconds = duration.as_secs_f64();
-    if duration == Duration::from_secs(1) {
-        "1 second".to_owned()
-    } else {
-        format!("{seconds} seconds")
-    }
+    if duration == Duration::from_secs(1) { "1 second".to_owned() } else { format!("{seconds} seconds") }
 }
 
 /// "signal 9 (SIGKILL)", or just "signal 42" for one we have no name for.
@@ -275,10 +254,7 @@ const SIGNAL_NAMES: &[(i32, &str)] = &[
 ];
 
 pub fn signal_name(signal: i32) -> Option<&'static str> {
-    SIGNAL_NAMES
-        .iter()
-        .find(|(number, _)| *number == signal)
-        .map(|(_, name)| *name)
+    SIGNAL_NAMES.iter().find(|(number, _)| *number == signal).map(|(_, name)| *name)
 }
 
 // ---------------------------------------------------------------------------
@@ -326,19 +302,12 @@ pub fn run(run: &CompilerRun, on_line: &mut dyn FnMut(Stream, &str)) -> Outcome 
         return Outcome::Internal { error };
     }
     let Some(program) = run.argv.first() else {
-        return Outcome::SpawnFailed {
-            program: String::new(),
-            error: "the command is empty".to_owned(),
-        };
+        return Outcome::SpawnFailed { program: String::new(), error: "the command is empty".to_owned() };
     };
     if run.interrupt.load(Ordering::SeqCst) {
         return Outcome::Interrupted;
     }
-    let argv: Vec<String> = run
-        .argv
-        .iter()
-        .map(|arg| substitute(arg, &run.paths))
-        .collect();
+    let argv: Vec<String> = run.argv.iter().map(|arg| substitute(arg, &run.paths)).collect();
 
     let (line_sender, lines) = mpsc::channel();
     let (pipes, readers) = match start_readers(line_sender) {
@@ -364,17 +333,11 @@ pub fn run(run: &CompilerRun, on_line: &mut dyn FnMut(Stream, &str)) -> Outcome 
 fn check_paths(paths: &Placeholders) -> Result<(), String> {
     for entry in paths.entries() {
         if !entry.value.is_absolute() {
-            return Err(format!(
-                "{} must be an absolute path, not `{}`",
-                entry.env_var, entry.value
-            ));
+            return Err(format!("{} must be an absolute path, not `{}`", entry.env_var, entry.value));
         }
     }
     if !paths.project_dir.is_dir() {
-        return Err(format!(
-            "the project directory {} does not exist",
-            paths.project_dir
-        ));
+        return Err(format!("the project directory {} does not exist", paths.project_dir));
     }
     Ok(())
 }
@@ -386,10 +349,7 @@ fn spawn_failed(written: &str, resolved: &str, error: &io::Error) -> Outcome {
         io::ErrorKind::PermissionDenied => format!("{resolved} is not executable"),
         _ => error.to_string(),
     };
-    Outcome::SpawnFailed {
-        program: written.to_owned(),
-        error: reason,
-    }
+    Outcome::SpawnFailed { program: written.to_owned(), error: reason }
 }
 
 /// Why supervision stopped.
@@ -435,14 +395,10 @@ fn judge(ending: Ending, status: io::Result<ExitStatus>, run: &CompilerRun) -> O
     match ending {
         Ending::Interrupted => Outcome::Interrupted,
         Ending::TimedOut => Outcome::TimedOut { after: run.timeout },
-        Ending::WaitFailed(error) => Outcome::Internal {
-            error: format!("cannot wait for the compiler: {error}"),
-        },
+        Ending::WaitFailed(error) => Outcome::Internal { error: format!("cannot wait for the compiler: {error}") },
         Ending::Exited => match status {
             Ok(status) => judge_exit(status, run.paths.output),
-            Err(error) => Outcome::Internal {
-                error: format!("cannot read the compiler's exit status: {error}"),
-            },
+            Err(error) => Outcome::Internal { error: format!("cannot read the compiler's exit status: {error}") },
         },
     }
 }
@@ -454,9 +410,7 @@ fn judge_exit(status: ExitStatus, output: &Utf8Path) -> Outcome {
     match status.code() {
         Some(0) => judge_output(output),
         Some(code) => Outcome::Exited { code },
-        None => Outcome::Internal {
-            error: format!("unexpected exit status {status}"),
-        },
+        None => Outcome::Internal { error: format!("unexpected exit status {status}") },
     }
 }
 
@@ -466,28 +420,18 @@ fn judge_output(output: &Utf8Path) -> Outcome {
     let metadata = match fs_err::symlink_metadata(output) {
         Ok(metadata) => metadata,
         Err(error) if error.kind() == io::ErrorKind::NotFound => {
-            return Outcome::NoOutput {
-                problem: OutputProblem::Missing,
-            };
+            return Outcome::NoOutput { problem: OutputProblem::Missing };
         }
         Err(error) => {
-            return Outcome::Internal {
-                error: error.to_string(),
-            };
+            return Outcome::Internal { error: error.to_string() };
         }
     };
     if !metadata.file_type().is_file() {
-        Outcome::NoOutput {
-            problem: OutputProblem::NotAFile,
-        }
+        Outcome::NoOutput { problem: OutputProblem::NotAFile }
     } else if metadata.len() == 0 {
-        Outcome::NoOutput {
-            problem: OutputProblem::Empty,
-        }
+        Outcome::NoOutput { problem: OutputProblem::Empty }
     } else {
-        Outcome::Success {
-            output_bytes: metadata.len(),
-        }
+        Outcome::Success { output_bytes: metadata.len() }
     }
 }
 
@@ -581,20 +525,14 @@ fn die_with_parent(_: &mut std::process::Command) {}
 /// directory is; a bare name is looked up on PATH.
 fn resolve_program(program: &str, project_dir: &Utf8Path) -> String {
     let path = Utf8Path::new(program);
-    if program.contains('/') && path.is_relative() {
-        project_dir.join(path).into_string()
-    } else {
-        program.to_owned()
-    }
+    if program.contains('/') && path.is_relative() { project_dir.join(path).into_string() } else { program.to_owned() }
 }
 
 fn start_when_not_busy(expression: &duct::Expression) -> io::Result<duct::Handle> {
     let mut attempt = 1;
     loop {
         match expression.start() {
-            Err(error)
-                if error.kind() == io::ErrorKind::ExecutableFileBusy && attempt < BUSY_RETRIES =>
-            {
+            Err(error) if error.kind() == io::ErrorKind::ExecutableFileBusy && attempt < BUSY_RETRIES => {
                 thread::sleep(BUSY_RETRY_DELAY * attempt);
                 attempt += 1;
             }
@@ -670,9 +608,7 @@ fn on_interrupt_signal() {
 
 fn live_groups() -> std::sync::MutexGuard<'static, Vec<i32>> {
     // A panic elsewhere must not stop Ctrl-C from killing compilers.
-    LIVE_GROUPS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    LIVE_GROUPS.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn register_live_group(group: i32) {
@@ -708,11 +644,7 @@ fn start_readers(lines: Sender<Line>) -> Result<(Pipes, Vec<JoinHandle<()>>), St
     Ok((Pipes { stdout, stderr }, readers))
 }
 
-fn start_reader(
-    stream: Stream,
-    pipe: os_pipe::PipeReader,
-    lines: Sender<Line>,
-) -> Result<JoinHandle<()>, String> {
+fn start_reader(stream: Stream, pipe: os_pipe::PipeReader, lines: Sender<Line>) -> Result<JoinHandle<()>, String> {
     thread::Builder::new()
         .name(format!("compiler-{}", stream.as_str()))
         .spawn(move || forward_lines(stream, pipe, &lines))
@@ -744,11 +676,7 @@ fn forward_lines(stream: Stream, mut pipe: os_pipe::PipeReader, lines: &Sender<L
 /// Delivers what the readers still have, then lets them go. They end once
 /// every process holding the pipes is dead; one that escaped the process
 /// group is not waited for past `DRAIN_GRACE`, and its reader is detached.
-fn finish_readers(
-    lines: &Receiver<Line>,
-    readers: Vec<JoinHandle<()>>,
-    on_line: &mut dyn FnMut(Stream, &str),
-) {
+fn finish_readers(lines: &Receiver<Line>, readers: Vec<JoinHandle<()>>, on_line: &mut dyn FnMut(Stream, &str)) {
     let give_up = Instant::now() + DRAIN_GRACE;
     loop {
         let left = give_up.saturating_duration_since(Instant::now());
@@ -866,29 +794,14 @@ mod tests {
     fn substitutes_every_placeholder_inside_arguments() {
         let values = placeholders();
         assert_eq!(substitute("{project}", &values), "/games/my game");
-        assert_eq!(
-            substitute("--out={output}", &values),
-            "--out=/games/my game/build/.staging/op/program.pbx"
-        );
-        assert_eq!(
-            substitute("{build_dir}/x:{project}", &values),
-            "/games/my game/build/x:/games/my game"
-        );
+        assert_eq!(substitute("--out={output}", &values), "--out=/games/my game/build/.staging/op/program.pbx");
+        assert_eq!(substitute("{build_dir}/x:{project}", &values), "/games/my game/build/x:/games/my game");
     }
 
     #[test]
     fn leaves_other_braces_alone() {
         let values = placeholders();
-        for arg in [
-            "{",
-            "}",
-            "{}",
-            "{unknown}",
-            "{{project}",
-            "{PROJECT}",
-            "a{b",
-            "$HOME;x",
-        ] {
+        for arg in ["{", "}", "{}", "{unknown}", "{{project}", "{PROJECT}", "a{b", "$HOME;x"] {
             let expected = arg.replace("{project}", "/games/my game");
             assert_eq!(substitute(arg, &values), expected, "argument {arg:?}");
         }
@@ -896,10 +809,7 @@ mod tests {
 
     #[test]
     fn does_not_expand_a_value_twice() {
-        let values = Placeholders {
-            project_dir: Utf8Path::new("/tmp/{output}"),
-            ..placeholders()
-        };
+        let values = Placeholders { project_dir: Utf8Path::new("/tmp/{output}"), ..placeholders() };
         assert_eq!(substitute("{project}", &values), "/tmp/{output}");
     }
 
@@ -951,51 +861,20 @@ mod tests {
             (Outcome::Exited { code: 2 }, "exit status 2"),
             (Outcome::Signaled { signal: 9 }, "signal 9 (SIGKILL)"),
             (Outcome::Signaled { signal: 11 }, "signal 11 (SIGSEGV)"),
-            (
-                Outcome::TimedOut {
-                    after: Duration::from_secs(600),
-                },
-                "timed out after 600 seconds",
-            ),
-            (
-                Outcome::TimedOut {
-                    after: Duration::from_secs(1),
-                },
-                "timed out after 1 second ",
-            ),
-            (
-                Outcome::TimedOut {
-                    after: Duration::from_millis(1500),
-                },
-                "after 1.5 seconds",
-            ),
+            (Outcome::TimedOut { after: Duration::from_secs(600) }, "timed out after 600 seconds"),
+            (Outcome::TimedOut { after: Duration::from_secs(1) }, "timed out after 1 second "),
+            (Outcome::TimedOut { after: Duration::from_millis(1500) }, "after 1.5 seconds"),
             (Outcome::Interrupted, "interrupted"),
+            (Outcome::NoOutput { problem: OutputProblem::Missing }, "did not write the program"),
+            (Outcome::NoOutput { problem: OutputProblem::Empty }, "empty program"),
             (
-                Outcome::NoOutput {
-                    problem: OutputProblem::Missing,
-                },
-                "did not write the program",
-            ),
-            (
-                Outcome::NoOutput {
-                    problem: OutputProblem::Empty,
-                },
-                "empty program",
-            ),
-            (
-                Outcome::SpawnFailed {
-                    program: "pbsc".into(),
-                    error: "no such program on PATH".into(),
-                },
+                Outcome::SpawnFailed { program: "pbsc".into(), error: "no such program on PATH".into() },
                 "`pbsc`: no such program on PATH; check `[compiler].command` in cartridge.toml",
             ),
         ];
         for (outcome, expected) in cases {
             let sentence = outcome.describe();
-            assert!(
-                sentence.contains(expected),
-                "{sentence:?} lacks {expected:?}"
-            );
+            assert!(sentence.contains(expected), "{sentence:?} lacks {expected:?}");
             assert!(!outcome.is_success());
         }
         assert!(Outcome::Success { output_bytes: 3 }.is_success());
@@ -1010,14 +889,8 @@ mod tests {
     #[test]
     fn relative_program_paths_are_inside_the_project() {
         let project = Utf8Path::new("/games/g");
-        assert_eq!(
-            resolve_program("./tools/pbsc", project),
-            "/games/g/./tools/pbsc"
-        );
-        assert_eq!(
-            resolve_program("tools/pbsc", project),
-            "/games/g/tools/pbsc"
-        );
+        assert_eq!(resolve_program("./tools/pbsc", project), "/games/g/./tools/pbsc");
+        assert_eq!(resolve_program("tools/pbsc", project), "/games/g/tools/pbsc");
         assert_eq!(resolve_program("pbsc", project), "pbsc");
         assert_eq!(resolve_program("/usr/bin/pbsc", project), "/usr/bin/pbsc");
     }
@@ -1028,10 +901,7 @@ mod tests {
         let argv = ["/nonexistent/compiler".to_owned()];
         let run = CompilerRun {
             argv: &argv,
-            paths: Placeholders {
-                project_dir: Utf8Path::new("/"),
-                ..placeholders()
-            },
+            paths: Placeholders { project_dir: Utf8Path::new("/"), ..placeholders() },
             timeout: Duration::from_secs(5),
             interrupt: &flag,
         };

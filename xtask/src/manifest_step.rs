@@ -5,12 +5,12 @@
 use std::time::Instant;
 
 use prometeu_manifest::{BuildFacts, MANIFEST_FILE, ProjectMeta};
+use prometeu_packer::BUILD_DIR;
 use prometeu_packer::lane::LaneGuard;
 use prometeu_packer::log::{Channel, Level, LogLine};
 use prometeu_packer::pack::Observer;
 use prometeu_packer::stage::{self, Stage};
 use prometeu_packer::testpoint::TestPoints;
-use prometeu_packer::BUILD_DIR;
 use serde::Serialize;
 
 use crate::step::{Capture, StepStatus, elapsed_ms};
@@ -31,7 +31,13 @@ pub struct ManifestOutcome {
     pub logs: Vec<LogLine>,
 }
 
-pub fn manifest(lane: &LaneGuard, meta: &ProjectMeta, facts: &BuildFacts, points: &TestPoints, observer: &mut dyn Observer) -> ManifestOutcome {
+pub fn manifest(
+    lane: &LaneGuard,
+    meta: &ProjectMeta,
+    facts: &BuildFacts,
+    points: &TestPoints,
+    observer: &mut dyn Observer,
+) -> ManifestOutcome {
     let started = Instant::now();
     let mut log = Capture::new(observer);
     let generated = prometeu_manifest::generate(meta, facts);
@@ -46,11 +52,23 @@ pub fn manifest(lane: &LaneGuard, meta: &ProjectMeta, facts: &BuildFacts, points
     let result = match written {
         Ok(()) => {
             log.say(LogLine::new(Channel::Manifest, Level::Info, format!("wrote {BUILD_DIR}/{MANIFEST_FILE}")));
-            ManifestResult { status: StepStatus::Success, manifest: Some(format!("{BUILD_DIR}/{MANIFEST_FILE}")), warnings, error: None, elapsed_ms: elapsed_ms(started) }
+            ManifestResult {
+                status: StepStatus::Success,
+                manifest: Some(format!("{BUILD_DIR}/{MANIFEST_FILE}")),
+                warnings,
+                error: None,
+                elapsed_ms: elapsed_ms(started),
+            }
         }
         Err(error) => {
             log.say(LogLine::new(Channel::Manifest, Level::Error, format!("manifest failed: {error}")));
-            ManifestResult { status: StepStatus::Failed, manifest: None, warnings, error: Some(error), elapsed_ms: elapsed_ms(started) }
+            ManifestResult {
+                status: StepStatus::Failed,
+                manifest: None,
+                warnings,
+                error: Some(error),
+                elapsed_ms: elapsed_ms(started),
+            }
         }
     };
     ManifestOutcome { result, logs: log.lines }

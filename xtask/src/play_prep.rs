@@ -37,7 +37,12 @@ pub struct Steps {
 
 /// Prepares `build/` of the lane's project. The caller holds the lane for
 /// the whole run; no step takes it again.
-pub fn play_prep(lane: &LaneGuard, meta: &ProjectMeta, options: &PackOptions, observer: &mut dyn Observer) -> PlayPrepResult {
+pub fn play_prep(
+    lane: &LaneGuard,
+    meta: &ProjectMeta,
+    options: &PackOptions,
+    observer: &mut dyn Observer,
+) -> PlayPrepResult {
     let started = Instant::now();
     let mut steps = Steps::default();
     let failed = |step, error: Option<String>, steps: Steps| PlayPrepResult {
@@ -68,7 +73,8 @@ pub fn play_prep(lane: &LaneGuard, meta: &ProjectMeta, options: &PackOptions, ob
         return failed(Step::Pack, Some(stopped), steps);
     }
     let pack = pack::pack_workspace(lane, options, observer).result;
-    let facts = BuildFacts { assets_pa_produced: pack.status == Status::Success, packed_asset_count: pack.packed_asset_count };
+    let facts =
+        BuildFacts { assets_pa_produced: pack.status == Status::Success, packed_asset_count: pack.packed_asset_count };
     let packed = pack.status == Status::Success;
     steps.pack = Some(pack);
     if !packed {
@@ -84,7 +90,13 @@ pub fn play_prep(lane: &LaneGuard, meta: &ProjectMeta, options: &PackOptions, ob
     if !ok {
         return failed(Step::Manifest, None, steps);
     }
-    PlayPrepResult { status: StepStatus::Success, failed_step: None, error: None, steps, elapsed_ms: elapsed_ms(started) }
+    PlayPrepResult {
+        status: StepStatus::Success,
+        failed_step: None,
+        error: None,
+        steps,
+        elapsed_ms: elapsed_ms(started),
+    }
 }
 
 /// After Ctrl-C, the next step does not start (a second Ctrl-C exits at

@@ -76,7 +76,11 @@ impl Reporter {
         match &event.kind {
             EventKind::GatePassed { asset_count, .. } => {
                 let bar = ProgressBar::with_draw_target(Some(*asset_count as u64), ProgressDrawTarget::stderr());
-                bar.set_style(ProgressStyle::with_template("  packing [{bar:30}] {pos}/{len} {msg}").expect("valid template").progress_chars("=> "));
+                bar.set_style(
+                    ProgressStyle::with_template("  packing [{bar:30}] {pos}/{len} {msg}")
+                        .expect("valid template")
+                        .progress_chars("=> "),
+                );
                 self.progress = Some(bar);
             }
             EventKind::AssetPacked { asset_name, done, .. } => {

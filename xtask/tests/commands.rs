@@ -64,10 +64,16 @@ fn the_registry_commands_round_trip_and_never_reuse_an_id() {
     let uuid = serde_json::from_str::<serde_json::Value>(&hero).unwrap()["asset_uuid"].as_str().unwrap().to_owned();
     p.write("assets/villain/asset.json", copy.replace(&uuid, "0f0f0f0f-1111-4222-8333-444455556666"));
     for tile in std::fs::read_dir(p.path.join("assets/hero/tiles")).unwrap().flatten() {
-        p.write(&format!("assets/villain/tiles/{}", tile.file_name().to_str().unwrap()), std::fs::read(tile.path()).unwrap());
+        p.write(
+            &format!("assets/villain/tiles/{}", tile.file_name().to_str().unwrap()),
+            std::fs::read(tile.path()).unwrap(),
+        );
     }
     for source in std::fs::read_dir(p.path.join("assets/hero/sources")).unwrap().flatten() {
-        p.write(&format!("assets/villain/sources/{}", source.file_name().to_str().unwrap()), std::fs::read(source.path()).unwrap());
+        p.write(
+            &format!("assets/villain/sources/{}", source.file_name().to_str().unwrap()),
+            std::fs::read(source.path()).unwrap(),
+        );
     }
     let warned = p.run_json(&["validate"]);
     assert!(warned.result()["validation"]["warnings"].to_string().contains("unregistered_root"));
@@ -88,7 +94,8 @@ fn the_registry_commands_round_trip_and_never_reuse_an_id() {
     assert_eq!(run.result()["entry"]["asset_id"], 4, "ids are never reused");
 
     let list = p.run_json(&["assets", "list"]);
-    let roots: Vec<&str> = list.result()["assets"].as_array().unwrap().iter().map(|a| a["asset_root"].as_str().unwrap()).collect();
+    let roots: Vec<&str> =
+        list.result()["assets"].as_array().unwrap().iter().map(|a| a["asset_root"].as_str().unwrap()).collect();
     assert_eq!(roots, ["hero", "sfx", "villain"]);
     let missing = p.run_json(&["assets", "forget", "nobody"]);
     assert_eq!(missing.code, 1);
@@ -117,7 +124,8 @@ fn every_lane_holder_says_what_it_recovered_once() {
     p.write("build/.staging/AAAAAAAAAAAAAAAAAAAA/assets.pa", b"half");
     let run = p.run_json(&["play-prep"]);
     assert_eq!(run.code, 0, "{:#?}", run.lines);
-    let said: Vec<&serde_json::Value> = run.lines.iter().filter(|l| l.to_string().contains("AAAAAAAAAAAAAAAAAAAA")).collect();
+    let said: Vec<&serde_json::Value> =
+        run.lines.iter().filter(|l| l.to_string().contains("AAAAAAAAAAAAAAAAAAAA")).collect();
     assert_eq!(said.len(), 1, "{said:#?}");
     assert_eq!(said[0]["type"], "notice");
     assert!(!p.exists("build/.staging"));

@@ -39,20 +39,11 @@ impl Project {
         let build = root.join("build");
         let staging = build.join(".staging/test-op");
         fs_err::create_dir_all(&staging).unwrap();
-        Project {
-            _tmp: tmp,
-            output: staging.join("program.pbx"),
-            root,
-            build,
-        }
+        Project { _tmp: tmp, output: staging.join("program.pbx"), root, build }
     }
 
     fn paths(&self) -> Placeholders<'_> {
-        Placeholders {
-            project_dir: &self.root,
-            output: &self.output,
-            build_dir: &self.build,
-        }
+        Placeholders { project_dir: &self.root, output: &self.output, build_dir: &self.build }
     }
 
     /// Writes an executable shell script into the project; returns its path.
@@ -70,15 +61,10 @@ impl Project {
     /// Reads a pid a script wrote, waiting a little for it to appear.
     fn pid_from(&self, name: &str) -> i32 {
         let path = self.file(name);
-        let found = wait_for(Duration::from_secs(10), || {
-            fs_err::read_to_string(&path).is_ok_and(|text| text.ends_with('\n'))
-        });
+        let found =
+            wait_for(Duration::from_secs(10), || fs_err::read_to_string(&path).is_ok_and(|text| text.ends_with('\n')));
         assert!(found, "{path} was never written");
-        fs_err::read_to_string(&path)
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap()
+        fs_err::read_to_string(&path).unwrap().trim().parse().unwrap()
     }
 }
 
@@ -91,11 +77,7 @@ struct Ran {
 
 impl Ran {
     fn of(&self, stream: Stream) -> Vec<&str> {
-        self.lines
-            .iter()
-            .filter(|(from, _)| *from == stream)
-            .map(|(_, text)| text.as_str())
-            .collect()
+        self.lines.iter().filter(|(from, _)| *from == stream).map(|(_, text)| text.as_str()).collect()
     }
 }
 
@@ -104,30 +86,16 @@ fn argv(args: &[&str]) -> Vec<String> {
 }
 
 /// Runs with a private interrupt flag, so no test can disturb another.
-fn run_with(
-    project: &Project,
-    argv: &[String],
-    timeout: Duration,
-    mut on_line: impl FnMut(Stream, &str),
-) -> Ran {
+fn run_with(project: &Project, argv: &[String], timeout: Duration, mut on_line: impl FnMut(Stream, &str)) -> Ran {
     let never = AtomicBool::new(false);
-    let run = CompilerRun {
-        argv,
-        paths: project.paths(),
-        timeout,
-        interrupt: &never,
-    };
+    let run = CompilerRun { argv, paths: project.paths(), timeout, interrupt: &never };
     let mut lines = Vec::new();
     let started = Instant::now();
     let outcome = compiler::run(&run, &mut |stream, text| {
         on_line(stream, text);
         lines.push((stream, text.to_owned()));
     });
-    Ran {
-        outcome,
-        lines,
-        elapsed: started.elapsed(),
-    }
+    Ran { outcome, lines, elapsed: started.elapsed() }
 }
 
 fn run_script(project: &Project, body: &str) -> Ran {
@@ -149,24 +117,17 @@ fn wait_for(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
 /// Gone, or a zombie waiting for init to reap it: either way it runs no more.
 fn is_dead(pid: i32) -> bool {
     // SAFETY: signal 0 only checks that the process exists.
-    if unsafe { libc::kill(pid, 0) } == -1
-        && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
-    {
+    if unsafe { libc::kill(pid, 0) } == -1 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH) {
         return true;
     }
     match fs_err::read_to_string(format!("/proc/{pid}/stat")) {
         Err(_) => true,
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+        Ok(stat) => stat.rsplit_once(')').is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
     }
 }
 
 fn assert_dies(pid: i32, what: &str) {
-    assert!(
-        wait_for(Duration::from_secs(3), || is_dead(pid)),
-        "{what} (pid {pid}) is still running"
-    );
+    assert!(wait_for(Duration::from_secs(3), || is_dead(pid)), "{what} (pid {pid}) is still running");
 }
 
 // ---------------------------------------------------------------------------
@@ -190,10 +151,7 @@ printf 'program' > "$PROMETEU_OUTPUT"
 "#,
     );
     assert_eq!(ran.outcome, Outcome::Success { output_bytes: 7 });
-    assert_eq!(
-        ran.of(Stream::Stdout),
-        ["out-1", "out-2", "out-3 no newline"]
-    );
+    assert_eq!(ran.of(Stream::Stdout), ["out-1", "out-2", "out-3 no newline"]);
     assert_eq!(ran.of(Stream::Stderr), ["err-1", "err-2"]);
     assert_eq!(fs_err::read_to_string(&project.output).unwrap(), "program");
 }
@@ -224,29 +182,16 @@ printf 'x' > "$PROMETEU_OUTPUT"
             fs_err::write(&go, "").unwrap();
         }
     });
-    assert_eq!(
-        ran.outcome,
-        Outcome::Success { output_bytes: 1 },
-        "{:?}",
-        ran.lines
-    );
+    assert_eq!(ran.outcome, Outcome::Success { output_bytes: 1 }, "{:?}", ran.lines);
     assert!(first_line_at.is_some());
-    assert_eq!(
-        ran.of(Stream::Stdout),
-        ["waiting for the go file", "got it"]
-    );
+    assert_eq!(ran.of(Stream::Stdout), ["waiting for the go file", "got it"]);
 }
 
 #[test]
 fn the_output_placeholder_in_argv_works_too() {
     let project = Project::new();
     let script = project.script("compiler.sh", "printf 'abc' > \"${1#--out=}\"\n");
-    let ran = run_with(
-        &project,
-        &argv(&[&script, "--out={output}"]),
-        GENEROUS_TIMEOUT,
-        |_, _| {},
-    );
+    let ran = run_with(&project, &argv(&[&script, "--out={output}"]), GENEROUS_TIMEOUT, |_, _| {});
     assert_eq!(ran.outcome, Outcome::Success { output_bytes: 3 });
 }
 
@@ -266,12 +211,7 @@ printf 'x' > "$PROMETEU_OUTPUT"
     );
     assert!(ran.outcome.is_success(), "{:?}", ran.outcome);
     let stdout = ran.of(Stream::Stdout);
-    assert_eq!(
-        stdout.len(),
-        5,
-        "{:?}",
-        stdout.iter().map(|l| l.len()).collect::<Vec<_>>()
-    );
+    assert_eq!(stdout.len(), 5, "{:?}", stdout.iter().map(|l| l.len()).collect::<Vec<_>>());
     assert_eq!(stdout[..3], ["crlf", "bad \u{fffd} byte", ""]);
     assert!(stdout[3].len() < 70 * 1024 && stdout[3].starts_with("xxxx"));
     assert!(stdout[3].contains("cut"));
@@ -295,14 +235,7 @@ printf 'x' > "$PROMETEU_OUTPUT"
 "#,
     );
     assert!(ran.outcome.is_success(), "{:?}", ran.outcome);
-    assert_eq!(
-        ran.of(Stream::Stdout),
-        [
-            format!("cwd:{}", project.root).as_str(),
-            "stdin-is:/dev/null",
-            "stdin:eof"
-        ]
-    );
+    assert_eq!(ran.of(Stream::Stdout), [format!("cwd:{}", project.root).as_str(), "stdin-is:/dev/null", "stdin:eof"]);
 }
 
 #[test]
@@ -335,12 +268,7 @@ printf 'x' > "$PROMETEU_OUTPUT"
         GENEROUS_TIMEOUT,
         |_, _| {},
     );
-    assert!(
-        ran.outcome.is_success(),
-        "{:?} {:?}",
-        ran.outcome,
-        ran.lines
-    );
+    assert!(ran.outcome.is_success(), "{:?} {:?}", ran.outcome, ran.lines);
     let expected = [
         format!("env-project:{}", project.root),
         format!("env-output:{}", project.output),
@@ -364,12 +292,7 @@ fn a_relative_program_path_is_relative_to_the_project() {
     let project = Project::new();
     fs_err::create_dir_all(project.file("tools")).unwrap();
     project.script("tools/pbsc", "printf 'x' > \"$PROMETEU_OUTPUT\"\n");
-    let ran = run_with(
-        &project,
-        &argv(&["./tools/pbsc"]),
-        GENEROUS_TIMEOUT,
-        |_, _| {},
-    );
+    let ran = run_with(&project, &argv(&["./tools/pbsc"]), GENEROUS_TIMEOUT, |_, _| {});
     assert!(ran.outcome.is_success(), "{:?}", ran.outcome);
 }
 
@@ -380,10 +303,7 @@ fn a_relative_program_path_is_relative_to_the_project() {
 #[test]
 fn a_non_zero_exit_is_a_failure_with_its_output() {
     let project = Project::new();
-    let ran = run_script(
-        &project,
-        "echo 'compiling main.pbs'\necho 'error: main.pbs:3: unknown name' >&2\nexit 3\n",
-    );
+    let ran = run_script(&project, "echo 'compiling main.pbs'\necho 'error: main.pbs:3: unknown name' >&2\nexit 3\n");
     assert_eq!(ran.outcome, Outcome::Exited { code: 3 });
     assert!(ran.outcome.describe().contains("exit status 3"));
     assert_eq!(ran.of(Stream::Stdout), ["compiling main.pbs"]);
@@ -393,10 +313,7 @@ fn a_non_zero_exit_is_a_failure_with_its_output() {
 #[test]
 fn exit_1_is_a_failure() {
     let project = Project::new();
-    let ran = run_script(
-        &project,
-        "echo 'it broke' >&2\nprintf 'x' > \"$PROMETEU_OUTPUT\"\nexit 1\n",
-    );
+    let ran = run_script(&project, "echo 'it broke' >&2\nprintf 'x' > \"$PROMETEU_OUTPUT\"\nexit 1\n");
     assert_eq!(ran.outcome, Outcome::Exited { code: 1 });
     assert_eq!(ran.of(Stream::Stderr), ["it broke"]);
 }
@@ -404,18 +321,9 @@ fn exit_1_is_a_failure() {
 #[test]
 fn death_by_signal_names_the_signal() {
     let project = Project::new();
-    for (signal, name) in [
-        ("KILL", "signal 9 (SIGKILL)"),
-        ("TERM", "signal 15 (SIGTERM)"),
-    ] {
-        let ran = run_script(
-            &project,
-            &format!("echo before\nkill -{signal} $$\necho after\n"),
-        );
-        assert_eq!(
-            ran.outcome.describe(),
-            format!("the compiler was killed by {name}")
-        );
+    for (signal, name) in [("KILL", "signal 9 (SIGKILL)"), ("TERM", "signal 15 (SIGTERM)")] {
+        let ran = run_script(&project, &format!("echo before\nkill -{signal} $$\necho after\n"));
+        assert_eq!(ran.outcome.describe(), format!("the compiler was killed by {name}"));
         assert_eq!(ran.of(Stream::Stdout), ["before"]);
     }
     let ran = run_script(&project, "kill -9 $$\n");
@@ -426,41 +334,21 @@ fn death_by_signal_names_the_signal() {
 fn exit_0_without_a_program_is_a_failure() {
     let project = Project::new();
     let ran = run_script(&project, "echo done\n");
-    assert_eq!(
-        ran.outcome,
-        Outcome::NoOutput {
-            problem: OutputProblem::Missing
-        }
-    );
+    assert_eq!(ran.outcome, Outcome::NoOutput { problem: OutputProblem::Missing });
     assert!(ran.outcome.describe().contains("status 0"));
 
     let ran = run_script(&project, ": > \"$PROMETEU_OUTPUT\"\n");
-    assert_eq!(
-        ran.outcome,
-        Outcome::NoOutput {
-            problem: OutputProblem::Empty
-        }
-    );
+    assert_eq!(ran.outcome, Outcome::NoOutput { problem: OutputProblem::Empty });
 
     fs_err::remove_file(&project.output).unwrap();
     let ran = run_script(&project, "mkdir \"$PROMETEU_OUTPUT\"\n");
-    assert_eq!(
-        ran.outcome,
-        Outcome::NoOutput {
-            problem: OutputProblem::NotAFile
-        }
-    );
+    assert_eq!(ran.outcome, Outcome::NoOutput { problem: OutputProblem::NotAFile });
 }
 
 #[test]
 fn a_missing_program_cannot_be_started() {
     let project = Project::new();
-    let ran = run_with(
-        &project,
-        &argv(&["prometeu-no-such-compiler", "build"]),
-        GENEROUS_TIMEOUT,
-        |_, _| {},
-    );
+    let ran = run_with(&project, &argv(&["prometeu-no-such-compiler", "build"]), GENEROUS_TIMEOUT, |_, _| {});
     let Outcome::SpawnFailed { program, error } = &ran.outcome else {
         panic!("{:?}", ran.outcome);
     };
@@ -470,15 +358,8 @@ fn a_missing_program_cannot_be_started() {
     assert!(sentence.contains("prometeu-no-such-compiler"), "{sentence}");
     assert!(sentence.contains("[compiler].command") && sentence.contains("cartridge.toml"));
 
-    let ran = run_with(
-        &project,
-        &argv(&["./bin/pbsc"]),
-        GENEROUS_TIMEOUT,
-        |_, _| {},
-    );
-    assert!(
-        matches!(&ran.outcome, Outcome::SpawnFailed { error, .. } if error.contains("does not exist"))
-    );
+    let ran = run_with(&project, &argv(&["./bin/pbsc"]), GENEROUS_TIMEOUT, |_, _| {});
+    assert!(matches!(&ran.outcome, Outcome::SpawnFailed { error, .. } if error.contains("does not exist")));
 }
 
 #[test]
@@ -498,11 +379,7 @@ fn a_program_that_is_not_executable_cannot_be_started() {
 fn an_empty_command_cannot_be_started() {
     let project = Project::new();
     let ran = run_with(&project, &[], GENEROUS_TIMEOUT, |_, _| {});
-    assert!(
-        matches!(ran.outcome, Outcome::SpawnFailed { .. }),
-        "{:?}",
-        ran.outcome
-    );
+    assert!(matches!(ran.outcome, Outcome::SpawnFailed { .. }), "{:?}", ran.outcome);
 }
 
 // ---------------------------------------------------------------------------
@@ -522,24 +399,10 @@ echo started
 wait
 "#,
     );
-    let ran = run_with(
-        &project,
-        &argv(&[&script]),
-        Duration::from_secs(1),
-        |_, _| {},
-    );
-    assert_eq!(
-        ran.outcome,
-        Outcome::TimedOut {
-            after: Duration::from_secs(1)
-        }
-    );
+    let ran = run_with(&project, &argv(&[&script]), Duration::from_secs(1), |_, _| {});
+    assert_eq!(ran.outcome, Outcome::TimedOut { after: Duration::from_secs(1) });
     assert!(ran.outcome.describe().contains("timed out after 1 second"));
-    assert!(
-        ran.elapsed < Duration::from_secs(4),
-        "took {:?}",
-        ran.elapsed
-    );
+    assert!(ran.elapsed < Duration::from_secs(4), "took {:?}", ran.elapsed);
     assert_eq!(ran.of(Stream::Stdout), ["started"]);
     assert_dies(project.pid_from("compiler.pid"), "the compiler");
     assert_dies(project.pid_from("grandchild.pid"), "the compiler's child");
@@ -559,11 +422,7 @@ exit 0
 "#,
     );
     assert_eq!(ran.outcome, Outcome::Success { output_bytes: 1 });
-    assert!(
-        ran.elapsed < Duration::from_secs(3),
-        "took {:?}",
-        ran.elapsed
-    );
+    assert!(ran.elapsed < Duration::from_secs(3), "took {:?}", ran.elapsed);
     assert_eq!(ran.of(Stream::Stdout), ["finished"]);
     assert_dies(project.pid_from("grandchild.pid"), "the compiler's child");
 }
@@ -571,10 +430,7 @@ exit 0
 #[test]
 fn a_compiler_that_closes_its_streams_early_is_still_waited_for() {
     let project = Project::new();
-    let ran = run_script(
-        &project,
-        "echo bye\nexec >&- 2>&-\nsleep 0.3\nprintf 'x' > \"$PROMETEU_OUTPUT\"\n",
-    );
+    let ran = run_script(&project, "echo bye\nexec >&- 2>&-\nsleep 0.3\nprintf 'x' > \"$PROMETEU_OUTPUT\"\n");
     assert_eq!(ran.outcome, Outcome::Success { output_bytes: 1 });
     assert!(ran.elapsed >= Duration::from_millis(300));
     assert_eq!(ran.of(Stream::Stdout), ["bye"]);
@@ -583,10 +439,7 @@ fn a_compiler_that_closes_its_streams_early_is_still_waited_for() {
 #[test]
 fn setting_the_interrupt_flag_kills_the_compiler_and_its_children() {
     let project = Project::new();
-    let script = project.script(
-        "compiler.sh",
-        "sleep 1000 &\necho $! > grandchild.pid\necho started\nwait\n",
-    );
+    let script = project.script("compiler.sh", "sleep 1000 &\necho $! > grandchild.pid\necho started\nwait\n");
     let interrupt = AtomicBool::new(false);
     let run = CompilerRun {
         argv: &argv(&[&script]),
@@ -616,12 +469,7 @@ fn interrupt_signals_kill_the_compiler() {
     for signal in [libc::SIGINT, libc::SIGTERM] {
         let project = Project::new();
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                CHILD_MODE_TEST,
-                "--nocapture",
-                "--test-threads=1",
-            ])
+            .args(["--exact", CHILD_MODE_TEST, "--nocapture", "--test-threads=1"])
             .env(CHILD_MODE_VAR, &project.root)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -635,23 +483,14 @@ fn interrupt_signals_kill_the_compiler() {
         // SAFETY: signals our own child process only.
         unsafe { libc::kill(child.id() as i32, signal) };
 
-        let exited = wait_for(Duration::from_secs(10), || {
-            child.try_wait().unwrap().is_some()
-        });
+        let exited = wait_for(Duration::from_secs(10), || child.try_wait().unwrap().is_some());
         if !exited {
             child.kill().unwrap();
         }
         let status = child.wait().unwrap();
-        assert!(
-            exited && status.success(),
-            "signal {signal}: child ended with {status}"
-        );
+        assert!(exited && status.success(), "signal {signal}: child ended with {status}");
         let report = fs_err::read_to_string(project.file("outcome.txt")).unwrap();
-        assert_eq!(
-            report,
-            format!("{:?}", Outcome::Interrupted),
-            "signal {signal}"
-        );
+        assert_eq!(report, format!("{:?}", Outcome::Interrupted), "signal {signal}");
         assert_dies(compiler, "the compiler");
         assert_dies(grandchild, "the compiler's child");
     }
@@ -666,10 +505,8 @@ fn child_process_interrupted_by_a_signal() {
     let project = Project::at(None, Utf8Path::new(&root).to_owned());
     compiler::install_interrupt_handler().unwrap();
     compiler::install_interrupt_handler().unwrap();
-    let script = project.script(
-        "compiler.sh",
-        "echo $$ > compiler.pid\nsleep 1000 &\necho $! > grandchild.pid\nwait\n",
-    );
+    let script =
+        project.script("compiler.sh", "echo $$ > compiler.pid\nsleep 1000 &\necho $! > grandchild.pid\nwait\n");
     let argv = argv(&[&script]);
     let run = CompilerRun::new(&argv, project.paths(), GENEROUS_TIMEOUT);
     let outcome = compiler::run(&run, &mut |_, _| {});

@@ -81,9 +81,15 @@ fn big_project(assets: usize, frames: usize) -> Project {
     for i in 0..assets {
         let root = format!("bulk/s{i:03}");
         let uuid = format!("00000000-0000-4000-8000-{:012x}", 0xb000 + i);
-        let spec = hound::WavSpec { channels: 1, sample_rate: 22050, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 22050,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
         std::fs::create_dir_all(p.path.join(format!("assets/{root}"))).unwrap();
-        let mut writer = hound::WavWriter::create(p.path.join(format!("assets/{root}/a.wav")).as_std_path(), spec).unwrap();
+        let mut writer =
+            hound::WavWriter::create(p.path.join(format!("assets/{root}/a.wav")).as_std_path(), spec).unwrap();
         for f in 0..frames {
             writer.write_sample(((f * 7 + i * 13) % 65536) as i16).unwrap();
         }
@@ -94,7 +100,10 @@ fn big_project(assets: usize, frames: usize) -> Project {
             "preload": {"enabled": false}
         });
         p.write(&format!("assets/{root}/asset.json"), serde_json::to_vec_pretty(&decl).unwrap());
-        registry["assets"].as_array_mut().unwrap().push(serde_json::json!({"asset_id": next, "asset_uuid": uuid, "root": root, "included_in_build": true}));
+        registry["assets"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({"asset_id": next, "asset_uuid": uuid, "root": root, "included_in_build": true}));
         next += 1;
     }
     registry["next_asset_id"] = next.into();
@@ -136,7 +145,12 @@ fn random_kills_never_leave_a_mix() {
         // test points above.
         let span = full.as_micros() as u64;
         let delay = Duration::from_micros(span / 2 + xorshift(&mut seed) % (span * 3 / 5 + 1));
-        let mut child = template.xtask(&["pack"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+        let mut child = template
+            .xtask(&["pack"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
         std::thread::sleep(delay);
         let _ = child.kill();
         child.wait().unwrap();
@@ -162,7 +176,13 @@ fn concurrent_packers_on_one_project_all_succeed_one_after_another() {
             r.outputs(&PACK_OUTPUTS)
         };
         let children: Vec<_> = (0..n)
-            .map(|_| p.xtask(&["pack"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap())
+            .map(|_| {
+                p.xtask(&["pack"])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
             .collect();
         for mut child in children {
             assert!(child.wait().unwrap().success(), "a concurrent pack failed");

@@ -5,7 +5,8 @@ mod common;
 use common::{PACK_OUTPUTS, Watched, alive, starter};
 use serde_json::{Value, json};
 
-const ALL: [&str; 6] = ["program.pbx", "assets.pa", "asset_table.json", "preload.json", "asset_table_metadata.json", "manifest.json"];
+const ALL: [&str; 6] =
+    ["program.pbx", "assets.pa", "asset_table.json", "preload.json", "asset_table_metadata.json", "manifest.json"];
 
 #[test]
 fn the_starter_prepares_fully_and_a_second_run_is_byte_identical() {
@@ -25,7 +26,8 @@ fn the_starter_prepares_fully_and_a_second_run_is_byte_identical() {
 
     let manifest: Value = serde_json::from_slice(&first["manifest.json"]).unwrap();
     let cartridge: toml::Table = toml::from_str(&String::from_utf8(p.read("cartridge.toml")).unwrap()).unwrap();
-    let mut caps: Vec<String> = cartridge["capabilities"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect();
+    let mut caps: Vec<String> =
+        cartridge["capabilities"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect();
     caps.sort();
     caps.dedup();
     let expected = json!({
@@ -73,7 +75,8 @@ fn a_failing_compiler_stops_the_run_before_pack_and_manifest() {
     assert_eq!(p.read("build/program.pbx"), p.read("dist/program.pbx"), "the old program stays");
 
     let log = p.kept_log("play-prep");
-    let build: Vec<&str> = log.iter().filter(|e| e["channel"] == "build").map(|e| e["message"].as_str().unwrap()).collect();
+    let build: Vec<&str> =
+        log.iter().filter(|e| e["channel"] == "build").map(|e| e["message"].as_str().unwrap()).collect();
     assert!(build.iter().any(|m| m.contains("[stderr] main.pbs:3: unknown symbol `jmup`")), "{build:#?}");
     assert!(build.iter().any(|m| m.contains("[stdout] compiling main.pbs")), "{build:#?}");
     assert!(build.last().unwrap().contains("status 1"), "{build:#?}");
@@ -130,7 +133,10 @@ fn a_compiler_that_writes_nothing_fails_and_an_old_program_does_not_pass() {
 #[test]
 fn a_working_compiler_gets_placeholders_and_environment() {
     let p = starter();
-    p.script("pbsc", "[ \"$1\" = \"$PROMETEU_PROJECT_DIR\" ] || exit 3\n[ \"$(pwd)\" = \"$1\" ] || exit 4\nprintf 'PBX!' > \"$2\"");
+    p.script(
+        "pbsc",
+        "[ \"$1\" = \"$PROMETEU_PROJECT_DIR\" ] || exit 3\n[ \"$(pwd)\" = \"$1\" ] || exit 4\nprintf 'PBX!' > \"$2\"",
+    );
     p.set_compiler(r#"command = ["./pbsc", "{project}", "{output}"]"#);
     let run = p.run_json(&["play-prep"]);
     assert_eq!(run.code, 0, "{:#?}", run.lines);

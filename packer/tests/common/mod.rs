@@ -37,7 +37,10 @@ impl Project {
         let id = self.next_id;
         self.next_id += 1;
         let uuid = declaration["asset_uuid"].as_str().unwrap().to_owned();
-        self.write(&format!("assets/{root}/asset.json"), serde_json::to_string_pretty(&declaration).unwrap().as_bytes());
+        self.write(
+            &format!("assets/{root}/asset.json"),
+            serde_json::to_string_pretty(&declaration).unwrap().as_bytes(),
+        );
         self.entries.push(json!({"asset_id": id, "asset_uuid": uuid, "root": root, "included_in_build": included}));
         self.save_registry();
         id
@@ -49,7 +52,15 @@ impl Project {
     }
 
     /// A glyph bank with the given tiles (file name → PNG bytes) and palette 0.
-    pub fn glyph_bank(&mut self, root: &str, name: &str, tile_size: u32, tiles: &[(&str, Vec<u8>)], colors: &[&str], preload: Option<u32>) -> u32 {
+    pub fn glyph_bank(
+        &mut self,
+        root: &str,
+        name: &str,
+        tile_size: u32,
+        tiles: &[(&str, Vec<u8>)],
+        colors: &[&str],
+        preload: Option<u32>,
+    ) -> u32 {
         let mut paths = Vec::new();
         for (file, png) in tiles {
             self.write(&format!("assets/{root}/tiles/{file}"), png);
@@ -151,7 +162,8 @@ pub fn png_rgba(side: u32, rgba: &[u8]) -> Vec<u8> {
 
 /// A 16-bit PCM WAV.
 pub fn wav_i16(rate: u32, channels: u16, samples: &[i16]) -> Vec<u8> {
-    let spec = hound::WavSpec { channels, sample_rate: rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let spec =
+        hound::WavSpec { channels, sample_rate: rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
     let mut cursor = std::io::Cursor::new(Vec::new());
     let mut writer = hound::WavWriter::new(&mut cursor, spec).unwrap();
     for s in samples {
@@ -182,11 +194,27 @@ pub fn sample_project() -> Project {
     let a: Vec<u8> = (0..64).map(|i| (i % 4) as u8).collect();
     let mut rgba = Vec::new();
     for i in 0..64 {
-        let px: [u8; 4] = match i % 3 { 0 => [255, 0, 0, 255], 1 => [0, 0, 0, 0], _ => [0, 255, 0, 255] };
+        let px: [u8; 4] = match i % 3 {
+            0 => [255, 0, 0, 255],
+            1 => [0, 0, 0, 0],
+            _ => [0, 255, 0, 255],
+        };
         rgba.extend_from_slice(&px);
     }
-    p.glyph_bank("hero", "hero", 8, &[("a.png", png_indexed(8, &a, &pal_rgb)), ("b.png", png_rgba(8, &rgba))], &palette, Some(0));
-    p.sound_bank("sfx/jump", "jump", &[("jump.wav", wav_i16(22050, 1, &noise(1, 300))), ("land.wav", wav_i16(44100, 2, &noise(2, 400)))], Some(0));
+    p.glyph_bank(
+        "hero",
+        "hero",
+        8,
+        &[("a.png", png_indexed(8, &a, &pal_rgb)), ("b.png", png_rgba(8, &rgba))],
+        &palette,
+        Some(0),
+    );
+    p.sound_bank(
+        "sfx/jump",
+        "jump",
+        &[("jump.wav", wav_i16(22050, 1, &noise(1, 300))), ("land.wav", wav_i16(44100, 2, &noise(2, 400)))],
+        Some(0),
+    );
     p.glyph_bank("font", "font", 16, &[("f.png", png_indexed(16, &vec![1; 256], &pal_rgb))], &palette, None);
     p.sound_bank("music", "music", &[("loop.wav", wav_i16(48000, 1, &noise(3, 1000)))], None);
     p

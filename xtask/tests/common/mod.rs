@@ -127,7 +127,11 @@ impl Run {
     }
 
     pub fn channel(&self, channel: &str) -> Vec<String> {
-        self.logs().into_iter().filter(|l| l["channel"] == channel).map(|l| l["message"].as_str().unwrap().to_owned()).collect()
+        self.logs()
+            .into_iter()
+            .filter(|l| l["channel"] == channel)
+            .map(|l| l["message"].as_str().unwrap().to_owned())
+            .collect()
     }
 }
 
