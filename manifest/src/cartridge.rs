@@ -103,7 +103,7 @@ impl Doc<'_> {
         let Some(key) = unknown else { return Ok(()) };
         let name = key.get_ref().as_ref();
         let place = if section.is_empty() { String::new() } else { format!(" in [{section}]") };
-        let hint = did_you_mean(name, accepted).map(|s| format!("did you mean `{s}`? ")).unwrap_or_default();
+        let hint = prometeu_shape::hint(prometeu_shape::did_you_mean(name, accepted));
         let message = format!("unknown key `{name}`{place}; {hint}accepted keys: {}", accepted.join(", "));
         Err(self.error(key.span(), Some(&dotted(section, name)), message))
     }
@@ -337,31 +337,6 @@ fn unknown_placeholders(arg: &str) -> Vec<String> {
 }
 
 /// The accepted key a misspelt or shortened one most likely meant.
-fn did_you_mean<'a>(name: &str, accepted: &[&'a str]) -> Option<&'a str> {
-    let close = accepted
-        .iter()
-        .map(|&candidate| (edit_distance(name, candidate), candidate))
-        .filter(|&(distance, _)| distance <= 2)
-        .min_by_key(|&(distance, _)| distance)
-        .map(|(_, candidate)| candidate);
-    let shortened = || accepted.iter().copied().find(|c| name.len() >= 3 && c.starts_with(name));
-    close.or_else(shortened)
-}
-
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, &cb) in b.iter().enumerate() {
-            let substitute = previous[j] + usize::from(ca != cb);
-            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
-}
 
 #[cfg(test)]
 mod tests {
@@ -369,8 +344,7 @@ mod tests {
 
     #[test]
     fn edit_distance_and_suggestion() {
-        assert_eq!(edit_distance("titel", "title"), 2);
-        assert_eq!(edit_distance("", "abc"), 3);
+        use prometeu_shape::did_you_mean;
         assert_eq!(did_you_mean("titel", TOP_LEVEL_KEYS), Some("title"));
         assert_eq!(did_you_mean("timeout", COMPILER_KEYS), Some("timeout_secs"));
         assert_eq!(did_you_mean("zzz", COMPILER_KEYS), None);

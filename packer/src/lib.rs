@@ -1,39 +1,59 @@
 //! The Prometeu packer: everything between a project's `assets/` directory
 //! and a byte-deterministic `build/assets.pa` with its companions.
 //!
-//! Map (see `ARCHITECTURE.md`): `registry` and `declaration` read the
-//! workspace; `family`, `glyph`, `sound` turn inputs into payloads;
-//! `metadata` converges metadata; `snapshot` is the one discovery walk;
-//! `gate` runs every check; `pa` is the file format; `lane` and `stage`
-//! make writes serialized and all-or-nothing; `pack` is `pack_workspace`.
+//! The front door, by task:
+//!
+//! - **Pack:** take the project's lane with [`acquire_lane`], then
+//!   [`pack_workspace`]; results, events and log lines come back as data.
+//! - **Check without writing:** [`validate`] (every check the pack gate runs)
+//!   and [`summary`] (declarations only); [`walk`] is the discovery walk both use.
+//! - **Change the registry:** [`register`], [`set_included`], [`forget`],
+//!   [`move_root`], each under the lane.
+//! - **Read the workspace:** [`read_registry`], [`parse_declaration`], and the
+//!   families' [`check_declaration`] and [`materialize`].
+//! - **The `assets.pa` format** is its own crate, re-exported as [`pa`].
+//!
+//! Findings are data: [`Diagnostic`]s with stable [`Code`]s. Internally the
+//! crate is four layers (see `ARCHITECTURE.md`): `support` ← `workspace` ←
+//! `families` ← `exec`, each importing only the ones before it.
 
-pub mod canonical;
-pub mod declaration;
-pub mod diag;
-pub mod family;
-pub mod glyph;
-pub mod lane;
-pub mod log;
-pub mod metadata;
-pub mod pa;
-pub mod paths;
-pub mod registry;
-pub mod report;
-pub mod sound;
+#![warn(missing_docs)]
 
-pub use diag::{Code, Diagnostic, Severity};
+mod exec;
+mod families;
+mod support;
+mod workspace;
 
-/// Project-relative directory for every output (upstream).
-pub const BUILD_DIR: &str = "build";
+/// The `assets.pa` v1 format: prelude, header, writer and verifier.
+pub use prometeu_pa as pa;
 
-/// `build/manifest.json` is the commit point of a whole preparation
-/// (upstream): any step that publishes new outputs withdraws it first, so a
-/// `build/` holding it is always one complete, coherent preparation.
-pub const PREPARATION_MARKER: &str = "manifest.json";
-pub mod gate;
-pub mod pack;
-pub mod snapshot;
-pub mod stage;
-pub mod testpoint;
-
-pub use pack::{PackOptions, PackOutcome, PackResult, pack_workspace};
+pub use exec::gate::{AssetPlan, GateReport};
+pub use exec::lane::{LOCK_FILE, LaneError, LaneGuard, Wait, acquire as acquire_lane};
+pub use exec::mutate::{MutationError, forget, move_root, register, set_included};
+pub use exec::pack::{
+    EventKind, FailureStage, PackEvent, PackObserver, PackOptions, PackOutcome, PackResult, Quiet, Status,
+    TABLE_METADATA_SCHEMA_VERSION, pack_workspace,
+};
+pub use exec::report::{Summary, SummaryAsset, Validation, ValidationAsset, gate_live, summary, validate};
+pub use exec::snapshot::{
+    AssetSnapshot, FileKind, LiveContent, MaterializationConfig, Probe, Snapshot, WalkFile, WalkMode, walk,
+};
+pub use exec::stage::{PromoteError, Recovery, Stage, operation_id, remove_outputs};
+pub use families::contract::{AssetInput, Content, Materialized, SelectedFile};
+pub use families::glyph::{DECODED_BYTES as GLYPH_DECODED_BYTES, MAX_PNG_BYTES, PAYLOAD_BYTES as GLYPH_PAYLOAD_BYTES};
+pub use families::sound::MAX_WAV_BYTES;
+pub use families::{check_declaration, materialize, max_input_bytes};
+pub use prometeu_pa::PRELOAD_SLOTS;
+pub use support::diag::{AssetRef, Code, Diagnostic, Severity, any_blocking};
+pub use support::log::{Channel, Level, LogLine, diagnostic_line};
+pub use support::testpoint::{Action, ENV as TESTPOINT_ENV, TestPoint, TestPoints};
+pub use workspace::declaration::{
+    Artifact, Declaration, LoopPoints, MAX_DECLARATION_BYTES, Output, Parsed, Preload, parse as parse_declaration,
+};
+pub use workspace::family::Family;
+pub use workspace::layout::*;
+pub use workspace::paths::{PathRule, Resolve, check_relative, resolve_inside};
+pub use workspace::registry::{
+    Registry, RegistryEntry, RegistryRead, check_roots, check_uuid, find_unregistered, normalize_root_arg,
+    parse as parse_registry, read as read_registry, unregistered_warning, unregistered_warnings,
+};

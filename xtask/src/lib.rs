@@ -1,13 +1,17 @@
-//! The Prometeu Play preparation driver: the library the command line,
-//! hooks and pipelines share. `play_prep` runs `build_step`, the packer's
-//! `pack_workspace` and `manifest_step` under one hold of the lane.
+//! The command line of the Play preparation: `cargo xtask <command>`.
+//!
+//! A game repository's own `xtask` crate calls [`main`]. Everything the
+//! commands do is a call into the libraries (`prometeu-play-prep`,
+//! `prometeu-packer`); this crate parses arguments, handles Ctrl-C, renders
+//! progress and results, and picks the exit status. A host that wants the
+//! preparation without a command line links `prometeu-play-prep` instead.
 
-pub mod bench;
-pub mod build_step;
-pub mod cli;
-pub mod compiler;
-pub mod logs;
-pub mod manifest_step;
-pub mod play_prep;
-pub mod reporter;
-pub mod step;
+#![warn(missing_docs)]
+
+mod bench;
+mod cli;
+mod commands;
+pub mod interrupt;
+mod reporter;
+
+pub use cli::main;

@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    prometeu_xtask::cli::main()
+    prometeu_xtask::main()
 }

@@ -5,12 +5,10 @@
 use std::io::Write;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use prometeu_packer::log::LogLine;
-use prometeu_packer::pack::{EventKind, Observer, PackEvent};
+use prometeu_packer::{EventKind, PackEvent};
+use prometeu_play_prep::{LogEntry, Observer};
 use serde::Serialize;
 use serde_json::{Value, json};
-
-use crate::logs::Journal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum MessageFormat {
@@ -21,13 +19,12 @@ pub enum MessageFormat {
 /// The observer every command hands to the library.
 pub struct Reporter {
     format: MessageFormat,
-    journal: Journal,
     progress: Option<ProgressBar>,
 }
 
 impl Reporter {
-    pub fn new(format: MessageFormat, journal: Journal) -> Reporter {
-        Reporter { format, journal, progress: None }
+    pub fn new(format: MessageFormat) -> Reporter {
+        Reporter { format, progress: None }
     }
 
     /// Human text for a person; silent in JSON mode (stdout is for machines).
@@ -107,11 +104,14 @@ impl Observer for Reporter {
         }
     }
 
-    fn log(&mut self, line: &LogLine) {
-        let entry = self.journal.record(line);
+    fn notice(&mut self, text: &str) {
+        self.note(text);
+    }
+
+    fn log(&mut self, entry: &LogEntry) {
         match self.format {
             MessageFormat::Json => {
-                let mut value = serde_json::to_value(&entry).expect("entries serialize");
+                let mut value = serde_json::to_value(entry).expect("entries serialize");
                 value["type"] = json!("log");
                 print_json(&value);
             }

@@ -1,0 +1,7 @@
+//! The manifest crate's one integration-test binary: real project files.
+
+mod common;
+mod find;
+mod generate;
+mod load;
+mod templates;

@@ -1,0 +1,85 @@
+//! The streaming writer.
+
+use std::io::{self, Write};
+
+use crate::header::{Header, Prelude};
+use crate::verify::{check_header, join};
+
+/// Streams an `assets.pa`: prelude and header at `new`, then each asset's
+/// payload in table order via `payload`, and `finish` checks nothing is missing.
+///
+/// It keeps only each entry's id and size, never payload bytes, so memory
+/// stays flat however large the pack. Give it a buffered writer.
+pub struct PaWriter<W: Write> {
+    out: W,
+    /// `(asset_id, size)` of every entry, in table order.
+    expected: Vec<(u32, u64)>,
+    written: usize,
+}
+
+impl<W: Write> PaWriter<W> {
+    /// Writes the prelude and the canonical header. A header that breaks the
+    /// format (`check_header`), holds a float, or is too long for the u32
+    /// prelude fields is refused with `InvalidInput` before anything is written.
+    pub fn new(mut out: W, header: &Header) -> io::Result<PaWriter<W>> {
+        let problems = check_header(header);
+        if !problems.is_empty() {
+            return Err(invalid_input(format!(
+                "refusing to write an assets.pa whose header breaks the format: {}",
+                join(&problems)
+            )));
+        }
+        let header_bytes = header.try_canonical().map_err(|at| {
+            invalid_input(format!(
+                "refusing to write an assets.pa whose header holds a floating-point number at `{}`; \
+                 the header is integer-only",
+                at.0
+            ))
+        })?;
+        let prelude = Prelude::for_header_len(header_bytes.len())?;
+        out.write_all(&prelude.to_bytes())?;
+        out.write_all(&header_bytes)?;
+        let expected = header.asset_table.iter().map(|e| (e.asset_id, e.size)).collect();
+        Ok(PaWriter { out, expected, written: 0 })
+    }
+
+    /// Writes the payload of the next entry; its length must equal the entry's `size`.
+    pub fn payload(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let Some(&(asset_id, size)) = self.expected.get(self.written) else {
+            return Err(invalid_input(format!(
+                "all {} payloads of the asset table are already written; there is no entry for another \
+                 payload of {} bytes",
+                self.expected.len(),
+                bytes.len()
+            )));
+        };
+        if u64::try_from(bytes.len()).ok() != Some(size) {
+            return Err(invalid_input(format!(
+                "entry {} (asset_id {asset_id}) declares size {size} but its payload is {} bytes",
+                self.written,
+                bytes.len()
+            )));
+        }
+        self.out.write_all(bytes)?;
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Checks every payload was written, flushes, and hands the output back.
+    pub fn finish(mut self) -> io::Result<W> {
+        if let Some(&(asset_id, _)) = self.expected.get(self.written) {
+            return Err(invalid_input(format!(
+                "only {} of {} payloads were written; entry {} (asset_id {asset_id}) is missing",
+                self.written,
+                self.expected.len(),
+                self.written
+            )));
+        }
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+pub(crate) fn invalid_input(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, message)
+}

@@ -1,0 +1,142 @@
+//! The one shape check every reader of the project's files uses — the
+//! registry, `asset.json`, glyph palettes, the `assets.pa` header and
+//! `cartridge.toml`: which keys are unknown (with the accepted list and a
+//! did-you-mean), which are missing, which value has the wrong type, and one
+//! wording for each, so a user meets the same sentence in every file.
+//!
+//! Each reader turns these sentences into its own findings (a diagnostic
+//! with a stable code, a format violation, a configuration error).
+
+#![warn(missing_docs)]
+
+use serde_json::{Map, Value};
+
+/// Most edits between a mistyped key and the key it suggests.
+const MAX_SUGGESTION_DISTANCE: usize = 2;
+/// A prefix this long or longer of an accepted key suggests that key.
+const MIN_PREFIX_CHARS: usize = 3;
+/// A prefix this long may hold one typo (a swap counts as one).
+const MIN_TYPO_PREFIX_CHARS: usize = 5;
+
+/// The accepted key closest to `name`: within two edits; failing that, one
+/// that `name` (three characters or more) begins, give or take one typo
+/// (`timeout` for `timeout_secs`, `inclued` for `included_in_build`).
+pub fn did_you_mean<'a>(name: &str, accepted: &[&'a str]) -> Option<&'a str> {
+    let close = accepted
+        .iter()
+        .map(|&candidate| (strsim::levenshtein(name, candidate), candidate))
+        .filter(|&(distance, _)| distance <= MAX_SUGGESTION_DISTANCE)
+        .min_by_key(|&(distance, _)| distance)
+        .map(|(_, candidate)| candidate);
+    close.or_else(|| accepted.iter().copied().find(|candidate| begins(candidate, name)))
+}
+
+/// Whether `name` is how `candidate` begins, allowing one typo once the
+/// name is long enough for a typo to be told from another word.
+fn begins(candidate: &str, name: &str) -> bool {
+    let length = name.chars().count();
+    if length < MIN_PREFIX_CHARS {
+        return false;
+    }
+    let prefix: String = candidate.chars().take(length).collect();
+    let typos = if length >= MIN_TYPO_PREFIX_CHARS { 1 } else { 0 };
+    prefix.chars().count() == length && strsim::damerau_levenshtein(&prefix, name) <= typos
+}
+
+/// `did you mean `x`? ` before the rest of a sentence, or nothing.
+pub fn hint(suggestion: Option<&str>) -> String {
+    suggestion.map(|s| format!("did you mean `{s}`? ")).unwrap_or_default()
+}
+
+/// A key outside the accepted list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownKey<'k, 'a> {
+    /// The key as written.
+    pub key: &'k str,
+    /// The accepted key it most likely meant.
+    pub suggestion: Option<&'a str>,
+}
+
+/// Every key of `keys` not in `accepted`, in the order given.
+pub fn unknown_keys<'k, 'a>(keys: impl IntoIterator<Item = &'k str>, accepted: &[&'a str]) -> Vec<UnknownKey<'k, 'a>> {
+    keys.into_iter()
+        .filter(|key| !accepted.contains(key))
+        .map(|key| UnknownKey { key, suggestion: did_you_mean(key, accepted) })
+        .collect()
+}
+
+/// The unknown keys of a JSON object.
+pub fn unknown_json_keys<'k, 'a>(object: &'k Map<String, Value>, accepted: &[&'a str]) -> Vec<UnknownKey<'k, 'a>> {
+    unknown_keys(object.keys().map(String::as_str), accepted)
+}
+
+impl UnknownKey<'_, '_> {
+    /// `unknown key `x` <place>; did you mean `y`? fix its spelling or
+    /// remove it (accepted keys: a, b)`. `place` reads like "in `output`".
+    pub fn message(&self, place: &str, accepted: &[&str]) -> String {
+        let place = if place.is_empty() { String::new() } else { format!(" {place}") };
+        format!(
+            "unknown key `{}`{place}; {}fix its spelling or remove it (accepted keys: {})",
+            self.key,
+            hint(self.suggestion),
+            accepted.join(", ")
+        )
+    }
+}
+
+/// `<place> has no `key`; add it`.
+pub fn missing_key_message(place: &str, key: &str) -> String {
+    format!("{place} has no `{key}`; add it")
+}
+
+/// ``at` must be <expected>, found <kind>; correct it`.
+pub fn wrong_type_message(at: &str, expected: &str, found: &Value) -> String {
+    format!("`{at}` must be {expected}, found {}; correct it", json_type(found))
+}
+
+/// What kind of JSON value this is, as a sentence says it ("a string").
+pub fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_u64() => "a non-negative integer",
+        Value::Number(n) if n.is_i64() => "a negative integer",
+        Value::Number(_) => "a floating-point number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_are_close_or_a_prefix() {
+        let accepted = ["title", "app_version", "capabilities"];
+        assert_eq!(did_you_mean("titel", &accepted), Some("title"));
+        assert_eq!(did_you_mean("capab", &accepted), Some("capabilities"));
+        assert_eq!(did_you_mean("capbailities", &accepted), Some("capabilities"));
+        assert_eq!(did_you_mean("inclued", &["root", "included_in_build"]), Some("included_in_build"));
+        assert_eq!(did_you_mean("ca", &accepted), None);
+        assert_eq!(did_you_mean("zzzzzz", &accepted), None);
+    }
+
+    #[test]
+    fn one_sentence_per_finding() {
+        let object = serde_json::json!({"nmae": 1, "name": 2});
+        let found = unknown_json_keys(object.as_object().unwrap(), &["name", "type"]);
+        assert_eq!(found, [UnknownKey { key: "nmae", suggestion: Some("name") }]);
+        assert_eq!(
+            found[0].message("in `asset.json`", &["name", "type"]),
+            "unknown key `nmae` in `asset.json`; did you mean `name`? fix its spelling or remove it \
+             (accepted keys: name, type)"
+        );
+        assert_eq!(missing_key_message("asset.json", "type"), "asset.json has no `type`; add it");
+        assert_eq!(
+            wrong_type_message("name", "a string", &serde_json::json!(5)),
+            "`name` must be a string, found a non-negative integer; correct it"
+        );
+    }
+}

@@ -1,0 +1,195 @@
+//! The gate: every check of the workspace, run the same way by read-only
+//! validation (over a runtime snapshot, reading inputs live) and by the pack
+//! (over the frozen snapshot). What passes comes out as a plan per asset:
+//! its converged metadata and payload sizes, ready for the writer.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde_json::{Map, Value};
+
+use crate::exec::snapshot::{AssetSnapshot, Snapshot};
+use crate::families::metadata;
+use crate::families::{AssetInput, Content, Materialized};
+use crate::support::diag::{Code, Diagnostic, any_blocking};
+use crate::workspace::declaration::Declaration;
+use crate::workspace::family::Family;
+
+/// One asset that passed the gate, as the writer will lay it out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssetPlan {
+    /// Registry id; the header entry's `asset_id`, and the order plans and payloads follow.
+    pub asset_id: u32,
+    /// Registry root, relative to `assets/` (`hero`), as diagnostics name it.
+    pub root: String,
+    /// The declaration's `name`, unique in the active pack set; the header's `asset_name`.
+    pub name: String,
+    /// The declared family, which fixes the payload format and the header's `bank_type`.
+    pub family: Family,
+    /// Converged metadata for the header entry: declared, `codec`, `pipeline` and derived keys.
+    pub metadata: Map<String, Value>,
+    /// Payload length in bytes, as the writer will stream it; the header entry's `size`.
+    pub size: u64,
+    /// Bytes once resident in the runtime, as the family computes it; the header's `decoded_size`.
+    pub decoded_size: u64,
+    /// Preload slot (0–15) when `preload.enabled`; `None` when the asset is not preloaded.
+    pub preload_slot: Option<u32>,
+}
+
+/// What the gate found over one snapshot: every diagnostic, and a plan per asset that passed.
+/// The same report backs `validate` and the pack's go/no-go.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GateReport {
+    /// Every finding, workspace first, then by asset, then across assets.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The active assets that passed, by `asset_id` (complete only when `passed`).
+    pub plans: Vec<AssetPlan>,
+}
+
+impl GateReport {
+    /// True when no diagnostic is blocking: the pack may write. Warnings never fail the gate.
+    pub fn passed(&self) -> bool {
+        !any_blocking(&self.diagnostics)
+    }
+
+    /// Diagnostics with `Severity::Blocking` (the `gate_blocked` event's `blocking`).
+    pub fn blocking_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_blocking()).count()
+    }
+
+    /// Diagnostics with `Severity::Warning` (the `gate_*` events' `warnings`).
+    pub fn warning_count(&self) -> usize {
+        self.diagnostics.len() - self.blocking_count()
+    }
+}
+
+/// A built asset: the family's output with its converged metadata.
+pub struct Built {
+    pub materialized: Materialized,
+    pub metadata: Map<String, Value>,
+}
+
+/// Decodes one asset's selected inputs from `content` and converges its
+/// metadata. The gate and the writer both call this, so the header the gate
+/// plans is the header the writer's payloads fill.
+pub fn build_asset(asset: &AssetSnapshot, decl: &Declaration, content: &dyn Content) -> Result<Built, Vec<Diagnostic>> {
+    let input = AssetInput { asset: asset.asset_ref(), decl, files: &asset.selected, content };
+    let materialized = crate::families::materialize(&input)?;
+    let metadata = metadata::converge(&asset.asset_ref(), &decl.output, &materialized.derived)?;
+    Ok(Built { materialized, metadata })
+}
+
+/// Runs every check over `snapshot`, decoding active assets on `pool`.
+pub fn run(snapshot: &Snapshot, content: &dyn Content, pool: &rayon::ThreadPool) -> GateReport {
+    let mut diagnostics = snapshot.workspace_diagnostics.clone();
+    let active: Vec<&AssetSnapshot> = snapshot.active().collect();
+    let checked: Vec<(Vec<Diagnostic>, Option<AssetPlan>)> =
+        pool.install(|| active.par_iter().map(|asset| check_asset(asset, content)).collect());
+    let mut plans = Vec::new();
+    for (found, plan) in checked {
+        diagnostics.extend(found);
+        plans.extend(plan);
+    }
+    diagnostics.extend(duplicate_names(&active));
+    diagnostics.extend(preload_clashes(&active));
+    GateReport { diagnostics, plans }
+}
+
+fn check_asset(asset: &AssetSnapshot, content: &dyn Content) -> (Vec<Diagnostic>, Option<AssetPlan>) {
+    let mut found = asset.diagnostics.clone();
+    let Some(decl) = asset.declaration.as_ref().filter(|_| !any_blocking(&found)) else {
+        return (found, None);
+    };
+    match build_asset(asset, decl, content) {
+        Ok(built) => {
+            found.extend(built.materialized.warnings);
+            let plan = AssetPlan {
+                asset_id: asset.entry.asset_id,
+                root: asset.entry.root.clone(),
+                name: decl.name.clone(),
+                family: decl.family,
+                metadata: built.metadata,
+                size: built.materialized.payload.len() as u64,
+                decoded_size: built.materialized.decoded_size,
+                preload_slot: decl.preload.enabled.then_some(decl.preload.slot).flatten(),
+            };
+            (found, Some(plan))
+        }
+        Err(problems) => {
+            found.extend(problems);
+            (found, None)
+        }
+    }
+}
+
+/// `name` is unique within the active pack set.
+fn duplicate_names(active: &[&AssetSnapshot]) -> Vec<Diagnostic> {
+    let mut first_by_name: BTreeMap<&str, &AssetSnapshot> = BTreeMap::new();
+    let mut found = Vec::new();
+    for asset in active {
+        let Some(name) = asset.name() else { continue };
+        match first_by_name.get(name) {
+            None => {
+                first_by_name.insert(name, asset);
+            }
+            Some(first) => found.push(
+                Diagnostic::blocking(
+                    Code::AssetNameDuplicate,
+                    format!(
+                        "asset name `{name}` is used by assets/{} (id {}) and assets/{} (id {}); \
+                         names are unique in the build, so rename one of them",
+                        first.entry.root, first.entry.asset_id, asset.entry.root, asset.entry.asset_id
+                    ),
+                )
+                .asset(asset.entry.asset_id, &asset.entry.root)
+                .file(crate::workspace::layout::declaration_path(&asset.entry.root)),
+            ),
+        }
+    }
+    found
+}
+
+/// Two active assets of one bank type may not preload into one slot.
+fn preload_clashes(active: &[&AssetSnapshot]) -> Vec<Diagnostic> {
+    let mut first_by_slot: BTreeMap<(&str, u32), &AssetSnapshot> = BTreeMap::new();
+    let mut found = Vec::new();
+    for asset in active {
+        let Some(decl) = &asset.declaration else { continue };
+        let Some(slot) = decl.preload.slot.filter(|_| decl.preload.enabled) else { continue };
+        let bank = decl.family.bank_type();
+        match first_by_slot.get(&(bank, slot)) {
+            None => {
+                first_by_slot.insert((bank, slot), asset);
+            }
+            Some(first) => found.push(
+                Diagnostic::blocking(
+                    Code::PreloadSlotClash,
+                    format!(
+                        "{bank} preload slot {slot} is taken by `{}` (assets/{}) and `{}` (assets/{}); \
+                         give one of them another `preload.slot`",
+                        first.name().unwrap_or("?"),
+                        first.entry.root,
+                        decl.name,
+                        asset.entry.root
+                    ),
+                )
+                .asset(asset.entry.asset_id, &asset.entry.root)
+                .file(crate::workspace::layout::declaration_path(&asset.entry.root)),
+            ),
+        }
+    }
+    found
+}
+
+/// A pool of `threads` workers (`None`: one per core). When the OS refuses
+/// that many threads, the work runs on fewer: the output is the same.
+pub fn pool(threads: Option<usize>) -> rayon::ThreadPool {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        builder = builder.num_threads(n.max(1));
+    }
+    builder
+        .build()
+        .or_else(|_| rayon::ThreadPoolBuilder::new().num_threads(1).build())
+        .expect("a one-thread pool can be created")
+}

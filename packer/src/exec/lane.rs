@@ -1,0 +1,190 @@
+//! The project's write lane: one exclusive OS file lock per project, held by
+//! every operation that writes. Holding a `LaneGuard` is the proof a writer
+//! needs; play-prep takes it once and lends it to each step, so the lane is
+//! re-entrant by construction rather than by counting. The OS releases the
+//! lock when the process dies, so a crash never leaves the project locked.
+
+use std::fs::{File, TryLockError};
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+use crate::exec::stage::{self, Recovery};
+
+/// Project-relative lock file (local). Outside `build/` so that `build/`
+/// holds nothing but outputs.
+pub const LOCK_FILE: &str = ".prometeu/lane.lock";
+
+/// What to do when another operation holds the lane.
+pub enum Wait<'a> {
+    /// Wait until it is free; `on_wait` runs once, before waiting. While
+    /// waiting, `cancelled` is polled: when it says so, give up with
+    /// `LaneError::Cancelled` (a person pressed Ctrl-C).
+    Block {
+        /// Called once, only if the lane is busy, before waiting starts (the CLI prints its notice).
+        on_wait: &'a mut dyn FnMut(),
+        /// Polled every 50 ms while waiting; returning true gives up with `LaneError::Cancelled`.
+        cancelled: &'a dyn Fn() -> bool,
+    },
+    /// Fail at once with `LaneError::Busy`.
+    NoWait,
+}
+
+/// How often a waiting holder retries the lock (and checks for cancellation).
+const WAIT_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Why `acquire` could not hand out the lane; each message says what to do next.
+#[derive(Debug)]
+pub enum LaneError {
+    /// Another operation holds the lane and `Wait::NoWait` was asked for (`--no-wait`: exit status 1).
+    Busy {
+        /// The lock file held by the other operation: `<project>/` + `LOCK_FILE`.
+        lock_file: Utf8PathBuf,
+    },
+    /// Given up while waiting.
+    Cancelled,
+    /// The lock file could not be created, opened or locked.
+    Io {
+        /// The lock file: `<project>/` + `LOCK_FILE`.
+        lock_file: Utf8PathBuf,
+        /// The operating system's error.
+        error: std::io::Error,
+    },
+    /// Leftovers of an interrupted operation could not be recovered.
+    Recovery {
+        /// The project's `build/`, whose `.staging/` holds the leftovers.
+        build_dir: Utf8PathBuf,
+        /// The first I/O error recovery met; it stops there.
+        error: std::io::Error,
+    },
+}
+
+impl std::fmt::Display for LaneError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LaneError::Busy { lock_file } => write!(
+                f,
+                "another operation is writing to this project (lock {lock_file}); \
+                 wait for it to finish, or run again without --no-wait to queue behind it"
+            ),
+            LaneError::Cancelled => {
+                write!(f, "interrupted while waiting for another operation on this project; nothing was changed")
+            }
+            LaneError::Io { lock_file, error } => write!(f, "cannot take the project lock {lock_file}: {error}"),
+            LaneError::Recovery { build_dir, error } => write!(
+                f,
+                "cannot recover what an interrupted operation left in {build_dir}/{}: {error}; \
+                 fix the cause (permissions, disk) and run again",
+                crate::exec::stage::STAGING_DIR
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LaneError {}
+
+/// The held lane. Dropping it releases the lock.
+#[derive(Debug)]
+pub struct LaneGuard {
+    project: Utf8PathBuf,
+    recovery: Recovery,
+    _file: File,
+}
+
+impl LaneGuard {
+    /// The project directory this lane belongs to (absolute).
+    pub fn project(&self) -> &Utf8Path {
+        &self.project
+    }
+
+    /// What recovery did when the lane was taken.
+    pub fn recovery(&self) -> &Recovery {
+        &self.recovery
+    }
+
+    /// `<project>/build`.
+    pub fn build_dir(&self) -> Utf8PathBuf {
+        self.project.join(crate::workspace::layout::BUILD_DIR)
+    }
+}
+
+/// Takes the lane of `project` (an absolute, existing directory), then
+/// recovers leftovers of interrupted operations: every lane holder starts
+/// from a `build/` that holds one complete set of outputs.
+pub fn acquire(project: &Utf8Path, wait: Wait<'_>) -> Result<LaneGuard, LaneError> {
+    let lock_file = project.join(LOCK_FILE);
+    let io = |error| LaneError::Io { lock_file: lock_file.clone(), error };
+    if let Some(parent) = lock_file.parent() {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    let file = File::options().read(true).write(true).create(true).truncate(false).open(&lock_file).map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => match wait {
+            Wait::NoWait => return Err(LaneError::Busy { lock_file }),
+            Wait::Block { on_wait, cancelled } => {
+                on_wait();
+                wait_for(&file, cancelled).map_err(|e| e.map_or(LaneError::Cancelled, io))?;
+            }
+        },
+        Err(TryLockError::Error(error)) => return Err(io(error)),
+    }
+    let build_dir = project.join(crate::workspace::layout::BUILD_DIR);
+    let recovery = stage::recover(&build_dir).map_err(|error| LaneError::Recovery { build_dir, error })?;
+    Ok(LaneGuard { project: project.to_owned(), recovery, _file: file })
+}
+
+/// Retries the lock until it is taken; `Err(None)` when cancelled.
+fn wait_for(file: &File, cancelled: &dyn Fn() -> bool) -> Result<(), Option<std::io::Error>> {
+    loop {
+        if cancelled() {
+            return Err(None);
+        }
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(TryLockError::WouldBlock) => std::thread::sleep(WAIT_POLL),
+            Err(TryLockError::Error(e)) => return Err(Some(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn second_holder_is_refused_without_wait_and_admitted_after_release() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = Utf8Path::from_path(dir.path()).unwrap();
+        let first = acquire(project, Wait::NoWait).unwrap();
+        assert!(matches!(acquire(project, Wait::NoWait), Err(LaneError::Busy { .. })));
+        drop(first);
+        acquire(project, Wait::NoWait).unwrap();
+    }
+
+    #[test]
+    fn a_waiting_holder_gets_the_lane_when_freed_and_can_be_cancelled() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = Utf8Path::from_path(dir.path()).unwrap().to_owned();
+        let first = acquire(&project, Wait::NoWait).unwrap();
+        let mut said = 0;
+        let cancel = || true;
+        let err = acquire(&project, Wait::Block { on_wait: &mut || said += 1, cancelled: &cancel }).unwrap_err();
+        assert!(matches!(err, LaneError::Cancelled));
+        assert_eq!(said, 1);
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            drop(first);
+        });
+        let never = || false;
+        acquire(&project, Wait::Block { on_wait: &mut || {}, cancelled: &never }).unwrap();
+        release.join().unwrap();
+    }
+
+    #[test]
+    fn different_projects_do_not_block_each_other() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let _ga = acquire(Utf8Path::from_path(a.path()).unwrap(), Wait::NoWait).unwrap();
+        let _gb = acquire(Utf8Path::from_path(b.path()).unwrap(), Wait::NoWait).unwrap();
+    }
+}

@@ -1,0 +1,11 @@
+//! Layer 3, execution: the discovery walk and frozen snapshot, the gate,
+//! the read-only operations, the pack, staging and promotion, the lane and
+//! the registry mutations made under it. May import every layer below.
+
+pub(crate) mod gate;
+pub(crate) mod lane;
+pub(crate) mod mutate;
+pub(crate) mod pack;
+pub(crate) mod report;
+pub(crate) mod snapshot;
+pub(crate) mod stage;

@@ -1,0 +1,529 @@
+//! `pack_workspace`: the one operation that publishes `build/assets.pa` and
+//! its companions. Lane (held by the caller) → recovery → frozen snapshot →
+//! gate → streamed write into staging → conformance check → promotion.
+
+use std::io::{BufWriter, Write};
+use std::time::Instant;
+
+use camino::Utf8Path;
+use fs_err as fs;
+use serde::Serialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::exec::gate::{self, AssetPlan, GateReport};
+use crate::exec::lane::LaneGuard;
+use crate::exec::snapshot::{self, AssetSnapshot, MaterializationConfig, Snapshot};
+use crate::exec::stage::{self, PromoteError, Stage};
+use crate::support::diag::Diagnostic;
+use crate::support::log::{Channel, Level, LogLine, diagnostic_line};
+use crate::support::testpoint::{TestPoint, TestPoints};
+use crate::workspace::layout::{
+    ASSET_TABLE_JSON, ASSET_TABLE_METADATA_JSON, ASSETS_PA, BUILD_DIR, MANIFEST_FILE, PACK_OUTPUTS, PRELOAD_JSON,
+};
+use prometeu_pa::{self, CODEC_NONE, Entry, Header, PaWriter, PreloadEntry};
+
+/// `schema_version` written in `build/asset_table_metadata.json` (local; tools only, the runtime never reads it).
+pub const TABLE_METADATA_SCHEMA_VERSION: u64 = 1;
+
+/// How to run a pack; neither option can change the bytes written.
+#[derive(Debug, Clone, Default)]
+pub struct PackOptions {
+    /// Worker threads for decoding (`None`: one per core). Output never depends on it.
+    pub threads: Option<usize>,
+    /// Points to pause or fail at, for crash tests; empty (the default) in every shipped build.
+    pub testpoints: TestPoints,
+}
+
+/// How a pack ended, as the result's `status`; tells blocked, failed and successful packs apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The new `assets.pa` and companions are in `build/`.
+    Success,
+    /// The gate found a blocking diagnostic; nothing in `build/` was touched.
+    Blocked,
+    /// The pack could not complete (I/O, conformance, promotion); `failure_stage` and `error` say where and why.
+    Failed,
+}
+
+/// Where a failed pack stopped, as the result's `failure_stage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureStage {
+    /// Staging, writing or the conformance check: `build/` untouched, staging removed.
+    Execution,
+    /// Promotion: before the commit point the old outputs stay; after it the next lane holder completes it.
+    Persistence,
+}
+
+/// The pack result (`operations.md`, "Pack result").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PackResult {
+    /// This run's id: 20 random ASCII letters and digits, also the staging directory's name.
+    pub operation_id: String,
+    /// `success`, `blocked` or `failed`: on its own it tells the three outcomes apart.
+    pub status: Status,
+    /// Where it stopped when `status` is `failed`; `None` (`null`) otherwise.
+    pub failure_stage: Option<FailureStage>,
+    /// False only when the gate blocked, so no write was attempted; true for every success or failure.
+    pub execution_began: bool,
+    /// `build/assets.pa`, project-relative; only on success.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assets_pa: Option<String>,
+    /// The three companion files, project-relative (`build/asset_table.json`, …); only on success.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub companions: Option<Vec<String>>,
+    /// Assets in the new `assets.pa`; 0 unless `status` is `success`.
+    pub packed_asset_count: usize,
+    /// Wall time of the pack, in milliseconds (never part of any output).
+    pub elapsed_ms: u64,
+    /// Every finding of the gate, warnings included, in gate order; empty if the gate never ran.
+    pub diagnostics: Vec<Diagnostic>,
+    /// What went wrong, when `status` is `failed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A pack event; `sequence` starts at 1 and strictly increases.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PackEvent {
+    /// The pack's `operation_id`, the same in every event and in the result.
+    pub operation_id: String,
+    /// Position of this event in the pack: 1, 2, 3, … with no gaps.
+    pub sequence: u64,
+    /// What happened; serialized inline as `kind` plus the kind's own fields.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// The kinds of pack event, in the order they occur (`operations.md`, "Events").
+/// A blocked pack goes from `GateBlocked` to `Finished`; a failed one ends early with `Finished`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The pack has begun; always the first event.
+    Started,
+    /// The snapshot is frozen: from here on nothing in the workspace is read again.
+    SnapshotFrozen {
+        /// Assets in the active pack set (registered and included in the build).
+        asset_count: usize,
+        /// Files the snapshot kept: each active `asset.json` and selected input.
+        file_count: usize,
+        /// Content bytes held in memory (inputs over their family's size limit are not read).
+        bytes: u64,
+    },
+    /// The gate found nothing blocking; writing to staging starts next.
+    GatePassed {
+        /// Assets that will be packed.
+        asset_count: usize,
+        /// Warning diagnostics, which never stop a pack.
+        warnings: usize,
+    },
+    /// The gate found a blocking diagnostic: nothing is written and `Finished` follows.
+    GateBlocked {
+        /// Blocking diagnostics found; at least 1.
+        blocking: usize,
+        /// Warning diagnostics found alongside them.
+        warnings: usize,
+    },
+    /// One asset's payload was written to the staged `assets.pa`; once per asset, in `asset_id` order.
+    AssetPacked {
+        /// Registry id of the asset just written.
+        asset_id: u32,
+        /// Its declared `name`.
+        asset_name: String,
+        /// Assets written so far, this one included (1 to `total`).
+        done: usize,
+        /// Assets this pack writes.
+        total: usize,
+    },
+    /// All four outputs are written to staging and passed the conformance check.
+    Staged {
+        /// The staged file names (`assets.pa` and its three companions).
+        files: Vec<String>,
+        /// Length of the staged `assets.pa`, in bytes.
+        bytes: u64,
+    },
+    /// The outputs were promoted into `build/`: the pack is published.
+    Promoted {
+        /// The published files, project-relative (`build/assets.pa`, …).
+        files: Vec<String>,
+    },
+    /// The pack is over; always the last event, whatever the outcome.
+    Finished {
+        /// The result's `status`.
+        status: Status,
+    },
+}
+
+/// Receives events and log lines as they happen. Events are delivered
+/// synchronously, in order, on the calling thread.
+pub trait PackObserver {
+    /// Called for each event, in `sequence` order; the default ignores it.
+    fn event(&mut self, _event: &PackEvent) {}
+    /// Called for each log line as it is captured (also kept in `PackOutcome::logs`); the default ignores it.
+    fn log(&mut self, _line: &LogLine) {}
+}
+
+/// An observer that ignores everything.
+pub struct Quiet;
+impl PackObserver for Quiet {}
+
+/// The result and the log lines the pack captured (`pack-validation`, `pack`).
+#[derive(Debug, Clone)]
+pub struct PackOutcome {
+    /// The pack result, as the command line prints it.
+    pub result: PackResult,
+    /// Every log line of the pack, in order (`pack-validation` and `pack` channels).
+    pub logs: Vec<LogLine>,
+}
+
+/// Packs the active pack set of the lane's project into `build/`.
+pub fn pack_workspace(lane: &LaneGuard, options: &PackOptions, observer: &mut dyn PackObserver) -> PackOutcome {
+    let mut run = Run::new(observer);
+    let result = run.pack(lane, options);
+    run.event(EventKind::Finished { status: result.status });
+    PackOutcome { result, logs: run.logs }
+}
+
+/// One pack in progress: numbering events and capturing log lines.
+struct Run<'o> {
+    observer: &'o mut dyn PackObserver,
+    operation_id: String,
+    sequence: u64,
+    logs: Vec<LogLine>,
+    started: Instant,
+}
+
+/// Why execution stopped, and at which stage.
+struct Failure(FailureStage, String);
+
+impl<'o> Run<'o> {
+    fn new(observer: &'o mut dyn PackObserver) -> Run<'o> {
+        Run { observer, operation_id: stage::operation_id(), sequence: 0, logs: Vec::new(), started: Instant::now() }
+    }
+
+    fn event(&mut self, kind: EventKind) {
+        self.sequence += 1;
+        let event = PackEvent { operation_id: self.operation_id.clone(), sequence: self.sequence, kind };
+        self.observer.event(&event);
+    }
+
+    fn log(&mut self, line: LogLine) {
+        self.observer.log(&line);
+        self.logs.push(line);
+    }
+
+    fn info(&mut self, message: String) {
+        self.log(LogLine::new(Channel::Pack, Level::Info, message));
+    }
+
+    fn pack(&mut self, lane: &LaneGuard, options: &PackOptions) -> PackResult {
+        self.event(EventKind::Started);
+        let build_dir = lane.build_dir();
+        let snapshot = snapshot::walk(lane.project(), MaterializationConfig::packing_build());
+        self.event(EventKind::SnapshotFrozen {
+            asset_count: snapshot.active().count(),
+            file_count: snapshot.files.len(),
+            bytes: snapshot.held_bytes(),
+        });
+        self.info(format!(
+            "snapshot frozen: {} assets, {} files, {} bytes",
+            snapshot.active().count(),
+            snapshot.files.len(),
+            snapshot.held_bytes()
+        ));
+        if let Err(e) = options.testpoints.hit(TestPoint::PackAfterSnapshot) {
+            return self.finish_failed(FailureStage::Execution, e.to_string(), true, Vec::new());
+        }
+        let pool = gate::pool(options.threads);
+        let report = gate::run(&snapshot, &snapshot, &pool);
+        if !self.report_gate(&report) {
+            return self.result(Status::Blocked, None, false, report.plans.len(), report.diagnostics, None);
+        }
+        let diagnostics = report.diagnostics.clone();
+        match self.execute(&build_dir, &snapshot, &report, &pool, &options.testpoints) {
+            Ok(()) => self.result(Status::Success, None, true, report.plans.len(), diagnostics, None),
+            Err(Failure(stage, message)) => self.finish_failed(stage, message, true, diagnostics),
+        }
+    }
+
+    /// Logs the gate's findings on `pack-validation`; true when it passed.
+    fn report_gate(&mut self, report: &GateReport) -> bool {
+        for d in &report.diagnostics {
+            self.log(diagnostic_line(Channel::PackValidation, d));
+        }
+        let (blocking, warnings) = (report.blocking_count(), report.warning_count());
+        if report.passed() {
+            self.event(EventKind::GatePassed { asset_count: report.plans.len(), warnings });
+            let line = format!("gate passed: {} assets, {warnings} warnings", report.plans.len());
+            self.log(LogLine::new(Channel::PackValidation, Level::Info, line));
+        } else {
+            self.event(EventKind::GateBlocked { blocking, warnings });
+            let line = format!("gate blocked: {blocking} blocking diagnostics; nothing was written");
+            self.log(LogLine::new(Channel::PackValidation, Level::Error, line));
+        }
+        report.passed()
+    }
+
+    fn execute(
+        &mut self,
+        build_dir: &Utf8Path,
+        snapshot: &Snapshot,
+        report: &GateReport,
+        pool: &rayon::ThreadPool,
+        points: &TestPoints,
+    ) -> Result<(), Failure> {
+        let exec = |e: std::io::Error| Failure(FailureStage::Execution, e.to_string());
+        let stage = Stage::create(build_dir, &self.operation_id).map_err(exec)?;
+        match self.stage_and_check(&stage, snapshot, report, pool, points) {
+            Ok(bytes) => self.event(EventKind::Staged { files: PACK_OUTPUTS.map(String::from).to_vec(), bytes }),
+            Err(message) => {
+                let _ = stage.discard();
+                return Err(Failure(FailureStage::Execution, message));
+            }
+        }
+        self.info(format!("staged in build/{}/{}", stage::STAGING_DIR, self.operation_id));
+        stage
+            .promote(&PACK_OUTPUTS, &[MANIFEST_FILE], points)
+            .map_err(|e: PromoteError| Failure(FailureStage::Persistence, e.to_string()))?;
+        self.event(EventKind::Promoted { files: PACK_OUTPUTS.map(|f| format!("{BUILD_DIR}/{f}")).to_vec() });
+        self.info(format!("promoted {} into {BUILD_DIR}/", PACK_OUTPUTS.join(", ")));
+        Ok(())
+    }
+
+    /// Writes the four outputs into staging and verifies them; returns the
+    /// `assets.pa` length.
+    fn stage_and_check(
+        &mut self,
+        stage: &Stage,
+        snapshot: &Snapshot,
+        report: &GateReport,
+        pool: &rayon::ThreadPool,
+        points: &TestPoints,
+    ) -> Result<u64, String> {
+        let header = header(&report.plans);
+        let written = self.write_pa(&stage.path(ASSETS_PA), snapshot, &report.plans, &header, pool, points)?;
+        let io = |e: std::io::Error| e.to_string();
+        stage.write(ASSET_TABLE_JSON, &header.asset_table_json()).map_err(io)?;
+        stage.write(PRELOAD_JSON, &header.preload_json()).map_err(io)?;
+        stage.write(ASSET_TABLE_METADATA_JSON, &table_metadata(snapshot, &written)).map_err(io)?;
+        points.hit(TestPoint::PackStaged).map_err(io)?;
+        conformance(stage, &header)?;
+        Ok(written.file_len)
+    }
+
+    /// Streams `assets.pa`: payloads are rebuilt from the snapshot a window at
+    /// a time (in parallel) and written in table order, so the file is never
+    /// held in memory whole.
+    fn write_pa(
+        &mut self,
+        path: &Utf8Path,
+        snapshot: &Snapshot,
+        plans: &[AssetPlan],
+        header: &Header,
+        pool: &rayon::ThreadPool,
+        points: &TestPoints,
+    ) -> Result<Written, String> {
+        use rayon::prelude::*;
+        let io = |e: std::io::Error| format!("cannot write {path}: {e}");
+        let file = HashingWriter::new(BufWriter::new(fs::File::create(path).map_err(io)?));
+        let mut writer = PaWriter::new(file, header).map_err(io)?;
+        let build = |plan: &AssetPlan| {
+            let asset = snapshot.asset(plan.asset_id).expect("planned assets are in the snapshot");
+            let decl = asset.declaration.as_ref().expect("planned assets have declarations");
+            gate::build_asset(asset, decl, snapshot)
+        };
+        let window = pool.current_num_threads() * 2;
+        let mut payload_sha256 = Vec::with_capacity(plans.len());
+        for chunk in plans.chunks(window) {
+            points.hit(TestPoint::PackMaterialize).map_err(|e| e.to_string())?;
+            let built: Vec<_> = pool.install(|| chunk.par_iter().map(build).collect());
+            for (plan, built) in chunk.iter().zip(built) {
+                let payload = checked_payload(plan, built)?;
+                payload_sha256.push((plan.asset_id, hex(&Sha256::digest(&payload))));
+                writer.payload(&payload).map_err(io)?;
+                let done = payload_sha256.len();
+                self.event(EventKind::AssetPacked {
+                    asset_id: plan.asset_id,
+                    asset_name: plan.name.clone(),
+                    done,
+                    total: plans.len(),
+                });
+            }
+        }
+        let mut hashing = writer.finish().map_err(io)?;
+        hashing.flush().map_err(io)?;
+        Ok(Written { file_len: hashing.len, file_sha256: hex(&hashing.hasher.finalize()), payload_sha256 })
+    }
+
+    fn finish_failed(
+        &mut self,
+        stage: FailureStage,
+        message: String,
+        began: bool,
+        diagnostics: Vec<Diagnostic>,
+    ) -> PackResult {
+        self.log(LogLine::new(Channel::Pack, Level::Error, format!("pack failed: {message}")));
+        self.result(Status::Failed, Some(stage), began, 0, diagnostics, Some(message))
+    }
+
+    fn result(
+        &mut self,
+        status: Status,
+        failure_stage: Option<FailureStage>,
+        execution_began: bool,
+        count: usize,
+        diagnostics: Vec<Diagnostic>,
+        error: Option<String>,
+    ) -> PackResult {
+        let success = status == Status::Success;
+        PackResult {
+            operation_id: self.operation_id.clone(),
+            status,
+            failure_stage,
+            execution_began,
+            assets_pa: success.then(|| format!("{BUILD_DIR}/{ASSETS_PA}")),
+            companions: success.then(|| PACK_OUTPUTS[1..].iter().map(|f| format!("{BUILD_DIR}/{f}")).collect()),
+            packed_asset_count: if success { count } else { 0 },
+            elapsed_ms: self.started.elapsed().as_millis() as u64,
+            diagnostics,
+            error,
+        }
+    }
+}
+
+/// The gate already built every asset once; a second build that differs
+/// means nondeterminism, and must never reach a file.
+fn checked_payload(plan: &AssetPlan, built: Result<gate::Built, Vec<Diagnostic>>) -> Result<Vec<u8>, String> {
+    let built =
+        built.map_err(|d| format!("asset {} failed to rebuild after passing the gate: {:?}", plan.asset_id, d))?;
+    if built.materialized.payload.len() as u64 != plan.size || built.metadata != plan.metadata {
+        return Err(format!("asset {} rebuilt differently from what the gate planned", plan.asset_id));
+    }
+    Ok(built.materialized.payload)
+}
+
+/// The header the plans describe: entries in `asset_id` order, back to back.
+pub fn header(plans: &[AssetPlan]) -> Header {
+    let mut offset = 0;
+    let asset_table = plans
+        .iter()
+        .map(|plan| {
+            let entry = Entry {
+                asset_id: plan.asset_id,
+                asset_name: plan.name.clone(),
+                bank_type: plan.family.bank_type().to_owned(),
+                codec: CODEC_NONE.to_owned(),
+                offset,
+                size: plan.size,
+                decoded_size: plan.decoded_size,
+                metadata: plan.metadata.clone(),
+            };
+            offset += plan.size;
+            entry
+        })
+        .collect();
+    let preload =
+        plans.iter().filter_map(|p| Some(PreloadEntry { asset_id: p.asset_id, slot: p.preload_slot? })).collect();
+    Header { asset_table, preload }
+}
+
+struct Written {
+    file_len: u64,
+    file_sha256: String,
+    payload_sha256: Vec<(u32, String)>,
+}
+
+/// `asset_table_metadata.json`: tooling facts only — nothing that varies by
+/// machine, path, user or time.
+fn table_metadata(snapshot: &Snapshot, written: &Written) -> Vec<u8> {
+    let assets: Vec<Value> = written
+        .payload_sha256
+        .iter()
+        .map(|(id, sha)| {
+            let asset = snapshot.asset(*id).expect("written assets are in the snapshot");
+            asset_metadata(snapshot, asset, sha)
+        })
+        .collect();
+    let value = json!({
+        "schema_version": TABLE_METADATA_SCHEMA_VERSION,
+        "assets_pa": { "size": written.file_len, "sha256": written.file_sha256 },
+        "assets": assets,
+    });
+    prometeu_pa::canonical_json(&value).expect("table metadata holds integers only")
+}
+
+fn asset_metadata(snapshot: &Snapshot, asset: &AssetSnapshot, payload_sha256: &str) -> Value {
+    let decl = asset.declaration.as_ref().expect("written assets have declarations");
+    let inputs: Vec<Value> = asset
+        .selected
+        .iter()
+        .map(|file| {
+            let bytes = crate::families::Content::bytes(snapshot, &file.path).unwrap_or_default();
+            json!({
+                "path": file.path,
+                "role": decl.family.main_role(),
+                "index": file.index,
+                "size": bytes.len(),
+                "sha256": hex(&Sha256::digest(&bytes)),
+            })
+        })
+        .collect();
+    json!({
+        "asset_id": asset.entry.asset_id,
+        "asset_uuid": asset.entry.asset_uuid,
+        "asset_root": crate::workspace::layout::root_path(&asset.entry.root),
+        "family": decl.family.type_name(),
+        "format": decl.family.format(),
+        "payload_sha256": payload_sha256,
+        "inputs": inputs,
+    })
+}
+
+/// Step 5: re-read the staged files and check every structural rule.
+fn conformance(stage: &Stage, planned: &Header) -> Result<(), String> {
+    let fail = |violations: Vec<prometeu_pa::Violation>| {
+        let list: Vec<String> = violations.into_iter().map(|v| v.0).collect();
+        format!("the staged assets.pa failed its conformance check: {}", list.join("; "))
+    };
+    let inspection = prometeu_pa::verify_file(&stage.path(ASSETS_PA)).map_err(fail)?;
+    if &inspection.header != planned {
+        return Err("the staged assets.pa header differs from the planned header".into());
+    }
+    let read = |name: &str| fs::read(stage.path(name)).map_err(|e| e.to_string());
+    let violations = prometeu_pa::verify_companions(&inspection.header, &read(ASSET_TABLE_JSON)?, &read(PRELOAD_JSON)?);
+    if violations.is_empty() { Ok(()) } else { Err(fail(violations)) }
+}
+
+/// Counts and hashes what passes through, so the file's digest costs no re-read.
+struct HashingWriter<W: Write> {
+    inner: W,
+    hasher: Sha256,
+    len: u64,
+}
+
+impl<W: Write> HashingWriter<W> {
+    fn new(inner: W) -> HashingWriter<W> {
+        HashingWriter { inner, hasher: Sha256::new(), len: 0 }
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Lowercase hex, as every digest in the companions is written.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

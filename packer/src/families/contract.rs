@@ -1,0 +1,73 @@
+//! The contract between a family and the code that drives it (validation,
+//! the pack gate, the writer): what goes in, what comes out.
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Value};
+
+use crate::support::diag::{AssetRef, Code, Diagnostic};
+use crate::workspace::declaration::{Declaration, LoopPoints};
+
+/// Gives the bytes of an input file. In a frozen snapshot this is memory
+/// only; in validation it reads the file once and lets it go.
+pub trait Content: Sync {
+    /// `path` is project-relative (`assets/hero/tiles/a.png`).
+    fn bytes(&self, path: &str) -> Result<Cow<'_, [u8]>, String>;
+}
+
+/// One selected artifact, ready for a family. `files` are sorted by `index`,
+/// which the declaration check has proven to be exactly `0..n`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectedFile {
+    /// The artifact's `index`: its position in the bank (glyph sheet cell, sound payload order).
+    pub index: u32,
+    /// As written in `asset.json`, relative to the asset root.
+    pub input: String,
+    /// Project-relative, for messages and `Content::bytes`.
+    pub path: String,
+    /// Size on disk when the walk saw it (checked against limits before reading).
+    pub size: u64,
+    /// The artifact's `loop`, in frames; only a sound bank accepts one.
+    pub loop_points: Option<LoopPoints>,
+}
+
+/// Everything a family needs to build one asset.
+pub struct AssetInput<'a> {
+    /// Id and root, for tagging every diagnostic the family reports.
+    pub asset: AssetRef<'a>,
+    /// The parsed `asset.json`; its family picks which family builds the asset.
+    pub decl: &'a Declaration,
+    /// The selected artifacts, sorted by `index` (exactly `0..n`).
+    pub files: &'a [SelectedFile],
+    /// Where input bytes come from: the frozen snapshot when packing, the disk when validating.
+    pub content: &'a dyn Content,
+}
+
+/// A built asset: the payload bytes and the keys the family derives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Materialized {
+    /// The asset's payload exactly as written to `assets.pa`; its length is the header entry's `size`.
+    pub payload: Vec<u8>,
+    /// Bytes once resident in the runtime (glyph: `GLYPH_DECODED_BYTES`; sound: the payload length).
+    pub decoded_size: u64,
+    /// Derived metadata keys (`width`, `samples`, …), merged by `metadata::converge`.
+    pub derived: Map<String, Value>,
+    /// Non-blocking findings about the inputs' content (e.g. `sample_rate_unusual`).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Attaches the asset and the file to every finding about one file.
+pub(crate) struct FileFindings<'a> {
+    pub asset: AssetRef<'a>,
+    pub file: String,
+}
+
+impl FileFindings<'_> {
+    pub fn blocking(&self, code: Code, message: String) -> Diagnostic {
+        Diagnostic::blocking(code, message).asset(self.asset.asset_id, self.asset.root).file(&self.file)
+    }
+
+    pub fn warning(&self, code: Code, message: String) -> Diagnostic {
+        Diagnostic::warning(code, message).asset(self.asset.asset_id, self.asset.root).file(&self.file)
+    }
+}

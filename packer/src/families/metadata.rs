@@ -1,0 +1,149 @@
+//! Metadata convergence (upstream): `output.metadata` at the root,
+//! `output.codec_configuration` under `codec`, `output.pipeline` under
+//! `pipeline`, plus the family's derived keys — into one integer-only object.
+
+use serde_json::{Map, Value};
+
+use crate::support::diag::AssetRef;
+use crate::support::diag::{Code, Diagnostic};
+use crate::workspace::declaration::Output;
+use prometeu_pa;
+
+/// Deepest nesting of arrays and objects allowed inside metadata (local).
+/// The header holds metadata three levels down, and JSON readers (this
+/// tool's verifier among them) refuse documents nested past 128 levels.
+pub const MAX_METADATA_DEPTH: usize = 32;
+
+/// Merges the declared and derived metadata of one asset.
+pub fn converge(
+    asset: &AssetRef<'_>,
+    output: &Output,
+    derived: &Map<String, Value>,
+) -> Result<Map<String, Value>, Vec<Diagnostic>> {
+    let mut merged = output.metadata.clone();
+    let mut problems = Vec::new();
+    let mut put = |key: &str, value: Value, source: &str, merged: &mut Map<String, Value>| {
+        if merged.contains_key(key) {
+            problems.push(
+                Diagnostic::blocking(
+                    Code::MetadataKeyCollision,
+                    format!(
+                        "metadata key `{key}` is set by `output.metadata` and by {source}; \
+                         remove it from `output.metadata`"
+                    ),
+                )
+                .asset(asset.asset_id, asset.root)
+                .file(crate::workspace::layout::declaration_path(asset.root)),
+            );
+        } else {
+            merged.insert(key.to_owned(), value);
+        }
+    };
+    if let Some(codec) = &output.codec_configuration {
+        put("codec", Value::Object(codec.clone()), "`output.codec_configuration`", &mut merged);
+    }
+    if let Some(pipeline) = &output.pipeline {
+        put("pipeline", Value::Object(pipeline.clone()), "`output.pipeline`", &mut merged);
+    }
+    for (key, value) in derived {
+        put(key, value.clone(), "the packer (a derived key)", &mut merged);
+    }
+    problems.extend(float_findings(asset, output));
+    problems.extend(depth_findings(asset, output));
+    if problems.is_empty() { Ok(merged) } else { Err(problems) }
+}
+
+/// The metadata the user writes, by where it is written.
+fn user_sources(output: &Output) -> [(&'static str, Option<&Map<String, Value>>); 3] {
+    [
+        ("output.metadata", Some(&output.metadata)),
+        ("output.codec_configuration", output.codec_configuration.as_ref()),
+        ("output.pipeline", output.pipeline.as_ref()),
+    ]
+}
+
+/// `metadata_float` for every float in the user-supplied metadata sources.
+pub fn float_findings(asset: &AssetRef<'_>, output: &Output) -> Vec<Diagnostic> {
+    user_sources(output)
+        .into_iter()
+        .filter_map(|(name, map)| {
+            let at = prometeu_pa::find_float(&Value::Object(map?.clone()), String::new())?;
+            Some(
+                Diagnostic::blocking(
+                    Code::MetadataFloat,
+                    format!(
+                        "`{name}{at}` is a floating-point number; asset metadata is integer-only, \
+                         so store it scaled as an integer (for example milli-units)"
+                    ),
+                )
+                .asset(asset.asset_id, asset.root)
+                .file(crate::workspace::layout::declaration_path(asset.root)),
+            )
+        })
+        .collect()
+}
+
+/// `metadata_too_deep` for every user-supplied source nested past the limit.
+pub fn depth_findings(asset: &AssetRef<'_>, output: &Output) -> Vec<Diagnostic> {
+    user_sources(output)
+        .into_iter()
+        .filter_map(|(name, map)| {
+            let depth = map?.values().map(depth).max().unwrap_or(0) + 1;
+            (depth > MAX_METADATA_DEPTH).then(|| {
+                Diagnostic::blocking(
+                    Code::MetadataTooDeep,
+                    format!(
+                        "`{name}` is nested {depth} levels deep, over the limit of {MAX_METADATA_DEPTH}; \
+                         flatten it"
+                    ),
+                )
+                .asset(asset.asset_id, asset.root)
+                .file(crate::workspace::layout::declaration_path(asset.root))
+            })
+        })
+        .collect()
+}
+
+/// Levels of arrays and objects in `value` (a scalar is 0).
+fn depth(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn output(metadata: Value, codec: Option<Value>, pipeline: Option<Value>) -> Output {
+        let obj = |v: Value| v.as_object().unwrap().clone();
+        Output {
+            format: String::new(),
+            codec: "NONE".into(),
+            metadata: obj(metadata),
+            codec_configuration: codec.map(obj),
+            pipeline: pipeline.map(obj),
+        }
+    }
+
+    const A: AssetRef<'static> = AssetRef { asset_id: 1, root: "hero" };
+
+    #[test]
+    fn converges_sources_under_their_keys() {
+        let out = output(json!({"tile_size": 16}), Some(json!({})), Some(json!({"p": 1})));
+        let derived = json!({"width": 256}).as_object().unwrap().clone();
+        let merged = converge(&A, &out, &derived).unwrap();
+        assert_eq!(Value::Object(merged), json!({"tile_size": 16, "codec": {}, "pipeline": {"p": 1}, "width": 256}));
+    }
+
+    #[test]
+    fn collisions_and_floats_block() {
+        let out = output(json!({"width": 1, "codec": 2, "g": 0.5}), Some(json!({})), None);
+        let derived = json!({"width": 256}).as_object().unwrap().clone();
+        let codes: Vec<_> = converge(&A, &out, &derived).unwrap_err().iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::MetadataKeyCollision, Code::MetadataKeyCollision, Code::MetadataFloat]);
+    }
+}

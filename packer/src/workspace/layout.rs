@@ -1,0 +1,41 @@
+//! Where things live in a project: every directory and file name the tool
+//! reads or writes, relative to the project directory, in one place.
+
+/// The asset workspace; every registry `root` is relative to it.
+pub const ASSETS_DIR: &str = "assets";
+/// The registry (local).
+pub const REGISTRY_PATH: &str = "assets/.prometeu/index.json";
+/// The declaration file of every asset root (fixed).
+pub const DECLARATION_FILE: &str = "asset.json";
+
+/// Every output lives here (fixed).
+pub const BUILD_DIR: &str = "build";
+/// The compiler's output inside `build/` (fixed).
+pub const PROGRAM_FILE: &str = "program.pbx";
+/// The generated manifest inside `build/` (fixed). It is also the commit
+/// point of a whole preparation: any step that publishes new outputs
+/// withdraws it first, so a `build/` holding it is one complete, coherent
+/// preparation.
+pub const MANIFEST_FILE: &str = "manifest.json";
+/// The asset pack inside `build/` (fixed).
+pub const ASSETS_PA: &str = "assets.pa";
+/// Companion: the header's `asset_table`, canonical JSON (fixed).
+pub const ASSET_TABLE_JSON: &str = "asset_table.json";
+/// Companion: the header's `preload`, canonical JSON (fixed).
+pub const PRELOAD_JSON: &str = "preload.json";
+/// Companion: per-asset provenance and hashes (fixed).
+pub const ASSET_TABLE_METADATA_JSON: &str = "asset_table_metadata.json";
+/// Everything a pack publishes, promoted together.
+pub const PACK_OUTPUTS: [&str; 4] = [ASSETS_PA, ASSET_TABLE_JSON, PRELOAD_JSON, ASSET_TABLE_METADATA_JSON];
+/// Kept logs, inside `build/` (local): `build/logs/<command>.jsonl`.
+pub const LOG_DIR: &str = "logs";
+
+/// Project-relative path of an asset root's declaration: `assets/<root>/asset.json`.
+pub fn declaration_path(root: &str) -> String {
+    format!("{ASSETS_DIR}/{root}/{DECLARATION_FILE}")
+}
+
+/// Project-relative path of an asset root: `assets/<root>`.
+pub fn root_path(root: &str) -> String {
+    format!("{ASSETS_DIR}/{root}")
+}

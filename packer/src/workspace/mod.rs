@@ -1,0 +1,10 @@
+//! Layer 1, the asset workspace as it sits on disk: where things live
+//! (`layout`), the path rules (`paths`), the family names (`family`), the
+//! registry and the declarations. Reads only; imports `support` and the
+//! `assets.pa` format crate, nothing above.
+
+pub(crate) mod declaration;
+pub(crate) mod family;
+pub(crate) mod layout;
+pub(crate) mod paths;
+pub(crate) mod registry;

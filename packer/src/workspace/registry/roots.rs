@@ -1,0 +1,367 @@
+//! The registered roots on disk: located, broken, moved, unregistered.
+
+use super::*;
+
+/// Why a root cannot be used as it stands on disk.
+pub(crate) enum RootProblem {
+    Missing,
+    NotDirectory,
+    OutsideAssets(Utf8PathBuf),
+    OutsideProject(Utf8PathBuf),
+    NoDeclaration(&'static str),
+    Io(io::Error),
+}
+
+impl RootProblem {
+    fn code(&self) -> Code {
+        match self {
+            RootProblem::Missing | RootProblem::NotDirectory | RootProblem::Io(_) => Code::RootMissing,
+            RootProblem::OutsideAssets(_) | RootProblem::OutsideProject(_) => Code::RootOutsideAssets,
+            RootProblem::NoDeclaration(_) => Code::RootWithoutDeclaration,
+        }
+    }
+
+    /// Completes "`assets/<root>` …".
+    pub(crate) fn explain(&self) -> String {
+        match self {
+            RootProblem::Missing => "does not exist".to_owned(),
+            RootProblem::NotDirectory => "is not a directory".to_owned(),
+            RootProblem::OutsideAssets(target) => format!("resolves to `{target}`, outside assets/"),
+            RootProblem::OutsideProject(target) => {
+                format!("resolves to `{target}`, outside the project, which is never read")
+            }
+            RootProblem::NoDeclaration(why) => (*why).to_owned(),
+            RootProblem::Io(e) => format!("cannot be inspected ({e})"),
+        }
+    }
+}
+
+/// A root found on disk: its canonical directory and declaration file.
+pub(crate) struct Located {
+    pub(crate) declaration: Utf8PathBuf,
+}
+
+/// Resolves `assets/<root>` without ever leaving the project: the directory
+/// must stay inside `assets/` after symlinks, and hold a regular `asset.json`
+/// that stays inside the root.
+pub(crate) fn locate_root(project: &Utf8Path, root: &str) -> Result<Located, RootProblem> {
+    let dir = paths::resolve_inside(&project.join(ASSETS_DIR), root).map_err(|e| match e {
+        Resolve::Missing => RootProblem::Missing,
+        Resolve::Escapes(target) => RootProblem::OutsideAssets(target),
+        Resolve::Io(e) => RootProblem::Io(e),
+    })?;
+    // `assets/` itself may be a link; what must never be left is the project.
+    let project_dir = project.canonicalize_utf8().map_err(RootProblem::Io)?;
+    if !dir.starts_with(&project_dir) {
+        return Err(RootProblem::OutsideProject(dir));
+    }
+    if !dir.is_dir() {
+        return Err(RootProblem::NotDirectory);
+    }
+    let declaration = match paths::resolve_inside(&dir, DECLARATION_FILE) {
+        Ok(file) if file.is_file() => file,
+        Ok(_) => return Err(RootProblem::NoDeclaration("has an asset.json that is not a regular file")),
+        Err(Resolve::Missing) => return Err(RootProblem::NoDeclaration("has no asset.json")),
+        Err(Resolve::Escapes(_)) => {
+            return Err(RootProblem::NoDeclaration("has an asset.json that links outside the root"));
+        }
+        Err(Resolve::Io(e)) => return Err(RootProblem::Io(e)),
+    };
+    Ok(Located { declaration })
+}
+
+/// A registered root that cannot be used as it stands on disk.
+pub(crate) struct Broken<'r> {
+    entry: &'r RegistryEntry,
+    problem: RootProblem,
+}
+
+/// Every entry whose root obeys the path rules (the others are already
+/// reported by `read`) but cannot be used on disk.
+pub(crate) fn broken_roots<'r>(project: &Utf8Path, registry: &'r Registry) -> Vec<Broken<'r>> {
+    registry
+        .assets
+        .iter()
+        .filter(|entry| check_relative(&entry.root).is_ok())
+        .filter_map(|entry| Some(Broken { entry, problem: locate_root(project, &entry.root).err()? }))
+        .collect()
+}
+
+/// A root found by `find_unregistered`, with the `asset_uuid` of its
+/// `asset.json` when that can be read under the usual rules.
+pub(crate) struct Unregistered {
+    root: String,
+    asset_uuid: Option<String>,
+}
+
+pub(crate) fn unregistered_roots(project: &Utf8Path, registry: &Registry) -> Vec<Unregistered> {
+    find_unregistered(project, registry)
+        .into_iter()
+        .map(|root| {
+            let asset_uuid = declared_uuid(project, &root).ok();
+            Unregistered { root, asset_uuid }
+        })
+        .collect()
+}
+
+/// The unregistered roots whose `asset.json` carries `asset_uuid`: where a
+/// broken registered root with that uuid has most likely moved.
+pub(crate) fn carrying<'u>(unregistered: &'u [Unregistered], asset_uuid: &str) -> Vec<&'u str> {
+    unregistered.iter().filter(|u| u.asset_uuid.as_deref() == Some(asset_uuid)).map(|u| u.root.as_str()).collect()
+}
+
+/// `cargo xtask assets move <from> <to>`, ready to paste.
+pub(crate) fn move_command(from: &str, to: &str) -> String {
+    format!("`cargo xtask assets move {} {}`", shell_word(from), shell_word(to))
+}
+
+/// The filesystem checks of every entry whose root obeys the path rules
+/// (the others are already reported by `read`): the root exists as a
+/// directory, stays inside `assets/` after symlinks, and holds a regular
+/// `asset.json`. Never reads outside the project.
+///
+/// When a root fails them and an unregistered root's `asset.json` carries
+/// its `asset_uuid`, the asset has most likely been moved there: the advice
+/// is then `cargo xtask assets move`, which keeps its `asset_id` (registering
+/// the new directory would allocate a new one).
+pub fn check_roots(project: &Utf8Path, registry: &Registry) -> Vec<Diagnostic> {
+    let broken = broken_roots(project, registry);
+    // Only a broken root needs the walk for where it may have gone.
+    let unregistered = if broken.is_empty() { Vec::new() } else { unregistered_roots(project, registry) };
+    broken
+        .iter()
+        .map(|Broken { entry, problem }| {
+            let moved_to = carrying(&unregistered, &entry.asset_uuid);
+            let advice =
+                if moved_to.is_empty() { root_advice(problem, &entry.root) } else { moved_advice(entry, &moved_to) };
+            let message = format!(
+                "registered root `{ASSETS_DIR}/{}` (asset_id {}) {}; {advice}",
+                entry.root,
+                entry.asset_id,
+                problem.explain(),
+            );
+            registry_diagnostic(problem.code(), message).asset(entry.asset_id, &entry.root)
+        })
+        .collect()
+}
+
+/// Advice for a broken root whose `asset_uuid` was found in `moved_to`
+/// (one or more unregistered roots).
+pub(crate) fn moved_advice(entry: &RegistryEntry, moved_to: &[&str]) -> String {
+    match moved_to {
+        [to] => format!(
+            "it seems to have moved to `{ASSETS_DIR}/{to}`, which holds its asset_uuid, so run {} to keep \
+             asset_id {} (registering the new directory would give the asset a new id)",
+            move_command(&entry.root, to),
+            entry.asset_id
+        ),
+        _ => {
+            let commands: Vec<String> = moved_to.iter().map(|to| move_command(&entry.root, to)).collect();
+            format!(
+                "it seems to have moved, but its asset_uuid is in several unregistered roots; run {} for the \
+                 one that is this asset, to keep asset_id {}, and give the others a new asset_uuid",
+                commands.join(" or "),
+                entry.asset_id
+            )
+        }
+    }
+}
+
+pub(crate) fn root_advice(problem: &RootProblem, root: &str) -> String {
+    let forget = format!("`cargo xtask assets forget {}`", shell_word(root));
+    match problem {
+        RootProblem::NoDeclaration(_) => format!("add its asset.json, or run {forget}"),
+        RootProblem::OutsideAssets(_) | RootProblem::OutsideProject(_) => {
+            format!("move the asset's files inside assets/, or run {forget}")
+        }
+        _ => format!("restore the directory, or run {forget}"),
+    }
+}
+
+/// The registry is the authority on `asset_uuid`: a declaration that
+/// disagrees (typically a copied root) is reported against its `asset.json`.
+/// `declared` is `Parsed::asset_uuid` of the root's declaration.
+pub fn check_uuid(entry: &RegistryEntry, declared: &str) -> Option<Diagnostic> {
+    if declared == entry.asset_uuid {
+        return None;
+    }
+    let file = crate::workspace::layout::declaration_path(&entry.root);
+    let message = format!(
+        "`asset_uuid` `{declared}` in {file} differs from `{}`, registered for this root in {REGISTRY_PATH}; \
+         restore the registered uuid, or if this is another asset, run `cargo xtask assets forget {root}` \
+         and register it again",
+        entry.asset_uuid,
+        root = shell_word(&entry.root)
+    );
+    Some(Diagnostic::blocking(Code::AssetUuidMismatch, message).asset(entry.asset_id, &entry.root).file(file))
+}
+
+/// Directories under `assets/` that hold an `asset.json` but that no
+/// registry root names, as roots relative to `assets/`, sorted. Skips the
+/// registry's own directory and never follows a symlinked directory, so the
+/// walk stays inside the project.
+pub fn find_unregistered(project: &Utf8Path, registry: &Registry) -> Vec<String> {
+    let Ok(assets) = paths::resolve_inside(project, ASSETS_DIR) else {
+        return Vec::new();
+    };
+    let registered: HashSet<&str> = registry.assets.iter().map(|e| e.root.as_str()).collect();
+    let mut found = Vec::new();
+    let mut pending = vec![String::new()];
+    while let Some(rel) = pending.pop() {
+        let dir = if rel.is_empty() { assets.clone() } else { assets.join(&rel) };
+        let Ok(listing) = fs::read_dir(&dir) else { continue };
+        for item in listing.flatten() {
+            let (Ok(name), Ok(kind)) = (item.file_name().into_string(), item.file_type()) else { continue };
+            if kind.is_dir() {
+                let child = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+                if !is_registry_dir(&child) {
+                    pending.push(child);
+                }
+            } else if name == DECLARATION_FILE && !rel.is_empty() && !registered.contains(rel.as_str()) {
+                found.push(rel.clone());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Whether `rel` (relative to `assets/`) is the directory holding the registry.
+pub(crate) fn is_registry_dir(rel: &str) -> bool {
+    Utf8Path::new(REGISTRY_PATH).parent() == Some(Utf8Path::new(ASSETS_DIR).join(rel).as_path())
+}
+
+/// The warning for one root found by `find_unregistered`, without looking
+/// at its `asset.json` (so it always advises registering it).
+/// `unregistered_warnings` gives the same warnings with the move advice.
+pub fn unregistered_warning(root: &str) -> Diagnostic {
+    unregistered_root_warning(
+        root,
+        format!(
+            "`{ASSETS_DIR}/{root}` holds an asset.json but is not registered, so it is never packed; \
+             run `cargo xtask assets register {}` to pack it",
+            shell_word(root)
+        ),
+    )
+}
+
+/// The warnings for every root `find_unregistered` finds, in its order.
+/// When a root's `asset.json` carries the `asset_uuid` of a registered root
+/// that `check_roots` reports as broken, the asset seems to have moved
+/// there: the warning then advises `cargo xtask assets move`, which keeps
+/// its `asset_id`, instead of registering it under a new one. Reads each
+/// `asset.json` under the usual rules (inside the project, size limit).
+pub fn unregistered_warnings(project: &Utf8Path, registry: &Registry) -> Vec<Diagnostic> {
+    let unregistered = unregistered_roots(project, registry);
+    if unregistered.is_empty() {
+        return Vec::new();
+    }
+    let broken = broken_roots(project, registry);
+    unregistered
+        .iter()
+        .map(|u| {
+            let moved_from =
+                u.asset_uuid.as_deref().and_then(|uuid| broken.iter().find(|b| b.entry.asset_uuid == uuid));
+            match moved_from {
+                Some(Broken { entry, problem }) => unregistered_root_warning(
+                    &u.root,
+                    format!(
+                        "`{ASSETS_DIR}/{root}` holds an asset.json with the asset_uuid of the registered root \
+                         `{from}` (asset_id {id}), and `{ASSETS_DIR}/{from}` {why}, so the asset seems to have \
+                         moved here; run {command} to keep asset_id {id} (registering it would give it a new id)",
+                        root = u.root,
+                        from = entry.root,
+                        id = entry.asset_id,
+                        why = problem.explain(),
+                        command = move_command(&entry.root, &u.root),
+                    ),
+                ),
+                None => unregistered_warning(&u.root),
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn unregistered_root_warning(root: &str, message: String) -> Diagnostic {
+    Diagnostic::warning(Code::UnregisteredRoot, message)
+        .asset(0, root)
+        .file(crate::workspace::layout::declaration_path(root))
+}
+
+/// A root argument as a shell spells it, in the form the registry writes:
+/// a leading `./` is dropped, then one leading `assets/` (a root is relative
+/// to `assets/`, but completion from the project directory yields
+/// `assets/hero`), then trailing `/`s (completion yields `hero/`).
+/// Everything else is left for the path rules to accept or refuse, so
+/// `a//b`, `assets//b`, `../x` or `/abs` are still reported as written;
+/// `assets/` alone becomes the empty root, refused as empty, and `/` stays
+/// absolute.
+///
+/// The command line applies this to every root argument (`register`,
+/// `include`, `exclude`, `forget`, both roots of `move`) before calling the
+/// functions of this module, which take roots exactly as the registry
+/// writes them.
+pub fn normalize_root_arg(arg: &str) -> String {
+    // A prefix followed by another `/` stays, so the empty component is
+    // reported rather than turned into an absolute path.
+    let drop = |arg: &'_ str, prefix: &str| match arg.strip_prefix(prefix) {
+        Some(rest) if !rest.starts_with('/') => rest.to_owned(),
+        _ => arg.to_owned(),
+    };
+    let arg = drop(&drop(arg, "./"), &format!("{ASSETS_DIR}/"));
+    let trimmed = arg.trim_end_matches('/');
+    if trimmed.is_empty() && arg.starts_with('/') { arg } else { trimmed.to_owned() }
+}
+
+/// `word` quoted for a POSIX shell when it needs it, so suggested commands
+/// can be pasted as they are.
+pub(crate) fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./+@%:=,".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// The `asset_uuid` of `assets/<root>/asset.json`. Only the uuid has to be
+/// readable: a declaration with other mistakes can still be registered and
+/// then fixed under validation.
+pub(crate) fn declared_uuid(project: &Utf8Path, root: &str) -> Result<String, String> {
+    let located = locate_root(project, root).map_err(|p| format!("`{ASSETS_DIR}/{root}` {}", p.explain()))?;
+    uuid_of(&located, root)
+}
+
+/// The `asset_uuid` of a located declaration, read as every declaration is:
+/// never outside the project (`locate_root` saw to that), never beyond
+/// `declaration::MAX_DECLARATION_BYTES`, parsed by `declaration::parse`.
+pub(crate) fn uuid_of(located: &Located, root: &str) -> Result<String, String> {
+    let file = crate::workspace::layout::declaration_path(root);
+    let bytes = read_declaration(&located.declaration, &file)?;
+    let parsed = declaration::parse(&bytes, AssetRef { asset_id: 0, root }, &file);
+    parsed.asset_uuid.ok_or_else(|| {
+        let syntax = parsed.diagnostics.iter().find(|d| d.code == Code::DeclarationInvalidJson);
+        match syntax {
+            Some(d) => d.message.clone(),
+            None => format!("`{file}` has no readable `asset_uuid`; add a non-empty string `asset_uuid` to it"),
+        }
+    })
+}
+
+/// The bytes of a declaration file, refused unread (or as soon as it grows
+/// past the limit while being read) when larger than
+/// `declaration::MAX_DECLARATION_BYTES`.
+pub(crate) fn read_declaration(path: &Utf8Path, file: &str) -> Result<Vec<u8>, String> {
+    let limit = declaration::MAX_DECLARATION_BYTES;
+    let unreadable = |e: io::Error| format!("`{file}` cannot be read ({e})");
+    let too_large = format!("`{file}` is over the {limit}-byte limit for an asset.json; shrink it");
+    if fs::metadata(path).map_err(unreadable)?.len() > limit {
+        return Err(too_large);
+    }
+    let mut bytes = Vec::new();
+    fs::File::open(path).map_err(unreadable)?.take(limit + 1).read_to_end(&mut bytes).map_err(unreadable)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large);
+    }
+    Ok(bytes)
+}

@@ -1,0 +1,64 @@
+//! Cancelling one run: a token the host hands to `play_prep` (or to a single
+//! step) and may trigger from any thread. The command line triggers it on
+//! Ctrl-C; an editor on its Stop button. A cancelled token stays cancelled;
+//! the next run takes a fresh one, so cancelling once never poisons later
+//! runs in the same process.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// A per-run cancellation token; clones share the same state.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    cancelled: AtomicBool,
+    /// Process groups of compilers this run started and has not reaped:
+    /// `cancel` kills them at once, even while the run is busy elsewhere
+    /// (inside an observer call, for example).
+    groups: Mutex<Vec<i32>>,
+}
+
+impl Cancel {
+    /// A token nobody has cancelled yet.
+    pub fn new() -> Cancel {
+        Cancel::default()
+    }
+
+    /// Asks the run to stop: the compiler and everything it started are
+    /// killed now, and no later step starts. Safe from any thread, any
+    /// number of times.
+    pub fn cancel(&self) {
+        self.inner.cancelled.store(true, Ordering::SeqCst);
+        for &group in self.groups().iter() {
+            crate::compiler::kill_group(group);
+        }
+    }
+
+    /// Whether `cancel` was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.cancelled.load(Ordering::SeqCst)
+    }
+
+    fn groups(&self) -> MutexGuard<'_, Vec<i32>> {
+        // A panic elsewhere must not stop a cancel from killing compilers.
+        self.inner.groups.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Records a started compiler's group; killed at once if already cancelled.
+    pub(crate) fn register_group(&self, group: i32) {
+        self.groups().push(group);
+        if self.is_cancelled() {
+            crate::compiler::kill_group(group);
+        }
+    }
+
+    /// Called before reaping: after that the group id may be reused, and
+    /// `cancel` must no longer kill it.
+    pub(crate) fn unregister_group(&self, group: i32) {
+        self.groups().retain(|&live| live != group);
+    }
+}

@@ -1,0 +1,32 @@
+//! The Play preparation as a library: what `cargo xtask play-prep` runs,
+//! callable by any host (an editor, a hook, a pipeline) without the command
+//! line.
+//!
+//! Take the project's lane ([`prometeu_packer::acquire_lane`]), load its
+//! metadata ([`prometeu_manifest::load`]), then call [`play_prep`] or one
+//! step ([`build`], [`pack`], [`manifest`]) with [`RunOptions`] holding a
+//! fresh [`Cancel`] token and an [`Observer`] of your own. Each operation
+//! numbers and timestamps its log lines, keeps them in
+//! `build/logs/<command>.jsonl`, streams them to the observer and returns
+//! them with a typed result. Cancelling the token (from any thread) kills
+//! the compiler and everything it started and stops the run at its next
+//! safe point; the next run takes a new token.
+
+#![warn(missing_docs)]
+
+mod cancel;
+mod compiler;
+mod play_prep;
+mod run_log;
+mod steps;
+
+pub use cancel::Cancel;
+pub use compiler::{
+    CompilerRun, Outcome as CompilerOutcome, OutputProblem, Placeholders, Stream, describe_signal, run as run_compiler,
+    signal_name, substitute,
+};
+pub use play_prep::{PlayPrepOutcome, PlayPrepResult, RunOptions, Steps, build, manifest, pack, play_prep};
+pub use run_log::{LogEntry, Observer, Silent, log_path};
+pub use steps::build::{BuildOutcome, BuildResult};
+pub use steps::manifest::{ManifestOutcome, ManifestResult, Missing};
+pub use steps::{Step, StepStatus};

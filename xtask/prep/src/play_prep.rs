@@ -1,0 +1,200 @@
+//! The operations a host calls: `play_prep` (build → pack → manifest under
+//! one hold of the lane, stopping at the first failure) and each step alone.
+//! Every one keeps its own log (`build/logs/<command>.jsonl`), streams it to
+//! the host's observer and returns it with a typed result.
+
+use std::time::Instant;
+
+use prometeu_manifest::{BuildFacts, ProjectMeta};
+use prometeu_packer::{
+    Channel, LaneGuard, Level, LogLine, PackObserver, PackOptions, PackOutcome, PackResult, Status, pack_workspace,
+};
+use serde::Serialize;
+
+use crate::cancel::Cancel;
+use crate::run_log::{Observer, RunLog};
+use crate::steps::build::{self, BuildOutcome, BuildResult};
+use crate::steps::manifest::{self, ManifestOutcome, ManifestResult, Missing};
+use crate::steps::{Step, StepStatus, elapsed_ms};
+
+/// The preparation result: binary status, the failed step, each step's result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlayPrepResult {
+    /// `success` only when all three steps succeeded.
+    pub status: StepStatus,
+    /// The step that stopped the run.
+    pub failed_step: Option<Step>,
+    /// Why the run stopped outside any step's own result (interrupted,
+    /// the old manifest could not be withdrawn).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// What each step that started returned.
+    pub steps: Steps,
+    /// Wall time of the whole run.
+    pub elapsed_ms: u64,
+}
+
+/// Each step's own result; a step that never started is absent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Steps {
+    /// The build step's result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build: Option<BuildResult>,
+    /// The pack step's result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pack: Option<PackResult>,
+    /// The manifest step's result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<ManifestResult>,
+}
+
+/// A preparation's result and every line it logged, in order.
+pub struct PlayPrepOutcome {
+    /// The result.
+    pub result: PlayPrepResult,
+    /// Every line the run logged, across the steps.
+    pub logs: Vec<LogLine>,
+}
+
+/// What every operation needs besides the lane: the pack's options (threads,
+/// test points) and the run's cancellation token.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Pack threads and test points.
+    pub pack: PackOptions,
+    /// Cancelled by the host to stop this run at its next safe point.
+    pub cancel: Cancel,
+}
+
+/// Prepares `build/` of the lane's project: build, pack, manifest. The
+/// caller holds the lane for the whole run; no step takes it again.
+pub fn play_prep(
+    lane: &LaneGuard,
+    meta: &ProjectMeta,
+    options: &RunOptions,
+    observer: &mut dyn Observer,
+) -> PlayPrepOutcome {
+    let mut log = RunLog::kept(lane.project(), "play-prep", observer);
+    let mut logs = Vec::new();
+    let result = prepare(lane, meta, options, &mut log, &mut logs);
+    PlayPrepOutcome { result, logs }
+}
+
+fn prepare(
+    lane: &LaneGuard,
+    meta: &ProjectMeta,
+    options: &RunOptions,
+    log: &mut RunLog<'_>,
+    logs: &mut Vec<LogLine>,
+) -> PlayPrepResult {
+    let started = Instant::now();
+    let mut steps = Steps::default();
+    let failed = |step, error: Option<String>, steps: Steps| PlayPrepResult {
+        status: StepStatus::Failed,
+        failed_step: Some(step),
+        error,
+        steps,
+        elapsed_ms: elapsed_ms(started),
+    };
+    if let Some(line) = interrupted(Step::Build, &options.cancel) {
+        let message = line.message.clone();
+        logs.push(say(log, line));
+        return failed(Step::Build, Some(message), steps);
+    }
+    for w in &meta.warnings {
+        logs.push(say(log, LogLine::new(Channel::Manifest, Level::Warn, w.clone())));
+    }
+    if let Err(e) = manifest::withdraw(lane) {
+        let message = format!("cannot remove the previous build/manifest.json: {e}");
+        logs.push(say(log, LogLine::new(Channel::Manifest, Level::Error, message.clone())));
+        return failed(Step::Manifest, Some(message), steps);
+    }
+
+    let built = build::run(lane, &meta.compiler, &options.pack.testpoints, &options.cancel, log);
+    logs.extend(built.logs);
+    let ok = built.result.status == StepStatus::Success;
+    steps.build = Some(built.result);
+    if !ok {
+        return failed(Step::Build, None, steps);
+    }
+
+    if let Some(line) = interrupted(Step::Pack, &options.cancel) {
+        let message = line.message.clone();
+        logs.push(say(log, line));
+        return failed(Step::Pack, Some(message), steps);
+    }
+    let packed = pack_workspace(lane, &options.pack, log);
+    logs.extend(packed.logs);
+    let pack = packed.result;
+    let facts =
+        BuildFacts { assets_pa_produced: pack.status == Status::Success, packed_asset_count: pack.packed_asset_count };
+    let ok = pack.status == Status::Success;
+    steps.pack = Some(pack);
+    if !ok {
+        return failed(Step::Pack, None, steps);
+    }
+
+    if let Some(line) = interrupted(Step::Manifest, &options.cancel) {
+        let message = line.message.clone();
+        logs.push(say(log, line));
+        return failed(Step::Manifest, Some(message), steps);
+    }
+    let written = manifest::run(lane, meta, &facts, &options.pack.testpoints, log);
+    logs.extend(written.logs);
+    let ok = written.result.status == StepStatus::Success;
+    steps.manifest = Some(written.result);
+    if !ok {
+        return failed(Step::Manifest, None, steps);
+    }
+    PlayPrepResult {
+        status: StepStatus::Success,
+        failed_step: None,
+        error: None,
+        steps,
+        elapsed_ms: elapsed_ms(started),
+    }
+}
+
+/// Once the run is cancelled, the next step does not start. Checked before
+/// the first step as well, so a cancel during the wait for the lane changes
+/// nothing.
+fn interrupted(next: Step, cancel: &Cancel) -> Option<LogLine> {
+    cancel.is_cancelled().then(|| {
+        let message = format!("interrupted: the {} step did not start", next.as_str());
+        LogLine::new(next.channel(), Level::Error, message)
+    })
+}
+
+/// The build step alone, with its own kept log (`build/logs/build.jsonl`).
+pub fn build(lane: &LaneGuard, meta: &ProjectMeta, options: &RunOptions, observer: &mut dyn Observer) -> BuildOutcome {
+    let mut log = RunLog::kept(lane.project(), "build", observer);
+    manifest::report_config_warnings(meta, &mut log);
+    build::run(lane, &meta.compiler, &options.pack.testpoints, &options.cancel, &mut log)
+}
+
+/// The pack step alone, with its own kept log (`build/logs/pack.jsonl`).
+pub fn pack(lane: &LaneGuard, options: &RunOptions, observer: &mut dyn Observer) -> PackOutcome {
+    let mut log = RunLog::kept(lane.project(), "pack", observer);
+    pack_workspace(lane, &options.pack, &mut log)
+}
+
+/// Logs `line` and hands it back for the run's own list.
+fn say(log: &mut RunLog<'_>, line: LogLine) -> LogLine {
+    log.log(&line);
+    line
+}
+
+/// The manifest step alone, with its own kept log
+/// (`build/logs/manifest.jsonl`). It commits what `build/` holds, so it
+/// refuses unless `build/` holds a program and an `assets.pa` that verifies.
+pub fn manifest(
+    lane: &LaneGuard,
+    meta: &ProjectMeta,
+    options: &RunOptions,
+    observer: &mut dyn Observer,
+) -> Result<ManifestOutcome, Missing> {
+    let mut log = RunLog::kept(lane.project(), "manifest", observer);
+    manifest::report_config_warnings(meta, &mut log);
+    let facts = manifest::facts_from_build(lane)?;
+    Ok(manifest::run(lane, meta, &facts, &options.pack.testpoints, &mut log))
+}

@@ -1,0 +1,81 @@
+//! `assets list | register | include | exclude | forget | move`: the registry.
+
+use camino::Utf8Path;
+use prometeu_packer::{
+    LaneGuard, MaterializationConfig, MutationError, RegistryEntry, forget, move_root, normalize_root_arg, register,
+    set_included, walk,
+};
+use prometeu_play_prep::Cancel;
+use serde_json::json;
+
+use crate::cli::{AssetsCommand, Cli, Exit, Stop, take_lane};
+use crate::reporter::Reporter;
+
+/// A registry mutation of one root.
+type Mutation = Box<dyn Fn(&LaneGuard, &str) -> Result<RegistryEntry, MutationError>>;
+
+pub(crate) fn run(cli: &Cli, project: &Utf8Path, command: &AssetsCommand, out: &mut Reporter) -> Result<Exit, Stop> {
+    let arg = |root: &str| normalize_root_arg(root);
+    let (root, mutate): (String, Mutation) = match command {
+        AssetsCommand::List => return Ok(list_assets(project, out)),
+        AssetsCommand::Register { root } => (arg(root), Box::new(register)),
+        AssetsCommand::Include { root } => (arg(root), Box::new(|l, r| set_included(l, r, true))),
+        AssetsCommand::Exclude { root } => (arg(root), Box::new(|l, r| set_included(l, r, false))),
+        AssetsCommand::Forget { root } => (arg(root), Box::new(forget)),
+        AssetsCommand::Move { from, to } => {
+            let to = arg(to);
+            (arg(from), Box::new(move |l, r| move_root(l, r, &to)))
+        }
+    };
+    let lane = take_lane(cli, project, &Cancel::new(), out)?;
+    match mutate(&lane, &root) {
+        Ok(entry) => {
+            out.note(&format!(
+                "assets/{}: asset_id {}, included_in_build {}",
+                entry.root, entry.asset_id, entry.included_in_build
+            ));
+            out.result("assets", &json!({"status": "success", "entry": entry}));
+            Ok(Exit::Success)
+        }
+        Err(e) => {
+            out.note(&format!("error: {e}"));
+            out.result("assets", &json!({"status": "failed", "error": e.to_string()}));
+            Ok(Exit::Failed)
+        }
+    }
+}
+
+fn list_assets(project: &Utf8Path, out: &mut Reporter) -> Exit {
+    let snapshot = walk(project, MaterializationConfig::runtime_default());
+    let assets: Vec<_> = snapshot
+        .assets
+        .iter()
+        .map(|a| {
+            json!({
+                "asset_id": a.entry.asset_id,
+                "asset_uuid": a.entry.asset_uuid,
+                "asset_root": a.entry.root,
+                "asset_name": a.name(),
+                "family": a.declaration.as_ref().map(|d| d.family.type_name()),
+                "included_in_build": a.entry.included_in_build,
+            })
+        })
+        .collect();
+    for a in &snapshot.assets {
+        let mark = if a.entry.included_in_build { "included" } else { "excluded" };
+        out.note(&format!(
+            "{:>5}  {:<24} {mark:<9} assets/{}",
+            a.entry.asset_id,
+            a.name().unwrap_or("?"),
+            a.entry.root
+        ));
+    }
+    for d in &snapshot.workspace_diagnostics {
+        out.note(&d.to_string());
+    }
+    out.result(
+        "assets",
+        &json!({"status": "success", "assets": assets, "diagnostics": snapshot.workspace_diagnostics}),
+    );
+    Exit::Success
+}

@@ -1,0 +1,26 @@
+//! `manifest`: the manifest step alone; it needs `build/program.pbx` and a
+//! `build/assets.pa` that verifies.
+
+use camino::Utf8Path;
+use prometeu_packer::{PackOptions, TestPoints};
+use prometeu_play_prep::{Cancel, Missing, RunOptions, StepStatus};
+
+use crate::cli::{Cli, Exit, Stop, exit_for, load_meta, take_lane};
+use crate::reporter::Reporter;
+
+pub(crate) fn run(cli: &Cli, project: &Utf8Path, out: &mut Reporter) -> Result<Exit, Stop> {
+    let meta = load_meta(project)?;
+    let options =
+        RunOptions { pack: PackOptions { threads: None, testpoints: TestPoints::from_env() }, cancel: Cancel::new() };
+    let lane = take_lane(cli, project, &options.cancel, out)?;
+    let outcome =
+        prometeu_play_prep::manifest(&lane, &meta, &options, out).map_err(|m| Stop(Exit::Failed, advice(&m)))?;
+    out.result("manifest", &outcome.result);
+    Ok(exit_for(outcome.result.status == StepStatus::Success))
+}
+
+/// What `build/` lacks, and the command that makes it.
+fn advice(missing: &Missing) -> String {
+    let step = missing.step().as_str();
+    format!("{}; run `cargo xtask {step}` (or `play-prep`) first", missing.problem())
+}

@@ -1,0 +1,28 @@
+//! `summary`: the assets of the build, without reading their inputs.
+
+use camino::Utf8Path;
+use serde_json::json;
+
+use crate::cli::Exit;
+use crate::reporter::Reporter;
+
+pub(crate) fn run(project: &Utf8Path, out: &mut Reporter) -> Exit {
+    let summary = prometeu_packer::summary(project);
+    for a in &summary.assets {
+        out.note(&format!(
+            "{:>5}  {:<24} {:<11} {:>4} artifacts  assets/{}  {}",
+            a.asset_id,
+            a.asset_name.as_deref().unwrap_or("?"),
+            a.family.unwrap_or("?"),
+            a.max_artifact_count,
+            a.asset_root,
+            a.last_modified.as_deref().unwrap_or("-"),
+        ));
+    }
+    for d in &summary.diagnostics {
+        out.note(&d.to_string());
+    }
+    out.note(&format!("{} assets included in the build", summary.included_asset_count));
+    out.result("summary", &json!({"status": "success", "summary": summary}));
+    Exit::Success
+}

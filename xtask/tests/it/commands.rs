@@ -1,0 +1,130 @@
+//! The other commands through the real binary: validate (the pre-commit
+//! gate), summary, inspect, and the registry commands.
+
+use crate::support::{Xtask, starter};
+
+#[test]
+fn validate_passes_on_the_starter_and_blocks_with_exit_1_on_a_broken_asset() {
+    let p = starter();
+    let run = p.run_json(&["validate"]);
+    assert_eq!(run.code, 0, "{:#?}", run.lines);
+    assert_eq!(run.result()["validation"]["passed"], true);
+    assert!(!p.exists("build"), "validate writes nothing");
+    assert!(!p.exists(".prometeu"), "validate takes no lock");
+
+    p.write("assets/sfx/jump.wav", b"RIFF....not really");
+    let run = p.run_json(&["validate"]);
+    assert_eq!(run.code, 1);
+    let assets = run.result()["validation"]["assets"].as_array().unwrap().clone();
+    assert_eq!(assets.len(), 1);
+    assert_eq!(assets[0]["asset_root"], "sfx");
+    assert!(assets[0]["last_modified"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(assets[0]["diagnostics"][0]["code"], "wav_decode_failed");
+    assert_eq!(assets[0]["diagnostics"][0]["file"], "assets/sfx/jump.wav");
+}
+
+#[test]
+fn summary_lists_the_included_assets() {
+    let p = starter();
+    let run = p.run_json(&["summary"]);
+    assert_eq!(run.code, 0);
+    let summary = &run.result()["summary"];
+    assert_eq!(summary["included_asset_count"], 2);
+    let hero = &summary["assets"][0];
+    assert_eq!(hero["asset_id"], 1);
+    assert_eq!(hero["family"], "glyph_bank");
+    assert_eq!(hero["min_artifact_count"], hero["max_artifact_count"]);
+}
+
+#[test]
+fn inspect_verifies_a_packed_file_and_refuses_a_corrupt_one() {
+    let p = starter();
+    assert_eq!(p.run_json(&["pack"]).code, 0);
+    let file = p.path.join("build/assets.pa");
+    let run = p.run_json(&["inspect", file.as_str()]);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.result()["prelude"]["schema_version"], 1);
+    assert_eq!(run.result()["header"]["asset_table"].as_array().unwrap().len(), 2);
+
+    let mut bytes = p.read("build/assets.pa");
+    bytes.truncate(bytes.len() - 1);
+    p.write("broken.pa", &bytes);
+    let run = p.run_json(&["inspect", p.path.join("broken.pa").as_str()]);
+    assert_eq!(run.code, 1);
+    assert!(!run.result()["violations"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn the_registry_commands_round_trip_and_never_reuse_an_id() {
+    let p = starter();
+    let hero = String::from_utf8(p.read("assets/hero/asset.json")).unwrap();
+    let copy = hero.replace("\"name\": \"hero\"", "\"name\": \"villain\"");
+    let uuid = serde_json::from_str::<serde_json::Value>(&hero).unwrap()["asset_uuid"].as_str().unwrap().to_owned();
+    p.write("assets/villain/asset.json", copy.replace(&uuid, "0f0f0f0f-1111-4222-8333-444455556666"));
+    for tile in std::fs::read_dir(p.path.join("assets/hero/tiles")).unwrap().flatten() {
+        p.write(
+            &format!("assets/villain/tiles/{}", tile.file_name().to_str().unwrap()),
+            std::fs::read(tile.path()).unwrap(),
+        );
+    }
+    for source in std::fs::read_dir(p.path.join("assets/hero/sources")).unwrap().flatten() {
+        p.write(
+            &format!("assets/villain/sources/{}", source.file_name().to_str().unwrap()),
+            std::fs::read(source.path()).unwrap(),
+        );
+    }
+    let warned = p.run_json(&["validate"]);
+    assert!(warned.result()["validation"]["warnings"].to_string().contains("unregistered_root"));
+
+    let run = p.run_json(&["assets", "register", "villain"]);
+    assert_eq!(run.code, 0, "{:#?}", run.lines);
+    assert_eq!(run.result()["entry"]["asset_id"], 3);
+    let villain_preload = p.run_json(&["validate"]);
+    // Both glyph banks preload into slot 0: the gate says so.
+    assert_eq!(villain_preload.code, 1);
+    assert!(villain_preload.result().to_string().contains("preload_slot_clash"));
+
+    assert_eq!(p.run_json(&["assets", "exclude", "villain"]).code, 0);
+    assert_eq!(p.run_json(&["validate"]).code, 0, "an excluded asset is not checked");
+    assert_eq!(p.run_json(&["assets", "include", "villain"]).code, 0);
+    assert_eq!(p.run_json(&["assets", "forget", "villain"]).code, 0);
+    let run = p.run_json(&["assets", "register", "villain"]);
+    assert_eq!(run.result()["entry"]["asset_id"], 4, "ids are never reused");
+
+    let list = p.run_json(&["assets", "list"]);
+    let roots: Vec<&str> =
+        list.result()["assets"].as_array().unwrap().iter().map(|a| a["asset_root"].as_str().unwrap()).collect();
+    assert_eq!(roots, ["hero", "sfx", "villain"]);
+    let missing = p.run_json(&["assets", "forget", "nobody"]);
+    assert_eq!(missing.code, 1);
+    assert!(missing.result()["error"].as_str().unwrap().contains("nobody"));
+}
+
+#[test]
+fn a_moved_root_keeps_its_id_through_assets_move() {
+    let p = starter();
+    std::fs::create_dir_all(p.path.join("assets/chars")).unwrap();
+    std::fs::rename(p.path.join("assets/hero"), p.path.join("assets/chars/hero")).unwrap();
+    let run = p.run_json(&["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(run.result().to_string().contains("assets move hero chars/hero"), "{:#?}", run.lines);
+    // Spelled as tab completion writes it.
+    let run = p.run_json(&["assets", "move", "hero/", "assets/chars/hero/"]);
+    assert_eq!(run.code, 0, "{:#?}", run.lines);
+    assert_eq!(run.result()["entry"]["asset_id"], 1);
+    assert_eq!(run.result()["entry"]["root"], "chars/hero");
+    assert_eq!(p.run_json(&["validate"]).code, 0);
+}
+
+#[test]
+fn every_lane_holder_says_what_it_recovered_once() {
+    let p = starter();
+    p.write("build/.staging/AAAAAAAAAAAAAAAAAAAA/assets.pa", b"half");
+    let run = p.run_json(&["play-prep"]);
+    assert_eq!(run.code, 0, "{:#?}", run.lines);
+    let said: Vec<&serde_json::Value> =
+        run.lines.iter().filter(|l| l.to_string().contains("AAAAAAAAAAAAAAAAAAAA")).collect();
+    assert_eq!(said.len(), 1, "{said:#?}");
+    assert_eq!(said[0]["type"], "notice");
+    assert!(!p.exists("build/.staging"));
+}

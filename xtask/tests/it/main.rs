@@ -1,0 +1,9 @@
+//! The command line's one integration-test binary: the real `xtask` binary
+//! and the Play preparation library on real projects and real processes.
+
+mod commands;
+mod compiler;
+mod library;
+mod pack_process;
+mod play_prep;
+mod support;

@@ -1,0 +1,206 @@
+//! Pack execution across real processes: SIGKILL at every stage of a pack,
+//! random-delay kills, concurrent packers on one project, and independent
+//! projects packing side by side.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use crate::support::{PACK_OUTPUTS, Project, Watched, Xtask, starter};
+
+type Outputs = BTreeMap<String, Vec<u8>>;
+
+/// Makes the new set differ from the old one in every output.
+fn change_assets(p: &Project) {
+    let decl = String::from_utf8(p.read("assets/sfx/asset.json")).unwrap();
+    assert!(decl.contains("\"enabled\": false"), "the starter's sfx is not preloaded");
+    p.write("assets/sfx/asset.json", decl.replacen("\"enabled\": false", "\"enabled\": true, \"slot\": 3", 1));
+}
+
+fn pack(p: &Project) -> i32 {
+    p.run_json(&["pack"]).code
+}
+
+/// The old and the new complete output sets, packed in separate projects.
+fn reference_sets() -> (Outputs, Outputs) {
+    let old = starter();
+    assert_eq!(pack(&old), 0);
+    let new = starter();
+    change_assets(&new);
+    assert_eq!(pack(&new), 0);
+    let (o, n) = (old.outputs(&PACK_OUTPUTS), new.outputs(&PACK_OUTPUTS));
+    assert_ne!(o, n);
+    (o, n)
+}
+
+/// A project holding the old set whose assets now describe the new one.
+fn interrupted_project() -> Project {
+    let p = starter();
+    assert_eq!(pack(&p), 0);
+    change_assets(&p);
+    p
+}
+
+/// The next lane holder (a build) recovers; then `build/` must hold one complete set.
+fn settle(p: &Project) -> Outputs {
+    assert_eq!(p.run_json(&["build"]).code, 0);
+    assert!(!p.exists("build/.staging"), "recovery leaves no staging directory");
+    p.outputs(&PACK_OUTPUTS)
+}
+
+#[test]
+fn sigkill_at_every_stage_leaves_the_old_or_the_new_set() {
+    let (old, new) = reference_sets();
+    let points = [
+        ("pack.after_snapshot", &old),
+        ("pack.staged", &old),
+        ("promote.before_marker", &old),
+        ("promote.after_marker", &new),
+        ("promote.renamed.assets.pa", &new),
+        ("promote.renamed.asset_table.json", &new),
+        ("promote.renamed.preload.json", &new),
+        ("promote.renamed.asset_table_metadata.json", &new),
+    ];
+    for (point, expected) in points {
+        let p = interrupted_project();
+        let mut cmd = p.xtask(&["pack"]);
+        cmd.env("PROMETEU_TESTPOINT", format!("{point}=pause"));
+        let mut packer = Watched::start(cmd);
+        packer.until(&format!("testpoint {point}: paused"));
+        packer.kill();
+        assert_eq!(&settle(&p), expected, "killed at {point}");
+    }
+}
+
+/// A project big enough that a pack takes a while: many sound banks.
+fn big_project(assets: usize, frames: usize) -> Project {
+    let p = starter();
+    let mut registry: serde_json::Value = serde_json::from_slice(&p.read("assets/.prometeu/index.json")).unwrap();
+    let mut next = registry["next_asset_id"].as_u64().unwrap();
+    for i in 0..assets {
+        let root = format!("bulk/s{i:03}");
+        let uuid = format!("00000000-0000-4000-8000-{:012x}", 0xb000 + i);
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 22050,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        std::fs::create_dir_all(p.path.join(format!("assets/{root}"))).unwrap();
+        let mut writer =
+            hound::WavWriter::create(p.path.join(format!("assets/{root}/a.wav")).as_std_path(), spec).unwrap();
+        for f in 0..frames {
+            writer.write_sample(((f * 7 + i * 13) % 65536) as i16).unwrap();
+        }
+        writer.finalize().unwrap();
+        let decl = serde_json::json!({
+            "schema_version": 1, "asset_uuid": uuid, "name": format!("bulk{i}"), "type": "sound_bank",
+            "inputs": {"samples": ["a.wav"]}, "output": {"format": "SOUNDS/pcm16le_v1", "codec": "NONE"},
+            "preload": {"enabled": false}
+        });
+        p.write(&format!("assets/{root}/asset.json"), serde_json::to_vec_pretty(&decl).unwrap());
+        registry["assets"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({"asset_id": next, "asset_uuid": uuid, "root": root, "included_in_build": true}));
+        next += 1;
+    }
+    registry["next_asset_id"] = next.into();
+    p.write("assets/.prometeu/index.json", serde_json::to_vec_pretty(&registry).unwrap());
+    p
+}
+
+fn xorshift(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+/// Kills packs after random delays. `PROMETEU_CRASH_RUNS` sets the number of
+/// runs (a short campaign by default; set it high for a soak).
+#[test]
+fn random_kills_never_leave_a_mix() {
+    let runs: usize = std::env::var("PROMETEU_CRASH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(12);
+    let template = big_project(40, 40_000);
+    assert_eq!(pack(&template), 0);
+    let old = template.outputs(&PACK_OUTPUTS);
+    change_assets(&template);
+    let started = Instant::now();
+    assert_eq!(pack(&template), 0);
+    let full = started.elapsed();
+    let new = template.outputs(&PACK_OUTPUTS);
+
+    let mut seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
+    eprintln!("crash campaign: {runs} runs, a full pack takes {full:?}, seed {seed}");
+    let (mut saw_old, mut saw_new) = (0, 0);
+    for run in 0..runs {
+        // Put the old set back, with assets describing the new one.
+        for (name, bytes) in &old {
+            template.write(&format!("build/{name}"), bytes);
+        }
+        // Kills land in the second half of a pack (staging, conformance,
+        // promotion) or just after it; the early stages are covered by the
+        // test points above.
+        let span = full.as_micros() as u64;
+        let delay = Duration::from_micros(span / 2 + xorshift(&mut seed) % (span * 3 / 5 + 1));
+        let mut child = template
+            .xtask(&["pack"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        child.wait().unwrap();
+        let got = settle(&template);
+        if got == old {
+            saw_old += 1;
+        } else if got == new {
+            saw_new += 1;
+        } else {
+            panic!("run {run}: killed after {delay:?}, build/ holds a mix");
+        }
+    }
+    eprintln!("crash campaign: {saw_old} runs ended with the old set, {saw_new} with the new set");
+}
+
+#[test]
+fn concurrent_packers_on_one_project_all_succeed_one_after_another() {
+    for n in [2, 8] {
+        let p = starter();
+        let reference = {
+            let r = starter();
+            assert_eq!(pack(&r), 0);
+            r.outputs(&PACK_OUTPUTS)
+        };
+        let children: Vec<_> = (0..n)
+            .map(|_| {
+                p.xtask(&["pack"])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for mut child in children {
+            assert!(child.wait().unwrap().success(), "a concurrent pack failed");
+        }
+        assert_eq!(p.outputs(&PACK_OUTPUTS), reference, "{n} packers");
+        assert!(!p.exists("build/.staging"));
+    }
+}
+
+#[test]
+fn two_projects_pack_at_the_same_time_without_waiting() {
+    let a = starter();
+    let b = starter();
+    let mut cmd = a.xtask(&["pack"]);
+    cmd.env("PROMETEU_TESTPOINT", "pack.after_snapshot=pause");
+    let mut holder = Watched::start(cmd);
+    holder.until("testpoint pack.after_snapshot: paused");
+    let run = b.run_json(&["pack", "--no-wait"]);
+    assert_eq!(run.code, 0, "project b waited for project a: {}", run.stderr);
+    let blocked = a.run_json(&["pack", "--no-wait"]);
+    assert_eq!(blocked.code, 1, "project a is really held");
+    holder.kill();
+}
