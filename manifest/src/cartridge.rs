@@ -336,8 +336,6 @@ fn unknown_placeholders(arg: &str) -> Vec<String> {
     found
 }
 
-/// The accepted key a misspelt or shortened one most likely meant.
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,6 @@ use serde_json::{Map, Value};
 use crate::support::diag::AssetRef;
 use crate::support::diag::{Code, Diagnostic};
 use crate::workspace::declaration::Output;
-use prometeu_pa;
 
 /// Deepest nesting of arrays and objects allowed inside metadata (local).
 /// The header holds metadata three levels down, and JSON readers (this

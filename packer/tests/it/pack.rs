@@ -60,7 +60,7 @@ fn runtime_walk_holds_no_bytes_and_packing_walk_holds_exactly_the_build_relevant
         "inputs": {"samples": ["x.wav"]}, "output": {"format": "SOUNDS/pcm16le_v1", "codec": "NONE"},
         "preload": {"enabled": false}
     });
-    p.write("assets/old/x.wav", &prometeu_test_support::wav_i16(22050, 1, &[1, 2, 3]));
+    p.write("assets/old/x.wav", prometeu_test_support::wav_i16(22050, 1, &[1, 2, 3]));
     p.asset("old", excluded, false);
 
     let runtime = walk(&p.path, MaterializationConfig::runtime_default());
@@ -191,7 +191,7 @@ fn changing_inputs_after_the_snapshot_is_frozen_cannot_reach_the_output() {
 
 fn break_hero(p: &Project) {
     // A tile of the wrong size: blocking `tile_dimensions_mismatch`.
-    p.write("assets/hero/tiles/a.png", &prometeu_test_support::png_indexed(16, &[0; 256], &[0, 0, 0]));
+    p.write("assets/hero/tiles/a.png", prometeu_test_support::png_indexed(16, &[0; 256], &[0, 0, 0]));
 }
 
 #[test]
@@ -238,7 +238,7 @@ fn a_failure_while_materializing_leaves_build_untouched() {
     let before = p.tree("build");
     p.write(
         "assets/hero/tiles/a.png",
-        &prometeu_test_support::png_indexed(8, &[3; 64], &[0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]),
+        prometeu_test_support::png_indexed(8, &[3; 64], &[0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]),
     );
     let options = PackOptions { threads: None, testpoints: TestPoints::new(TestPoint::PackMaterialize, Action::Fail) };
     assert_failed_cleanly(&p, &before, &options, FailureStage::Execution);

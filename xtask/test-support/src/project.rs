@@ -44,6 +44,12 @@ fn copy_dir(from: &Utf8Path, to: &Utf8Path) {
     }
 }
 
+impl Default for Project {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Project {
     pub fn new() -> Project {
         let dir = tempfile::tempdir().unwrap();

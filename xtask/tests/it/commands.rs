@@ -128,3 +128,24 @@ fn every_lane_holder_says_what_it_recovered_once() {
     assert_eq!(said[0]["type"], "notice");
     assert!(!p.exists("build/.staging"));
 }
+
+#[test]
+fn only_builds_made_for_tests_honour_test_points() {
+    // The tool as `cargo xtask`, `cargo build -p prometeu-xtask` or
+    // `cargo install` builds it: normal dependencies only.
+    let features = |edges: &str| {
+        let out = std::process::Command::new(env!("CARGO"))
+            .args(["tree", "--offline", "-p", "prometeu-xtask", "-e", edges, "-f", "{p} [{f}]"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        text.lines().filter(|l| l.contains("prometeu-packer v")).map(str::to_owned).collect::<Vec<_>>()
+    };
+    let shipped = features("normal");
+    assert!(!shipped.is_empty());
+    assert!(shipped.iter().all(|l| !l.contains("testpoints")), "{shipped:#?}");
+    // The test build turns them on, or the crash tests would prove nothing.
+    assert!(features("normal,dev").iter().any(|l| l.contains("testpoints")));
+}

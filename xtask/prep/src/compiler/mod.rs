@@ -277,7 +277,7 @@ pub fn signal_name(signal: i32) -> Option<&'static str> {
 /// Replaces `{project}`, `{output}` and `{build_dir}` anywhere in `arg`, in a
 /// single pass: a value that itself contains a token is not expanded again.
 /// Other text in braces is kept as written.
-pub fn substitute(arg: &str, values: &Placeholders) -> String {
+pub fn substitute(arg: &str, values: &Placeholders<'_>) -> String {
     let entries = values.entries();
     let mut expanded = String::with_capacity(arg.len());
     let mut rest = arg;
@@ -306,7 +306,7 @@ type Line = (Stream, String);
 /// every output line as it arrives, while the compiler still runs; lines of
 /// one stream come in order. Never panics on the compiler's behalf and never
 /// hangs past the timeout (plus about a second to collect the last lines).
-pub fn run(run: &CompilerRun, on_line: &mut dyn FnMut(Stream, &str)) -> Outcome {
+pub fn run(run: &CompilerRun<'_>, on_line: &mut dyn FnMut(Stream, &str)) -> Outcome {
     if let Err(error) = check_paths(&run.paths) {
         return Outcome::Internal { error };
     }
@@ -339,7 +339,7 @@ pub fn run(run: &CompilerRun, on_line: &mut dyn FnMut(Stream, &str)) -> Outcome 
 
 /// Relative paths would mean different things to us and to the compiler,
 /// which runs in the project directory.
-fn check_paths(paths: &Placeholders) -> Result<(), String> {
+fn check_paths(paths: &Placeholders<'_>) -> Result<(), String> {
     for entry in paths.entries() {
         if !entry.value.is_absolute() {
             return Err(format!("{} must be an absolute path, not `{}`", entry.env_var, entry.value));
@@ -374,7 +374,7 @@ enum Ending {
 /// so its process group id cannot have been reused yet.
 fn supervise(
     child: &RunningCompiler,
-    run: &CompilerRun,
+    run: &CompilerRun<'_>,
     lines: &Receiver<Line>,
     on_line: &mut dyn FnMut(Stream, &str),
 ) -> Ending {
@@ -400,7 +400,7 @@ fn supervise(
     }
 }
 
-fn judge(ending: Ending, status: io::Result<ExitStatus>, run: &CompilerRun) -> Outcome {
+fn judge(ending: Ending, status: io::Result<ExitStatus>, run: &CompilerRun<'_>) -> Outcome {
     match ending {
         Ending::Interrupted => Outcome::Interrupted,
         Ending::TimedOut => Outcome::TimedOut { after: run.timeout },

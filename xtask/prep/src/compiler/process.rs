@@ -16,7 +16,7 @@ pub(super) struct RunningCompiler {
 }
 
 impl RunningCompiler {
-    pub(super) fn start(argv: &[String], paths: &Placeholders, pipes: Pipes, cancel: &Cancel) -> io::Result<Self> {
+    pub(super) fn start(argv: &[String], paths: &Placeholders<'_>, pipes: Pipes, cancel: &Cancel) -> io::Result<Self> {
         let expression = compiler_expression(argv, paths, pipes);
         let handle = start_when_not_busy(&expression)?;
         // The expression holds our copies of the pipes' write ends; the
@@ -45,7 +45,7 @@ impl RunningCompiler {
     }
 }
 
-pub(super) fn compiler_expression(argv: &[String], paths: &Placeholders, pipes: Pipes) -> duct::Expression {
+pub(super) fn compiler_expression(argv: &[String], paths: &Placeholders<'_>, pipes: Pipes) -> duct::Expression {
     let program = resolve_program(&argv[0], paths.project_dir);
     let mut expression = duct::cmd(program, &argv[1..])
         .dir(paths.project_dir)
