@@ -44,6 +44,7 @@ pub use families::glyph::{DECODED_BYTES as GLYPH_DECODED_BYTES, MAX_PNG_BYTES, P
 pub use families::sound::MAX_WAV_BYTES;
 pub use families::{check_declaration, materialize, max_input_bytes};
 pub use prometeu_pa::PRELOAD_SLOTS;
+pub use support::advice::Advice;
 pub use support::diag::{AssetRef, Code, Diagnostic, Severity, any_blocking};
 pub use support::log::{Channel, Level, LogLine, diagnostic_line};
 pub use support::testpoint::{Action, ENV as TESTPOINT_ENV, TestPoint, TestPoints};
@@ -55,5 +56,5 @@ pub use workspace::layout::*;
 pub use workspace::paths::{PathRule, Resolve, check_relative, resolve_inside};
 pub use workspace::registry::{
     Registry, RegistryEntry, RegistryRead, check_roots, check_uuid, find_unregistered, normalize_root_arg,
-    parse as parse_registry, read as read_registry, unregistered_warning, unregistered_warnings,
+    parse as parse_registry, read as read_registry, shell_word, unregistered_warning, unregistered_warnings,
 };

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use camino::{Utf8Path, Utf8PathBuf};
 use clap::{Parser, Subcommand};
-use prometeu_packer::{LaneGuard, PackOptions, TestPoints, Wait, acquire_lane};
+use prometeu_packer::{LaneError, LaneGuard, PackOptions, TestPoints, Wait, acquire_lane};
 use prometeu_play_prep::{Cancel, RunOptions};
 use serde_json::json;
 
@@ -173,7 +173,7 @@ fn locate(flag: Option<&Utf8Path>) -> Result<Utf8PathBuf, Stop> {
             }
             Ok(dir)
         }
-        None => prometeu_manifest::find_project(&cwd).map_err(|e| usage(e.to_string())),
+        None => prometeu_manifest::find_project(&cwd).map_err(|e| usage(format!("{e} with `--project DIR`"))),
     }
 }
 
@@ -187,12 +187,20 @@ pub(crate) fn take_lane(cli: &Cli, project: &Utf8Path, cancel: &Cancel, out: &Re
     let mut say = || out.notice("waiting for another operation on this project…");
     let cancelled = || cancel.is_cancelled();
     let wait = if cli.no_wait { Wait::NoWait } else { Wait::Block { on_wait: &mut say, cancelled: &cancelled } };
-    let lane = acquire_lane(project, wait).map_err(|e| Stop(Exit::Failed, e.to_string()))?;
+    let lane = acquire_lane(project, wait).map_err(|e| Stop(Exit::Failed, lane_error(&e)))?;
     // Recovery ran as the lane was taken; said once, here, for every command.
     for sentence in lane.recovery().describe() {
         out.notice(&sentence);
     }
     Ok(lane)
+}
+
+/// A lane error in the command line's terms: `Wait::NoWait` is `--no-wait`.
+fn lane_error(error: &LaneError) -> String {
+    match error {
+        LaneError::Busy { .. } => format!("{error}; or run again without --no-wait to queue behind it"),
+        _ => error.to_string(),
+    }
 }
 
 /// The options of a writing command's run: a fresh Ctrl-C token, test

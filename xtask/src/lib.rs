@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+mod advice;
 mod bench;
 mod cli;
 mod commands;

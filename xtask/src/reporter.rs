@@ -116,7 +116,8 @@ impl Observer for Reporter {
                 print_json(&value);
             }
             MessageFormat::Human => {
-                let text = format!("[{}] {:<5} {}", entry.channel, entry.severity, entry.message);
+                let line = format!("[{}] {:<5} {}", entry.channel, entry.severity, entry.message);
+                let text = crate::advice::with_help(&line, &entry.advice);
                 self.above_progress(|| eprintln!("{text}"));
             }
         }

@@ -35,7 +35,7 @@ const WAIT_POLL: std::time::Duration = std::time::Duration::from_millis(50);
 /// Why `acquire` could not hand out the lane; each message says what to do next.
 #[derive(Debug)]
 pub enum LaneError {
-    /// Another operation holds the lane and `Wait::NoWait` was asked for (`--no-wait`: exit status 1).
+    /// Another operation holds the lane and `Wait::NoWait` was asked for.
     Busy {
         /// The lock file held by the other operation: `<project>/` + `LOCK_FILE`.
         lock_file: Utf8PathBuf,
@@ -61,11 +61,9 @@ pub enum LaneError {
 impl std::fmt::Display for LaneError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LaneError::Busy { lock_file } => write!(
-                f,
-                "another operation is writing to this project (lock {lock_file}); \
-                 wait for it to finish, or run again without --no-wait to queue behind it"
-            ),
+            LaneError::Busy { lock_file } => {
+                write!(f, "another operation is writing to this project (lock {lock_file}); wait for it to finish")
+            }
             LaneError::Cancelled => {
                 write!(f, "interrupted while waiting for another operation on this project; nothing was changed")
             }

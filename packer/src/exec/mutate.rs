@@ -8,6 +8,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::exec::lane::LaneGuard;
 use crate::exec::stage::sync_dir;
+use crate::support::advice::Advice;
 use crate::support::diag::{Diagnostic, any_blocking};
 use crate::workspace::layout::{ASSETS_DIR, DECLARATION_FILE, REGISTRY_PATH};
 use crate::workspace::paths::check_relative;
@@ -88,13 +89,12 @@ impl std::fmt::Display for MutationError {
             MutationError::AlreadyRegistered { root, asset_id } => write!(
                 f,
                 "`{root}` is already registered as asset_id {asset_id}; nothing to do \
-                 (`cargo xtask assets include {}` puts it back in the build)",
-                shell_word(root)
+                 (including it puts it back in the build)"
             ),
             MutationError::NotRegistered { root } => write!(
                 f,
-                "`{root}` is not a registered root; `cargo xtask assets list` shows the registered roots, \
-                 written relative to assets/ without a trailing `/`"
+                "`{root}` is not a registered root; the registered roots are written relative to assets/ \
+                 without a trailing `/`"
             ),
             MutationError::IdsExhausted { next_asset_id } => write!(
                 f,
@@ -113,9 +113,20 @@ impl std::fmt::Display for MutationError {
             ),
             MutationError::Io(e) => write!(
                 f,
-                "could not write {REGISTRY_PATH} ({e}); check that its directory is writable, then look at \
-                 `cargo xtask assets list` and try again"
+                "could not write {REGISTRY_PATH} ({e}); check that its directory is writable, then look at the \
+                 registered assets and try again"
             ),
+        }
+    }
+}
+
+impl MutationError {
+    /// Operations that would help, for the host to offer in its own terms.
+    pub fn advice(&self) -> Vec<Advice> {
+        match self {
+            MutationError::AlreadyRegistered { root, .. } => vec![Advice::Include { root: root.clone() }],
+            MutationError::NotRegistered { .. } | MutationError::Io(_) => vec![Advice::ListAssets],
+            _ => Vec::new(),
         }
     }
 }

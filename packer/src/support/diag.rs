@@ -6,6 +6,8 @@
 
 use serde::Serialize;
 
+use crate::support::advice::Advice;
+
 /// Whether a finding stops packing; serialized as `blocking` / `warning`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -143,6 +145,9 @@ pub struct Diagnostic {
     /// 1-based column in `file`, alongside `line`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
+    /// Operations that would fix it, for the host to offer in its own terms.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub advice: Vec<Advice>,
 }
 
 impl Diagnostic {
@@ -166,6 +171,7 @@ impl Diagnostic {
             file: None,
             line: None,
             column: None,
+            advice: Vec::new(),
         }
     }
 
@@ -179,6 +185,12 @@ impl Diagnostic {
     /// Attaches the file at fault (project-relative, `/` separators).
     pub fn file(mut self, file: impl Into<String>) -> Diagnostic {
         self.file = Some(file.into());
+        self
+    }
+
+    /// Adds an operation that would fix the finding.
+    pub fn advise(mut self, advice: Advice) -> Diagnostic {
+        self.advice.push(advice);
         self
     }
 

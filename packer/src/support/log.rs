@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::support::advice::Advice;
+
 /// Preparation log channels (upstream names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Channel {
@@ -66,6 +68,9 @@ pub struct LogLine {
     pub severity: Level,
     /// The text, for a person; never empty.
     pub message: String,
+    /// Operations that would fix what the line reports (from a diagnostic).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub advice: Vec<Advice>,
 }
 
 impl LogLine {
@@ -75,12 +80,12 @@ impl LogLine {
         if message.is_empty() {
             message.push_str("(empty line)");
         }
-        LogLine { channel, severity, message }
+        LogLine { channel, severity, message, advice: Vec::new() }
     }
 }
 
 /// The log line a diagnostic becomes.
 pub fn diagnostic_line(channel: Channel, d: &crate::Diagnostic) -> LogLine {
     let level = if d.is_blocking() { Level::Error } else { Level::Warn };
-    LogLine::new(channel, level, d.to_string())
+    LogLine { advice: d.advice.clone(), ..LogLine::new(channel, level, d.to_string()) }
 }

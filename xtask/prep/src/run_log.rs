@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use camino::{Utf8Path, Utf8PathBuf};
 use fs_err as fs;
-use prometeu_packer::{BUILD_DIR, LOG_DIR, LogLine, PackEvent, PackObserver};
+use prometeu_packer::{Advice, BUILD_DIR, LOG_DIR, LogLine, PackEvent, PackObserver};
 use serde::{Deserialize, Serialize};
 
 /// Project-relative path of the kept log of `command` (`build/logs/play-prep.jsonl`).
@@ -29,6 +29,9 @@ pub struct LogEntry {
     pub severity: String,
     /// The line itself, never empty.
     pub message: String,
+    /// Operations that would fix what the line reports, for the host to offer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub advice: Vec<Advice>,
 }
 
 /// What a host (the command line, an editor) hears while a run goes on.
@@ -79,6 +82,7 @@ impl<'a> RunLog<'a> {
             channel: line.channel.as_str().to_owned(),
             severity: line.severity.as_str().to_owned(),
             message: line.message.clone(),
+            advice: line.advice.clone(),
         };
         if let Some(file) = &mut self.file {
             let mut json = serde_json::to_vec(&entry).expect("entries serialize");

@@ -38,8 +38,8 @@ pub(crate) fn run(cli: &Cli, project: &Utf8Path, command: &AssetsCommand, out: &
             Ok(Exit::Success)
         }
         Err(e) => {
-            out.note(&format!("error: {e}"));
-            out.result("assets", &json!({"status": "failed", "error": e.to_string()}));
+            out.note(&crate::advice::with_help(&format!("error: {e}"), &e.advice()));
+            out.result("assets", &json!({"status": "failed", "error": e.to_string(), "advice": e.advice()}));
             Ok(Exit::Failed)
         }
     }
@@ -71,7 +71,7 @@ fn list_assets(project: &Utf8Path, out: &mut Reporter) -> Exit {
         ));
     }
     for d in &snapshot.workspace_diagnostics {
-        out.note(&d.to_string());
+        out.note(&crate::advice::with_help(&d.to_string(), &d.advice));
     }
     out.result(
         "assets",

@@ -20,7 +20,7 @@ pub(crate) fn run(project: &Utf8Path, out: &mut Reporter) -> Exit {
         ));
     }
     for d in &summary.diagnostics {
-        out.note(&d.to_string());
+        out.note(&crate::advice::with_help(&d.to_string(), &d.advice));
     }
     out.note(&format!("{} assets included in the build", summary.included_asset_count));
     out.result("summary", &json!({"status": "success", "summary": summary}));

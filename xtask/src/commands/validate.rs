@@ -10,7 +10,7 @@ pub(crate) fn run(project: &Utf8Path, threads: Option<usize>, out: &mut Reporter
     let validation = prometeu_packer::validate(project, threads);
     let blocking = validation.workspace.iter().chain(validation.assets.iter().flat_map(|a| &a.diagnostics));
     for d in blocking.chain(&validation.warnings) {
-        out.note(&d.to_string());
+        out.note(&crate::advice::with_help(&d.to_string(), &d.advice));
     }
     let blocked = validation.workspace.len() + validation.assets.iter().map(|a| a.diagnostics.len()).sum::<usize>();
     if validation.passed {

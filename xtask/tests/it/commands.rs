@@ -107,7 +107,8 @@ fn a_moved_root_keeps_its_id_through_assets_move() {
     std::fs::rename(p.path.join("assets/hero"), p.path.join("assets/chars/hero")).unwrap();
     let run = p.run_json(&["validate"]);
     assert_eq!(run.code, 1);
-    assert!(run.result().to_string().contains("assets move hero chars/hero"), "{:#?}", run.lines);
+    let advice = r#"{"from":"hero","operation":"move","to":"chars/hero"}"#;
+    assert!(run.result().to_string().contains(advice), "{:#?}", run.lines);
     // Spelled as tab completion writes it.
     let run = p.run_json(&["assets", "move", "hero/", "assets/chars/hero/"]);
     assert_eq!(run.code, 0, "{:#?}", run.lines);
@@ -148,4 +149,21 @@ fn only_builds_made_for_tests_honour_test_points() {
     assert!(shipped.iter().all(|l| !l.contains("testpoints")), "{shipped:#?}");
     // The test build turns them on, or the crash tests would prove nothing.
     assert!(features("normal,dev").iter().any(|l| l.contains("testpoints")));
+}
+
+#[test]
+fn advice_from_the_library_is_spelt_as_commands_to_paste() {
+    let p = starter();
+    std::fs::create_dir_all(p.path.join("assets/chars")).unwrap();
+    std::fs::rename(p.path.join("assets/hero"), p.path.join("assets/chars/hero")).unwrap();
+
+    let out = p.xtask(&["validate"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("help: run `cargo xtask assets move hero chars/hero`"), "{stderr}");
+
+    let json = p.run_json(&["validate"]);
+    let text = json.result().to_string();
+    assert!(text.contains(r#"{"from":"hero","operation":"move","to":"chars/hero"}"#), "{text}");
+    assert!(!text.contains("cargo xtask"), "data carries no command-line spelling: {text}");
 }

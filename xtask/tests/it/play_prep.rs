@@ -232,6 +232,7 @@ fn no_project_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("cartridge.toml"), "{stderr}");
+    assert!(stderr.contains("`--project DIR`"), "the command line names its own flag: {stderr}");
     let out = std::process::Command::new(crate::support::XTASK).arg("play-prep").arg("--frobnicate").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }

@@ -1,6 +1,7 @@
 //! The registered roots on disk: located, broken, moved, unregistered.
 
 use super::*;
+use crate::support::advice::Advice;
 
 /// Why a root cannot be used as it stands on disk.
 pub(crate) enum RootProblem {
@@ -110,9 +111,9 @@ pub(crate) fn carrying<'u>(unregistered: &'u [Unregistered], asset_uuid: &str) -
     unregistered.iter().filter(|u| u.asset_uuid.as_deref() == Some(asset_uuid)).map(|u| u.root.as_str()).collect()
 }
 
-/// `cargo xtask assets move <from> <to>`, ready to paste.
-pub(crate) fn move_command(from: &str, to: &str) -> String {
-    format!("`cargo xtask assets move {} {}`", shell_word(from), shell_word(to))
+/// The advice to record that `from` moved to `to`.
+pub(crate) fn move_advice(from: &str, to: &str) -> Advice {
+    Advice::Move { from: from.to_owned(), to: to.to_owned() }
 }
 
 /// The filesystem checks of every entry whose root obeys the path rules
@@ -122,8 +123,8 @@ pub(crate) fn move_command(from: &str, to: &str) -> String {
 ///
 /// When a root fails them and an unregistered root's `asset.json` carries
 /// its `asset_uuid`, the asset has most likely been moved there: the advice
-/// is then `cargo xtask assets move`, which keeps its `asset_id` (registering
-/// the new directory would allocate a new one).
+/// is then to move the registry entry, which keeps its `asset_id`
+/// (registering the new directory would allocate a new one).
 pub fn check_roots(project: &Utf8Path, registry: &Registry) -> Vec<Diagnostic> {
     let broken = broken_roots(project, registry);
     // Only a broken root needs the walk for where it may have gone.
@@ -132,49 +133,52 @@ pub fn check_roots(project: &Utf8Path, registry: &Registry) -> Vec<Diagnostic> {
         .iter()
         .map(|Broken { entry, problem }| {
             let moved_to = carrying(&unregistered, &entry.asset_uuid);
-            let advice =
-                if moved_to.is_empty() { root_advice(problem, &entry.root) } else { moved_advice(entry, &moved_to) };
+            let (advice, operations) = if moved_to.is_empty() {
+                (root_advice(problem), vec![Advice::Forget { root: entry.root.clone() }])
+            } else {
+                (moved_advice(entry, &moved_to), moved_to.iter().map(|to| move_advice(&entry.root, to)).collect())
+            };
             let message = format!(
                 "registered root `{ASSETS_DIR}/{}` (asset_id {}) {}; {advice}",
                 entry.root,
                 entry.asset_id,
                 problem.explain(),
             );
-            registry_diagnostic(problem.code(), message).asset(entry.asset_id, &entry.root)
+            let diagnostic = registry_diagnostic(problem.code(), message).asset(entry.asset_id, &entry.root);
+            operations.into_iter().fold(diagnostic, Diagnostic::advise)
         })
         .collect()
 }
 
 /// Advice for a broken root whose `asset_uuid` was found in `moved_to`
-/// (one or more unregistered roots).
+/// (one or more unregistered roots); the operations ride along as data.
 pub(crate) fn moved_advice(entry: &RegistryEntry, moved_to: &[&str]) -> String {
     match moved_to {
         [to] => format!(
-            "it seems to have moved to `{ASSETS_DIR}/{to}`, which holds its asset_uuid, so run {} to keep \
-             asset_id {} (registering the new directory would give the asset a new id)",
-            move_command(&entry.root, to),
+            "it seems to have moved to `{ASSETS_DIR}/{to}`, which holds its asset_uuid, so move its registry \
+             entry there to keep asset_id {} (registering the new directory would give the asset a new id)",
             entry.asset_id
         ),
         _ => {
-            let commands: Vec<String> = moved_to.iter().map(|to| move_command(&entry.root, to)).collect();
+            let places: Vec<String> = moved_to.iter().map(|to| format!("`{ASSETS_DIR}/{to}`")).collect();
             format!(
-                "it seems to have moved, but its asset_uuid is in several unregistered roots; run {} for the \
-                 one that is this asset, to keep asset_id {}, and give the others a new asset_uuid",
-                commands.join(" or "),
+                "it seems to have moved, but its asset_uuid is in several unregistered roots ({}); move its \
+                 registry entry to the one that is this asset, to keep asset_id {}, and give the others a new \
+                 asset_uuid",
+                places.join(", "),
                 entry.asset_id
             )
         }
     }
 }
 
-pub(crate) fn root_advice(problem: &RootProblem, root: &str) -> String {
-    let forget = format!("`cargo xtask assets forget {}`", shell_word(root));
+pub(crate) fn root_advice(problem: &RootProblem) -> String {
     match problem {
-        RootProblem::NoDeclaration(_) => format!("add its asset.json, or run {forget}"),
+        RootProblem::NoDeclaration(_) => "add its asset.json, or forget the asset".to_owned(),
         RootProblem::OutsideAssets(_) | RootProblem::OutsideProject(_) => {
-            format!("move the asset's files inside assets/, or run {forget}")
+            "move the asset's files inside assets/, or forget the asset".to_owned()
         }
-        _ => format!("restore the directory, or run {forget}"),
+        _ => "restore the directory, or forget the asset".to_owned(),
     }
 }
 
@@ -188,12 +192,17 @@ pub fn check_uuid(entry: &RegistryEntry, declared: &str) -> Option<Diagnostic> {
     let file = crate::workspace::layout::declaration_path(&entry.root);
     let message = format!(
         "`asset_uuid` `{declared}` in {file} differs from `{}`, registered for this root in {REGISTRY_PATH}; \
-         restore the registered uuid, or if this is another asset, run `cargo xtask assets forget {root}` \
-         and register it again",
+         restore the registered uuid, or if this is another asset, forget this root and register it again",
         entry.asset_uuid,
-        root = shell_word(&entry.root)
     );
-    Some(Diagnostic::blocking(Code::AssetUuidMismatch, message).asset(entry.asset_id, &entry.root).file(file))
+    let root = entry.root.clone();
+    Some(
+        Diagnostic::blocking(Code::AssetUuidMismatch, message)
+            .asset(entry.asset_id, &entry.root)
+            .file(file)
+            .advise(Advice::Forget { root: root.clone() })
+            .advise(Advice::Register { root }),
+    )
 }
 
 /// Directories under `assets/` that hold an `asset.json` but that no
@@ -239,16 +248,16 @@ pub fn unregistered_warning(root: &str) -> Diagnostic {
         root,
         format!(
             "`{ASSETS_DIR}/{root}` holds an asset.json but is not registered, so it is never packed; \
-             run `cargo xtask assets register {}` to pack it",
-            shell_word(root)
+             register it to pack it"
         ),
     )
+    .advise(Advice::Register { root: root.to_owned() })
 }
 
 /// The warnings for every root `find_unregistered` finds, in its order.
 /// When a root's `asset.json` carries the `asset_uuid` of a registered root
 /// that `check_roots` reports as broken, the asset seems to have moved
-/// there: the warning then advises `cargo xtask assets move`, which keeps
+/// there: the warning then advises moving the registry entry, which keeps
 /// its `asset_id`, instead of registering it under a new one. Reads each
 /// `asset.json` under the usual rules (inside the project, size limit).
 pub fn unregistered_warnings(project: &Utf8Path, registry: &Registry) -> Vec<Diagnostic> {
@@ -268,14 +277,15 @@ pub fn unregistered_warnings(project: &Utf8Path, registry: &Registry) -> Vec<Dia
                     format!(
                         "`{ASSETS_DIR}/{root}` holds an asset.json with the asset_uuid of the registered root \
                          `{from}` (asset_id {id}), and `{ASSETS_DIR}/{from}` {why}, so the asset seems to have \
-                         moved here; run {command} to keep asset_id {id} (registering it would give it a new id)",
+                         moved here; move its registry entry here to keep asset_id {id} (registering it would \
+                         give it a new id)",
                         root = u.root,
                         from = entry.root,
                         id = entry.asset_id,
                         why = problem.explain(),
-                        command = move_command(&entry.root, &u.root),
                     ),
-                ),
+                )
+                .advise(move_advice(&entry.root, &u.root)),
                 None => unregistered_warning(&u.root),
             }
         })
@@ -315,7 +325,7 @@ pub fn normalize_root_arg(arg: &str) -> String {
 
 /// `word` quoted for a POSIX shell when it needs it, so suggested commands
 /// can be pasted as they are.
-pub(crate) fn shell_word(word: &str) -> String {
+pub fn shell_word(word: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "_-./+@%:=,".contains(c);
     if !word.is_empty() && word.chars().all(plain) {
         word.to_owned()
