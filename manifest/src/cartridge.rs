@@ -25,8 +25,23 @@ pub const DEFAULT_COMPILER_TIMEOUT_SECS: u64 = 600;
 /// Upper bound for `timeout_secs` (local): a day is far beyond any real build,
 /// so a larger number is a typo, and deadlines stay far from clock overflow.
 pub const MAX_COMPILER_TIMEOUT_SECS: u64 = 86_400;
-/// Placeholders replaced inside `[compiler].command` arguments (local).
-pub const PLACEHOLDERS: &[&str] = &["{project}", "{output}", "{build_dir}"];
+/// A placeholder of `[compiler].command` (local): the token replaced inside
+/// an argument, and the environment variable that carries the same value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placeholder {
+    /// As written in an argument: `{project}`.
+    pub token: &'static str,
+    /// Set in the compiler's environment: `PROMETEU_PROJECT_DIR`.
+    pub env_var: &'static str,
+}
+
+/// Every placeholder, in this order: the project directory, the file the
+/// compiler must write, the project's `build/` directory.
+pub const PLACEHOLDERS: [Placeholder; 3] = [
+    Placeholder { token: "{project}", env_var: "PROMETEU_PROJECT_DIR" },
+    Placeholder { token: "{output}", env_var: "PROMETEU_OUTPUT" },
+    Placeholder { token: "{build_dir}", env_var: "PROMETEU_BUILD_DIR" },
+];
 
 /// The two ways to write `[compiler]`, shown whenever it is missing or incomplete.
 const COMPILER_FORMS: &str = "either `[compiler]` with \
@@ -313,7 +328,7 @@ fn unknown_capability(name: &str) -> String {
 fn unknown_placeholder(placeholder: &str) -> String {
     format!(
         "`{placeholder}` in `compiler.command` is not a placeholder and is passed as written; placeholders: {}",
-        PLACEHOLDERS.join(", ")
+        PLACEHOLDERS.map(|p| p.token).join(", ")
     )
 }
 
@@ -328,7 +343,7 @@ fn unknown_placeholders(arg: &str) -> Vec<String> {
         let word = &after[..close];
         let candidate = format!("{{{word}}}");
         let looks_like_one = !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
-        if looks_like_one && !PLACEHOLDERS.contains(&candidate.as_str()) {
+        if looks_like_one && !PLACEHOLDERS.iter().any(|p| p.token == candidate) {
             found.push(candidate);
         }
         rest = &after[close + 1..];

@@ -14,7 +14,7 @@ mod meta;
 mod project_json;
 
 pub use cartridge::{
-    COMPILER_KEYS, DEFAULT_COMPILER_TIMEOUT_SECS, MAX_COMPILER_TIMEOUT_SECS, PLACEHOLDERS, TOP_LEVEL_KEYS,
+    COMPILER_KEYS, DEFAULT_COMPILER_TIMEOUT_SECS, MAX_COMPILER_TIMEOUT_SECS, PLACEHOLDERS, Placeholder, TOP_LEVEL_KEYS,
 };
 pub use error::ConfigError;
 pub use find::find_project;

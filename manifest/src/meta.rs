@@ -1,6 +1,7 @@
 //! Project metadata: `cartridge.toml` with its defaults from `prometeu.json`,
 //! checked by every rule of `project.md`.
 
+use prometeu_shape::PathRule;
 use std::time::Duration;
 
 use camino::Utf8Path;
@@ -166,25 +167,21 @@ pub(crate) fn check_version(raw: &str) -> Result<(), String> {
         .map_err(|e| format!("\"{raw}\" is not a semver version ({e}); write MAJOR.MINOR.PATCH, e.g. \"1.0.0\""))
 }
 
-/// The path rules for `[compiler].prebuilt`; the error completes "`compiler.prebuilt` "…" …".
+/// The path rules for `[compiler].prebuilt` (the same as for every path in
+/// the asset workspace); the error completes "`compiler.prebuilt` "…" …".
 pub(crate) fn check_prebuilt_path(path: &str) -> Result<(), String> {
     const DO: &str = "write a path relative to the project directory with `/` separators, e.g. \"dist/program.pbx\"";
-    if path.trim().is_empty() {
-        Err(format!("is empty; {DO}"))
-    } else if path.contains('\\') {
-        Err(format!("uses `\\`; {DO}"))
-    } else if path.starts_with('/') || has_drive_prefix(path) {
-        Err(format!("is absolute; {DO}"))
-    } else if path.split('/').any(|part| part == "..") {
-        Err(format!("contains `..`, which could leave the project; {DO}"))
-    } else {
-        Ok(())
-    }
-}
-
-fn has_drive_prefix(path: &str) -> bool {
-    let b = path.as_bytes();
-    b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':'
+    let checked = if path.trim().is_empty() { Err(PathRule::Empty) } else { prometeu_shape::check_relative(path) };
+    checked.map_err(|rule| {
+        let why = match rule {
+            PathRule::Empty => "is empty",
+            PathRule::Backslash => "uses `\\`",
+            PathRule::Absolute => "is absolute",
+            PathRule::ParentComponent => "contains `..`, which could leave the project",
+            PathRule::NotNormal => "has a `.` or empty component",
+        };
+        format!("{why}; {DO}")
+    })
 }
 
 #[cfg(test)]

@@ -363,6 +363,9 @@ fn prebuilt_path_must_stay_in_the_project() {
         ("..\\\\program.pbx", "uses `\\`"),
         ("dist/../../program.pbx", "contains `..`"),
         ("", "is empty"),
+        // The same spelling rules as every path in the asset workspace.
+        ("./dist/program.pbx", "has a `.` or empty component"),
+        ("dist//program.pbx", "has a `.` or empty component"),
     ];
     for (path, fragment) in cases {
         let e = cartridge_err(&format!("app_id = 1\n[compiler]\nprebuilt = \"{path}\"\n"));

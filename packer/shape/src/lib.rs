@@ -4,6 +4,9 @@
 //! did-you-mean), which are missing, which value has the wrong type, and one
 //! wording for each, so a user meets the same sentence in every file.
 //!
+//! The spelling rules of a relative path (`check_relative`) live here too:
+//! registry roots, declaration inputs and the prebuilt program obey the same.
+//!
 //! Each reader turns these sentences into its own findings (a diagnostic
 //! with a stable code, a format violation, a configuration error).
 
@@ -94,6 +97,62 @@ pub fn wrong_type_message(at: &str, expected: &str, found: &Value) -> String {
     format!("`{at}` must be {expected}, found {}; correct it", json_type(found))
 }
 
+/// Why a relative path string was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathRule {
+    /// The empty string, which would name the directory itself.
+    Empty,
+    /// Starts with `/` or a drive letter (`C:`).
+    Absolute,
+    /// Contains `\`: only `/` separates components, so a path reads the same on every system.
+    Backslash,
+    /// Has a `..` component, which could climb out of its directory.
+    ParentComponent,
+    /// `.` or an empty component (`a//b`, trailing `/`): refused so every
+    /// file has exactly one spelling and duplicates cannot hide.
+    NotNormal,
+}
+
+impl PathRule {
+    /// The rule as the end of a sentence starting with the path (`"the path {explain}"`), with the fix.
+    pub fn explain(self) -> &'static str {
+        match self {
+            PathRule::Empty => "is empty",
+            PathRule::Absolute => "is absolute; write it relative, with `/` separators",
+            PathRule::Backslash => "uses `\\`; write `/` separators",
+            PathRule::ParentComponent => "contains `..`; paths may not climb out of their directory",
+            PathRule::NotNormal => "has a `.` or empty component; write it as plain `dir/file` names",
+        }
+    }
+}
+
+/// Checks a relative path as written in the registry, `asset.json` or
+/// `cartridge.toml`: one spelling per file, never leaving its directory.
+pub fn check_relative(path: &str) -> Result<(), PathRule> {
+    if path.is_empty() {
+        return Err(PathRule::Empty);
+    }
+    if path.contains('\\') {
+        return Err(PathRule::Backslash);
+    }
+    if path.starts_with('/') || looks_like_drive(path) {
+        return Err(PathRule::Absolute);
+    }
+    for component in path.split('/') {
+        match component {
+            ".." => return Err(PathRule::ParentComponent),
+            "" | "." => return Err(PathRule::NotNormal),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn looks_like_drive(path: &str) -> bool {
+    let b = path.as_bytes();
+    b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':'
+}
+
 /// What kind of JSON value this is, as a sentence says it ("a string").
 pub fn json_type(value: &Value) -> &'static str {
     match value {
@@ -111,6 +170,19 @@ pub fn json_type(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_rules() {
+        assert_eq!(check_relative("hero/tiles/a.png"), Ok(()));
+        assert_eq!(check_relative(""), Err(PathRule::Empty));
+        assert_eq!(check_relative("/etc"), Err(PathRule::Absolute));
+        assert_eq!(check_relative("C:/x"), Err(PathRule::Absolute));
+        assert_eq!(check_relative("a\\b"), Err(PathRule::Backslash));
+        assert_eq!(check_relative("a/../b"), Err(PathRule::ParentComponent));
+        assert_eq!(check_relative("./a"), Err(PathRule::NotNormal));
+        assert_eq!(check_relative("a//b"), Err(PathRule::NotNormal));
+        assert_eq!(check_relative("a/"), Err(PathRule::NotNormal));
+    }
 
     #[test]
     fn suggestions_are_close_or_a_prefix() {

@@ -121,7 +121,7 @@ mod tests {
         let obj = |v: Value| v.as_object().unwrap().clone();
         Output {
             format: String::new(),
-            codec: "NONE".into(),
+            codec: prometeu_pa::CODEC_NONE.into(),
             metadata: obj(metadata),
             codec_configuration: codec.map(obj),
             pipeline: pipeline.map(obj),

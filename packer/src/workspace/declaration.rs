@@ -32,7 +32,7 @@ pub const NAME_MAX_CHARS: usize = 64;
 /// Preload slots per bank type (local range).
 pub const PRELOAD_SLOTS: u32 = 16;
 /// The only `output.codec` upstream accepts.
-pub const SUPPORTED_CODEC: &str = "NONE";
+pub const SUPPORTED_CODEC: &str = prometeu_pa::CODEC_NONE;
 
 /// A parsed `asset.json` that broke no blocking declaration rule (family content checks come later).
 #[derive(Debug, Clone, PartialEq)]

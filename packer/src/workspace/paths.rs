@@ -1,62 +1,9 @@
-//! The path rules shared by registry roots and declaration inputs, and
-//! resolution that refuses to leave a directory (symlinks included).
+//! Resolution that refuses to leave a directory (symlinks included). The
+//! spelling rules for relative paths are `prometeu_shape`'s, shared with
+//! `cartridge.toml`.
 
 use camino::{Utf8Path, Utf8PathBuf};
-
-/// Why a relative path string was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PathRule {
-    /// The empty string, which would name the directory itself.
-    Empty,
-    /// Starts with `/` or a drive letter (`C:`).
-    Absolute,
-    /// Contains `\`: only `/` separates components, so a path reads the same on every system.
-    Backslash,
-    /// Has a `..` component, which could climb out of its directory.
-    ParentComponent,
-    /// `.` or an empty component (`a//b`, trailing `/`): refused so every
-    /// file has exactly one spelling and duplicates cannot hide.
-    NotNormal,
-}
-
-impl PathRule {
-    /// The rule as the end of a sentence starting with the path (`"the path {explain}"`), with the fix.
-    pub fn explain(self) -> &'static str {
-        match self {
-            PathRule::Empty => "is empty",
-            PathRule::Absolute => "is absolute; write it relative, with `/` separators",
-            PathRule::Backslash => "uses `\\`; write `/` separators",
-            PathRule::ParentComponent => "contains `..`; paths may not climb out of their directory",
-            PathRule::NotNormal => "has a `.` or empty component; write it as plain `dir/file` names",
-        }
-    }
-}
-
-/// Checks a relative path as written in `index.json` or `asset.json`.
-pub fn check_relative(path: &str) -> Result<(), PathRule> {
-    if path.is_empty() {
-        return Err(PathRule::Empty);
-    }
-    if path.contains('\\') {
-        return Err(PathRule::Backslash);
-    }
-    if path.starts_with('/') || looks_like_drive(path) {
-        return Err(PathRule::Absolute);
-    }
-    for component in path.split('/') {
-        match component {
-            ".." => return Err(PathRule::ParentComponent),
-            "" | "." => return Err(PathRule::NotNormal),
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-fn looks_like_drive(path: &str) -> bool {
-    let b = path.as_bytes();
-    b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':'
-}
+pub use prometeu_shape::{PathRule, check_relative};
 
 /// How `resolve_inside` failed.
 #[derive(Debug)]
@@ -107,19 +54,6 @@ pub fn project_relative(parts: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn relative_rules() {
-        assert_eq!(check_relative("hero/tiles/a.png"), Ok(()));
-        assert_eq!(check_relative(""), Err(PathRule::Empty));
-        assert_eq!(check_relative("/etc"), Err(PathRule::Absolute));
-        assert_eq!(check_relative("C:/x"), Err(PathRule::Absolute));
-        assert_eq!(check_relative("a\\b"), Err(PathRule::Backslash));
-        assert_eq!(check_relative("a/../b"), Err(PathRule::ParentComponent));
-        assert_eq!(check_relative("./a"), Err(PathRule::NotNormal));
-        assert_eq!(check_relative("a//b"), Err(PathRule::NotNormal));
-        assert_eq!(check_relative("a/"), Err(PathRule::NotNormal));
-    }
 
     #[test]
     fn resolve_refuses_symlink_escape() {

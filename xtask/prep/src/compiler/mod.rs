@@ -67,13 +67,12 @@ struct Placeholder<'a> {
 }
 
 impl<'a> Placeholders<'a> {
-    /// The placeholder names (local, `project.md`), kept in this one place.
+    /// Each placeholder of `cartridge.toml` with its value for this run.
     fn entries(&self) -> [Placeholder<'a>; 3] {
-        [
-            Placeholder { token: "{project}", env_var: "PROMETEU_PROJECT_DIR", value: self.project_dir },
-            Placeholder { token: "{output}", env_var: "PROMETEU_OUTPUT", value: self.output },
-            Placeholder { token: "{build_dir}", env_var: "PROMETEU_BUILD_DIR", value: self.build_dir },
-        ]
+        let [project, output, build_dir] = prometeu_manifest::PLACEHOLDERS;
+        let entry =
+            |p: prometeu_manifest::Placeholder, value| Placeholder { token: p.token, env_var: p.env_var, value };
+        [entry(project, self.project_dir), entry(output, self.output), entry(build_dir, self.build_dir)]
     }
 }
 
@@ -447,13 +446,6 @@ fn judge_output(output: &Utf8Path) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_placeholders_are_the_ones_cartridge_toml_documents() {
-        let p = placeholders();
-        let tokens: Vec<&str> = p.entries().iter().map(|e| e.token).collect();
-        assert_eq!(tokens, prometeu_manifest::PLACEHOLDERS);
-    }
 
     fn placeholders() -> Placeholders<'static> {
         Placeholders {
