@@ -432,14 +432,7 @@ mod tests {
     use super::*;
 
     fn wav16(channels: u16, values: &[i16], extensible_pad: bool) -> Vec<u8> {
-        let spec = WavSpec { channels, sample_rate: 22050, bits_per_sample: 16, sample_format: SampleFormat::Int };
-        let mut cursor = Cursor::new(Vec::new());
-        let mut writer = hound::WavWriter::new(&mut cursor, spec).unwrap();
-        for v in values {
-            writer.write_sample(*v).unwrap();
-        }
-        writer.finalize().unwrap();
-        let mut bytes = cursor.into_inner();
+        let mut bytes = prometeu_test_support::wav_i16(22050, channels, values);
         if extensible_pad {
             bytes.extend_from_slice(b"LIST\x04\0\0\0junk");
         }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use crate::support::{PACK_OUTPUTS, Project, Watched, Xtask, starter};
+use crate::support::{PACK_OUTPUTS, Project, Watched, Xtask, starter, wav_i16};
 
 type Outputs = BTreeMap<String, Vec<u8>>;
 
@@ -79,19 +79,8 @@ fn big_project(assets: usize, frames: usize) -> Project {
     for i in 0..assets {
         let root = format!("bulk/s{i:03}");
         let uuid = format!("00000000-0000-4000-8000-{:012x}", 0xb000 + i);
-        let spec = hound::WavSpec {
-            channels: 1,
-            sample_rate: 22050,
-            bits_per_sample: 16,
-            sample_format: hound::SampleFormat::Int,
-        };
-        std::fs::create_dir_all(p.path.join(format!("assets/{root}"))).unwrap();
-        let mut writer =
-            hound::WavWriter::create(p.path.join(format!("assets/{root}/a.wav")).as_std_path(), spec).unwrap();
-        for f in 0..frames {
-            writer.write_sample(((f * 7 + i * 13) % 65536) as i16).unwrap();
-        }
-        writer.finalize().unwrap();
+        let samples: Vec<i16> = (0..frames).map(|f| ((f * 7 + i * 13) % 65536) as i16).collect();
+        p.write(&format!("assets/{root}/a.wav"), wav_i16(22050, 1, &samples));
         let decl = serde_json::json!({
             "schema_version": 1, "asset_uuid": uuid, "name": format!("bulk{i}"), "type": "sound_bank",
             "inputs": {"samples": ["a.wav"]}, "output": {"format": "SOUNDS/pcm16le_v1", "codec": "NONE"},

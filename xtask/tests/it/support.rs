@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-pub use prometeu_test_support::{PACK_OUTPUTS, Project, Run, Watched, alive, starter};
+pub use prometeu_test_support::{PACK_OUTPUTS, Project, Run, Watched, alive, starter, wav_i16};
 
 /// The binary under test, built with its test points honoured.
 pub const XTASK: &str = env!("CARGO_BIN_EXE_xtask");
