@@ -96,9 +96,7 @@ fn prepare(
         steps,
         elapsed_ms: elapsed_ms(started),
     };
-    if let Some(line) = interrupted(Step::Build, &options.cancel) {
-        let message = line.message.clone();
-        logs.push(say(log, line));
+    if let Some(message) = cancelled_before(Step::Build, &options.cancel, log, logs) {
         return failed(Step::Build, Some(message), steps);
     }
     for w in &meta.warnings {
@@ -118,9 +116,7 @@ fn prepare(
         return failed(Step::Build, None, steps);
     }
 
-    if let Some(line) = interrupted(Step::Pack, &options.cancel) {
-        let message = line.message.clone();
-        logs.push(say(log, line));
+    if let Some(message) = cancelled_before(Step::Pack, &options.cancel, log, logs) {
         return failed(Step::Pack, Some(message), steps);
     }
     let packed = pack_workspace(lane, &options.pack, log);
@@ -134,9 +130,7 @@ fn prepare(
         return failed(Step::Pack, None, steps);
     }
 
-    if let Some(line) = interrupted(Step::Manifest, &options.cancel) {
-        let message = line.message.clone();
-        logs.push(say(log, line));
+    if let Some(message) = cancelled_before(Step::Manifest, &options.cancel, log, logs) {
         return failed(Step::Manifest, Some(message), steps);
     }
     let written = manifest::run(lane, meta, &facts, &options.pack.testpoints, log);
@@ -155,14 +149,16 @@ fn prepare(
     }
 }
 
-/// Once the run is cancelled, the next step does not start. Checked before
-/// the first step as well, so a cancel during the wait for the lane changes
-/// nothing.
-fn interrupted(next: Step, cancel: &Cancel) -> Option<LogLine> {
-    cancel.is_cancelled().then(|| {
-        let message = format!("interrupted: the {} step did not start", next.as_str());
-        LogLine::new(next.channel(), Level::Error, message)
-    })
+/// Once the run is cancelled, the next step does not start: logs why and
+/// returns the sentence. Checked before the first step as well, so a cancel
+/// during the wait for the lane changes nothing.
+fn cancelled_before(next: Step, cancel: &Cancel, log: &mut RunLog<'_>, logs: &mut Vec<LogLine>) -> Option<String> {
+    if !cancel.is_cancelled() {
+        return None;
+    }
+    let message = format!("interrupted: the {} step did not start", next.as_str());
+    logs.push(say(log, LogLine::new(next.channel(), Level::Error, message.clone())));
+    Some(message)
 }
 
 /// The build step alone, with its own kept log (`build/logs/build.jsonl`).

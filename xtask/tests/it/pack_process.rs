@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use prometeu_packer::{TESTPOINT_ENV, TestPoint};
+
 use crate::support::{PACK_OUTPUTS, Project, Watched, Xtask, starter, wav_i16};
 
 type Outputs = BTreeMap<String, Vec<u8>>;
@@ -50,20 +52,22 @@ fn settle(p: &Project) -> Outputs {
 #[test]
 fn sigkill_at_every_stage_leaves_the_old_or_the_new_set() {
     let (old, new) = reference_sets();
+    let renamed = |file: &str| TestPoint::PromoteRenamed(file.to_owned());
     let points = [
-        ("pack.after_snapshot", &old),
-        ("pack.staged", &old),
-        ("promote.before_marker", &old),
-        ("promote.after_marker", &new),
-        ("promote.renamed.assets.pa", &new),
-        ("promote.renamed.asset_table.json", &new),
-        ("promote.renamed.preload.json", &new),
-        ("promote.renamed.asset_table_metadata.json", &new),
+        (TestPoint::PackAfterSnapshot, &old),
+        (TestPoint::PackStaged, &old),
+        (TestPoint::PromoteBeforeMarker, &old),
+        (TestPoint::PromoteAfterMarker, &new),
+        (renamed("assets.pa"), &new),
+        (renamed("asset_table.json"), &new),
+        (renamed("preload.json"), &new),
+        (renamed("asset_table_metadata.json"), &new),
     ];
     for (point, expected) in points {
+        let point = point.name();
         let p = interrupted_project();
         let mut cmd = p.xtask(&["pack"]);
-        cmd.env("PROMETEU_TESTPOINT", format!("{point}=pause"));
+        cmd.env(TESTPOINT_ENV, format!("{point}=pause"));
         let mut packer = Watched::start(cmd);
         packer.until(&format!("testpoint {point}: paused"));
         packer.kill();
@@ -184,9 +188,10 @@ fn two_projects_pack_at_the_same_time_without_waiting() {
     let a = starter();
     let b = starter();
     let mut cmd = a.xtask(&["pack"]);
-    cmd.env("PROMETEU_TESTPOINT", "pack.after_snapshot=pause");
+    let point = TestPoint::PackAfterSnapshot.name();
+    cmd.env(TESTPOINT_ENV, format!("{point}=pause"));
     let mut holder = Watched::start(cmd);
-    holder.until("testpoint pack.after_snapshot: paused");
+    holder.until(&format!("testpoint {point}: paused"));
     let run = b.run_json(&["pack", "--no-wait"]);
     assert_eq!(run.code, 0, "project b waited for project a: {}", run.stderr);
     let blocked = a.run_json(&["pack", "--no-wait"]);

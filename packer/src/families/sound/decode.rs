@@ -1,153 +1,17 @@
-//! Family `sound_bank` → `SOUNDS/pcm16le_v1` (local layout): WAV samples
-//! converted to signed 16-bit mono and concatenated in `index` order.
+//! Decoding one WAV: format checks, then the samples as PCM16 mono.
 
-use std::io::{Cursor, Read};
-
-use hound::{SampleFormat, WavReader, WavSpec};
-use serde_json::{Map, Value};
-
-use crate::families::contract::{AssetInput, FileFindings, Materialized, SelectedFile};
-use crate::support::diag::AssetRef;
-use crate::support::diag::{Code, Diagnostic};
-use crate::workspace::declaration::{Declaration, LoopPoints};
-
-/// A WAV larger than this is refused before its content is read (upstream limit).
-pub const MAX_WAV_BYTES: u64 = 64 * 1024 * 1024;
-pub const MIN_SAMPLE_RATE: u32 = 8000;
-pub const MAX_SAMPLE_RATE: u32 = 48000;
-/// Rates that draw no warning.
-pub const USUAL_SAMPLE_RATES: [u32; 3] = [22050, 44100, 48000];
-/// Accepted integer PCM depths (upstream).
-pub const INT_BIT_DEPTHS: [u16; 4] = [8, 16, 24, 32];
-/// The one accepted IEEE float depth (upstream).
-pub const FLOAT_BIT_DEPTH: u16 = 32;
-/// Mono or stereo (upstream).
-pub const MAX_CHANNELS: u16 = 2;
-/// Bytes of one output frame: signed 16-bit mono.
-const FRAME_BYTES: u64 = 2;
-
-pub fn check_declaration(asset: &AssetRef<'_>, decl: &Declaration) -> Vec<Diagnostic> {
-    let findings = declaration_findings(asset);
-    decl.artifacts
-        .iter()
-        .filter_map(|artifact| {
-            let points = artifact.loop_points?;
-            loop_order_finding(artifact.index, &artifact.input, points, &findings)
-        })
-        .collect()
-}
-
-pub fn materialize(input: &AssetInput<'_>) -> Result<Materialized, Vec<Diagnostic>> {
-    let declared: Vec<Diagnostic> =
-        check_declaration(&input.asset, input.decl).into_iter().filter(Diagnostic::is_blocking).collect();
-    if !declared.is_empty() {
-        return Err(declared);
-    }
-
-    let declaration = declaration_findings(&input.asset);
-    let mut payload = Vec::new();
-    let mut entries = Map::new();
-    let mut warnings = Vec::new();
-    let mut problems = Vec::new();
-    for file in input.files {
-        let findings = FileFindings { asset: input.asset, file: file.path.clone() };
-        let sample = match decode_sample(input, file, &findings) {
-            Ok(sample) => sample,
-            Err(found) => {
-                let (blocking, advisory): (Vec<_>, Vec<_>) = found.into_iter().partition(Diagnostic::is_blocking);
-                problems.extend(blocking);
-                warnings.extend(advisory);
-                continue;
-            }
-        };
-        warnings.extend(sample.warnings);
-        if let Some(problem) = loop_finding(file, sample.frames.len() as u64, &declaration) {
-            problems.push(problem);
-            continue;
-        }
-        let offset = payload.len() as u64;
-        for frame in &sample.frames {
-            payload.extend_from_slice(&frame.to_le_bytes());
-        }
-        let entry = sample_entry(offset, sample.frames.len() as u64, sample.rate, file.loop_points);
-        entries.insert(file.index.to_string(), entry);
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-
-    let mut derived = Map::new();
-    derived.insert("sample_count".to_owned(), Value::from(input.files.len() as u64));
-    derived.insert("samples".to_owned(), Value::Object(entries));
-    Ok(Materialized { decoded_size: payload.len() as u64, payload, derived, warnings })
-}
-
-fn declaration_findings<'a>(asset: &AssetRef<'a>) -> FileFindings<'a> {
-    FileFindings { asset: *asset, file: crate::workspace::layout::declaration_path(asset.root) }
-}
-
-// ---------------------------------------------------------------------------
-// Loop points
-
-/// `start < end`, checkable from the declaration alone.
-fn loop_order_finding(index: u32, input: &str, points: LoopPoints, findings: &FileFindings<'_>) -> Option<Diagnostic> {
-    (points.start >= points.end).then(|| {
-        findings.blocking(
-            Code::LoopInvalid,
-            format!(
-                "the loop of artifact {index} (`{input}`) in {} starts at frame {} but ends at frame {}; \
-                 make `loop.start` smaller than `loop.end`",
-                findings.file, points.start, points.end
-            ),
-        )
-    })
-}
-
-/// `start < end <= frames` for one decoded sample; reported on `asset.json`,
-/// where the loop is written and fixed.
-fn loop_finding(file: &SelectedFile, frames: u64, findings: &FileFindings<'_>) -> Option<Diagnostic> {
-    let points = file.loop_points?;
-    if let Some(finding) = loop_order_finding(file.index, &file.input, points, findings) {
-        return Some(finding);
-    }
-    (points.end > frames).then(|| {
-        findings.blocking(
-            Code::LoopInvalid,
-            format!(
-                "the loop of artifact {} in {} ends at frame {} but {} has only {frames} frames; \
-                 set `loop.end` to at most {frames}",
-                file.index, findings.file, points.end, file.path
-            ),
-        )
-    })
-}
-
-fn sample_entry(offset: u64, frames: u64, rate: u32, loop_points: Option<LoopPoints>) -> Value {
-    let mut entry = Map::new();
-    entry.insert("offset".to_owned(), Value::from(offset));
-    entry.insert("length".to_owned(), Value::from(frames * FRAME_BYTES));
-    entry.insert("frames".to_owned(), Value::from(frames));
-    entry.insert("sample_rate".to_owned(), Value::from(u64::from(rate)));
-    if let Some(points) = loop_points {
-        entry.insert("loop_start".to_owned(), Value::from(points.start));
-        entry.insert("loop_end".to_owned(), Value::from(points.end));
-    }
-    Value::Object(entry)
-}
-
-// ---------------------------------------------------------------------------
-// Decoding
+use super::*;
 
 /// One sample converted to 16-bit mono, with its advisory findings.
-struct Sample {
-    frames: Vec<i16>,
-    rate: u32,
-    warnings: Vec<Diagnostic>,
+pub(super) struct Sample {
+    pub(super) frames: Vec<i16>,
+    pub(super) rate: u32,
+    pub(super) warnings: Vec<Diagnostic>,
 }
 
 /// Reads, checks and converts one WAV. `Err` holds at least one blocking
 /// finding, possibly beside warnings about the same file.
-fn decode_sample(
+pub(super) fn decode_sample(
     input: &AssetInput<'_>,
     file: &SelectedFile,
     findings: &FileFindings<'_>,
@@ -197,7 +61,7 @@ fn decode_sample(
     }
 }
 
-fn open_failure(error: hound::Error, path: &str, findings: &FileFindings<'_>) -> Diagnostic {
+pub(super) fn open_failure(error: hound::Error, path: &str, findings: &FileFindings<'_>) -> Diagnostic {
     match error {
         hound::Error::Unsupported => findings.blocking(
             Code::WavUnsupportedFormat,
@@ -214,7 +78,7 @@ fn open_failure(error: hound::Error, path: &str, findings: &FileFindings<'_>) ->
 }
 
 /// Everything the header alone decides: channels, encoding, rate, length.
-fn header_findings(spec: WavSpec, frames: u32, path: &str, findings: &FileFindings<'_>) -> Vec<Diagnostic> {
+pub(super) fn header_findings(spec: WavSpec, frames: u32, path: &str, findings: &FileFindings<'_>) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     if spec.channels > MAX_CHANNELS {
         found.push(findings.blocking(
@@ -258,14 +122,14 @@ fn header_findings(spec: WavSpec, frames: u32, path: &str, findings: &FileFindin
     found
 }
 
-fn encoding_supported(spec: WavSpec) -> bool {
+pub(super) fn encoding_supported(spec: WavSpec) -> bool {
     match spec.sample_format {
         SampleFormat::Int => INT_BIT_DEPTHS.contains(&spec.bits_per_sample),
         SampleFormat::Float => spec.bits_per_sample == FLOAT_BIT_DEPTH,
     }
 }
 
-fn describe_encoding(spec: WavSpec) -> String {
+pub(super) fn describe_encoding(spec: WavSpec) -> String {
     match spec.sample_format {
         SampleFormat::Int => format!("{}-bit integer PCM", spec.bits_per_sample),
         SampleFormat::Float => format!("{}-bit float samples", spec.bits_per_sample),
@@ -273,7 +137,7 @@ fn describe_encoding(spec: WavSpec) -> String {
 }
 
 /// Why the sample data could not be converted.
-enum ReadFailure {
+pub(super) enum ReadFailure {
     /// The data ends before the frame the header promised.
     Truncated {
         frames_read: usize,
@@ -327,7 +191,11 @@ impl ReadFailure {
     }
 }
 
-fn read_frames<R: Read>(reader: &mut WavReader<R>, spec: WavSpec, capacity: usize) -> Result<Vec<i16>, ReadFailure> {
+pub(super) fn read_frames<R: Read>(
+    reader: &mut WavReader<R>,
+    spec: WavSpec,
+    capacity: usize,
+) -> Result<Vec<i16>, ReadFailure> {
     let stereo = spec.channels == 2;
     match spec.sample_format {
         SampleFormat::Int => {
@@ -343,7 +211,7 @@ fn read_frames<R: Read>(reader: &mut WavReader<R>, spec: WavSpec, capacity: usiz
 /// Only a complete data chunk takes this path; anything short or odd goes
 /// through `read_frames`, which says precisely what is wrong. Both paths
 /// give the same frames (`tests::pcm16_fast_path_matches_the_decoder`).
-fn read_frames_pcm16(bytes: &[u8], spec: WavSpec) -> Option<Vec<i16>> {
+pub(super) fn read_frames_pcm16(bytes: &[u8], spec: WavSpec) -> Option<Vec<i16>> {
     if spec.sample_format != SampleFormat::Int || spec.bits_per_sample != 16 {
         return None;
     }
@@ -368,7 +236,7 @@ fn read_frames_pcm16(bytes: &[u8], spec: WavSpec) -> Option<Vec<i16>> {
 }
 
 /// Converts interleaved channel values and mixes stereo pairs down to mono.
-fn mono_frames<S>(
+pub(super) fn mono_frames<S>(
     samples: impl Iterator<Item = hound::Result<S>>,
     stereo: bool,
     capacity: usize,
@@ -391,7 +259,7 @@ fn mono_frames<S>(
 }
 
 /// Integer PCM to signed 16-bit (spec "Family sound_bank").
-fn int_to_i16(value: i32, bits: u16) -> i16 {
+pub(super) fn int_to_i16(value: i32, bits: u16) -> i16 {
     let converted = match bits {
         // The decoder already maps the stored unsigned byte `v` to `v - 128`,
         // so only the shift of `(v - 128) << 8` is left to do.
@@ -405,7 +273,7 @@ fn int_to_i16(value: i32, bits: u16) -> i16 {
 
 /// Float to signed 16-bit: clamp, scale by 32767 in f64, round half away
 /// from zero (`f64::round`). `None` for NaN, which has no defined value.
-fn float_to_i16(value: f32) -> Option<i16> {
+pub(super) fn float_to_i16(value: f32) -> Option<i16> {
     if value.is_nan() {
         return None;
     }
@@ -415,7 +283,7 @@ fn float_to_i16(value: f32) -> Option<i16> {
 }
 
 /// `(l + r) / 2` rounded half away from zero, in integers.
-fn mix(left: i16, right: i16) -> i16 {
+pub(super) fn mix(left: i16, right: i16) -> i16 {
     let sum = i32::from(left) + i32::from(right);
     // Integer division truncates toward zero; adding ±1 first turns an exact
     // half into the next integer away from zero and leaves the rest alone.
@@ -423,78 +291,6 @@ fn mix(left: i16, right: i16) -> i16 {
     saturate(half)
 }
 
-fn saturate(value: i32) -> i16 {
+pub(super) fn saturate(value: i32) -> i16 {
     i16::try_from(value).unwrap_or(if value < 0 { i16::MIN } else { i16::MAX })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn wav16(channels: u16, values: &[i16], extensible_pad: bool) -> Vec<u8> {
-        let mut bytes = prometeu_test_support::wav_i16(22050, channels, values);
-        if extensible_pad {
-            bytes.extend_from_slice(b"LIST\x04\0\0\0junk");
-        }
-        bytes
-    }
-
-    fn decoded(bytes: &[u8]) -> Vec<i16> {
-        let mut reader = WavReader::new(Cursor::new(bytes)).unwrap();
-        let spec = reader.spec();
-        read_frames(&mut reader, spec, 0).unwrap_or_else(|_| panic!("decodes"))
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn pcm16_fast_path_matches_the_decoder(
-            values in proptest::collection::vec(proptest::num::i16::ANY, 0..400),
-            stereo in proptest::bool::ANY,
-            trailing in proptest::bool::ANY,
-        ) {
-            let channels = if stereo { 2 } else { 1 };
-            let values = &values[..values.len() / channels as usize * channels as usize];
-            let bytes = wav16(channels, values, trailing);
-            let spec = WavReader::new(Cursor::new(&bytes[..])).unwrap().spec();
-            proptest::prop_assert_eq!(read_frames_pcm16(&bytes, spec), Some(decoded(&bytes)));
-        }
-    }
-
-    #[test]
-    fn a_short_data_chunk_leaves_the_fast_path() {
-        let bytes = wav16(1, &[1, 2, 3, 4], false);
-        let spec = WavReader::new(Cursor::new(&bytes[..])).unwrap().spec();
-        assert!(read_frames_pcm16(&bytes[..bytes.len() - 1], spec).is_none());
-    }
-
-    #[test]
-    fn integer_conversion_follows_the_spec() {
-        // 8-bit: the decoder hands over `v - 128` for a stored byte `v`.
-        assert_eq!(int_to_i16(0 - 128, 8), -32768);
-        assert_eq!(int_to_i16(128 - 128, 8), 0);
-        assert_eq!(int_to_i16(255 - 128, 8), 32512);
-        assert_eq!(int_to_i16(-1, 24), -1, "arithmetic shift keeps the sign");
-        assert_eq!(int_to_i16(0x7f_ffff, 24), 32767);
-        assert_eq!(int_to_i16(i32::MIN, 32), -32768);
-        assert_eq!(int_to_i16(0x1_ffff, 32), 1);
-    }
-
-    #[test]
-    fn float_conversion_clamps_and_rounds_half_away_from_zero() {
-        assert_eq!(float_to_i16(0.5), Some(16384));
-        assert_eq!(float_to_i16(-0.5), Some(-16384));
-        assert_eq!(float_to_i16(2.0), Some(32767));
-        assert_eq!(float_to_i16(f32::NEG_INFINITY), Some(-32767));
-        assert_eq!(float_to_i16(f32::NAN), None);
-    }
-
-    #[test]
-    fn mixing_rounds_half_away_from_zero() {
-        assert_eq!(mix(2, 3), 3);
-        assert_eq!(mix(-2, -3), -3);
-        assert_eq!(mix(2, 2), 2);
-        assert_eq!(mix(i16::MAX, i16::MAX), i16::MAX);
-        assert_eq!(mix(i16::MIN, i16::MIN), i16::MIN);
-        assert_eq!(mix(i16::MIN, i16::MAX), -1);
-    }
 }
