@@ -5,6 +5,8 @@
 //! the facts of the current build into canonical `manifest.json` bytes.
 //! Writing the file (staged, then renamed) is the driver's business.
 
+#![warn(missing_docs)]
+
 mod cartridge;
 mod error;
 mod files;

@@ -43,6 +43,9 @@ pub struct BuildFacts {
 pub struct Generated {
     /// Canonical JSON: sorted keys, no whitespace, no trailing newline.
     pub bytes: Vec<u8>,
+    /// Generation's own findings (for example: assets were packed but capability `asset` is not declared),
+    /// as plain sentences without a `file:line:column:` prefix; empty when there are none. None of them
+    /// stops the manifest from being written.
     pub warnings: Vec<String>,
 }
 

@@ -22,14 +22,20 @@ pub const TITLE_MAX_CHARS: usize = 64;
 /// Everything the manifest and the build step need from the project.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProjectMeta {
+    /// The cartridge's numeric id, 0 to `u32::MAX`: the required `app_id` of `cartridge.toml` (a local
+    /// file), written unchanged as `app_id` in `manifest.json` (a key fixed by the console runtime).
     pub app_id: u32,
     /// Trimmed.
     pub title: String,
     /// A semver version, as written.
     pub app_version: String,
+    /// `app_mode` of `cartridge.toml`, [`AppMode::Game`] when absent; written to `manifest.json` as
+    /// [`AppMode::as_str`] spells it (the values are fixed by the console runtime).
     pub app_mode: AppMode,
     /// Deduplicated and sorted; unknown names kept as written.
     pub capabilities: Vec<String>,
+    /// How the build step obtains `build/program.pbx`: the required `[compiler]` section. A local decision
+    /// of this project; it never reaches `manifest.json`.
     pub compiler: Compiler,
     /// Findings that do not stop anything (unknown capability, …), each
     /// prefixed with `file:line:column:`.
@@ -39,12 +45,17 @@ pub struct ProjectMeta {
 /// `app_mode` (upstream values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AppMode {
+    /// `"Game"`: the default when `cartridge.toml` has no `app_mode`.
     #[default]
     Game,
+    /// `"System"`: only when written explicitly. What it changes at run time is up to the console runtime;
+    /// this project checks the spelling and passes it on to `manifest.json`.
     System,
 }
 
 impl AppMode {
+    /// Every mode, in the order messages list them: the only values `app_mode` accepts, matched exactly
+    /// (case included) against [`AppMode::as_str`].
     pub const ALL: &[AppMode] = &[AppMode::Game, AppMode::System];
 
     /// The spelling in `cartridge.toml` and `manifest.json`.
@@ -73,9 +84,22 @@ impl AppMode {
 pub enum Compiler {
     /// Run the compiler: an argv list, never passed through a shell, with
     /// placeholders (`cartridge::PLACEHOLDERS`) still unexpanded.
-    Command { argv: Vec<String>, timeout: Duration },
+    Command {
+        /// The program, then its arguments, exactly as listed in `[compiler].command`: never empty, and the
+        /// program name is not blank. A name containing `/` is taken from the project directory, a bare
+        /// name is looked up on `PATH`.
+        argv: Vec<String>,
+        /// `[compiler].timeout_secs`: whole seconds in 1..=[`crate::MAX_COMPILER_TIMEOUT_SECS`], or
+        /// [`crate::DEFAULT_COMPILER_TIMEOUT_SECS`] when absent. A compiler still running after it is killed.
+        timeout: Duration,
+    },
     /// Copy a program compiled elsewhere; a project-relative `/` path.
-    Prebuilt { path: String },
+    Prebuilt {
+        /// `[compiler].prebuilt` as written, e.g. `dist/program.pbx`: non-empty, not absolute, `/`
+        /// separators, no `..`, `.` or empty component. That it names a non-empty file inside the project
+        /// and outside `build/` is checked when the build step copies it.
+        path: String,
+    },
 }
 
 /// Reads `cartridge.toml` of `project`, with defaults from `prometeu.json`.

@@ -38,7 +38,7 @@ pub use exec::report::{Summary, SummaryAsset, Validation, ValidationAsset, gate_
 pub use exec::snapshot::{
     AssetSnapshot, FileKind, LiveContent, MaterializationConfig, Probe, Snapshot, WalkFile, WalkMode, walk,
 };
-pub use exec::stage::{PromoteError, Recovery, Stage, operation_id, remove_outputs};
+pub use exec::staging::{PromoteError, Recovery, Staging, operation_id, remove_outputs};
 pub use families::contract::{AssetInput, Content, Materialized, SelectedFile};
 pub use families::glyph::{DECODED_BYTES as GLYPH_DECODED_BYTES, MAX_PNG_BYTES, PAYLOAD_BYTES as GLYPH_PAYLOAD_BYTES};
 pub use families::sound::MAX_WAV_BYTES;

@@ -8,7 +8,7 @@ use std::fs::{File, TryLockError};
 
 use camino::{Utf8Path, Utf8PathBuf};
 
-use crate::exec::stage::{self, Recovery};
+use crate::exec::staging::{self, Recovery};
 
 /// Project-relative lock file (local). Outside `build/` so that `build/`
 /// holds nothing but outputs.
@@ -72,7 +72,7 @@ impl std::fmt::Display for LaneError {
                 f,
                 "cannot recover what an interrupted operation left in {build_dir}/{}: {error}; \
                  fix the cause (permissions, disk) and run again",
-                crate::exec::stage::STAGING_DIR
+                crate::exec::staging::STAGING_DIR
             ),
         }
     }
@@ -127,7 +127,7 @@ pub fn acquire(project: &Utf8Path, wait: Wait<'_>) -> Result<LaneGuard, LaneErro
         Err(TryLockError::Error(error)) => return Err(io(error)),
     }
     let build_dir = project.join(crate::workspace::layout::BUILD_DIR);
-    let recovery = stage::recover(&build_dir).map_err(|error| LaneError::Recovery { build_dir, error })?;
+    let recovery = staging::recover(&build_dir).map_err(|error| LaneError::Recovery { build_dir, error })?;
     Ok(LaneGuard { project: project.to_owned(), recovery, _file: file })
 }
 

@@ -8,4 +8,4 @@ pub(crate) mod mutate;
 pub(crate) mod pack;
 pub(crate) mod report;
 pub(crate) mod snapshot;
-pub(crate) mod stage;
+pub(crate) mod staging;

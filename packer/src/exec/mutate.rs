@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::exec::lane::LaneGuard;
-use crate::exec::stage::sync_dir;
+use crate::exec::staging::sync_dir;
 use crate::support::advice::Advice;
 use crate::support::diag::{Diagnostic, any_blocking};
 use crate::workspace::layout::{ASSETS_DIR, DECLARATION_FILE, REGISTRY_PATH};

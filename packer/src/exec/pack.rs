@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::exec::gate::{self, AssetPlan, GateReport};
 use crate::exec::lane::LaneGuard;
 use crate::exec::snapshot::{self, AssetSnapshot, MaterializationConfig, Snapshot};
-use crate::exec::stage::{self, PromoteError, Stage};
+use crate::exec::staging::{self, PromoteError, Staging};
 use crate::support::diag::Diagnostic;
 use crate::support::log::{Channel, Level, LogLine, diagnostic_line};
 use crate::support::testpoint::{TestPoint, TestPoints};
@@ -201,7 +201,7 @@ struct Failure(FailureStage, String);
 
 impl<'o> Run<'o> {
     fn new(observer: &'o mut dyn PackObserver) -> Run<'o> {
-        Run { observer, operation_id: stage::operation_id(), sequence: 0, logs: Vec::new(), started: Instant::now() }
+        Run { observer, operation_id: staging::operation_id(), sequence: 0, logs: Vec::new(), started: Instant::now() }
     }
 
     fn event(&mut self, kind: EventKind) {
@@ -276,7 +276,7 @@ impl<'o> Run<'o> {
         points: &TestPoints,
     ) -> Result<(), Failure> {
         let exec = |e: std::io::Error| Failure(FailureStage::Execution, e.to_string());
-        let stage = Stage::create(build_dir, &self.operation_id).map_err(exec)?;
+        let stage = Staging::create(build_dir, &self.operation_id).map_err(exec)?;
         match self.stage_and_check(&stage, snapshot, report, pool, points) {
             Ok(bytes) => self.event(EventKind::Staged { files: PACK_OUTPUTS.map(String::from).to_vec(), bytes }),
             Err(message) => {
@@ -284,7 +284,7 @@ impl<'o> Run<'o> {
                 return Err(Failure(FailureStage::Execution, message));
             }
         }
-        self.info(format!("staged in build/{}/{}", stage::STAGING_DIR, self.operation_id));
+        self.info(format!("staged in build/{}/{}", staging::STAGING_DIR, self.operation_id));
         stage
             .promote(&PACK_OUTPUTS, &[MANIFEST_FILE], points)
             .map_err(|e: PromoteError| Failure(FailureStage::Persistence, e.to_string()))?;
@@ -297,7 +297,7 @@ impl<'o> Run<'o> {
     /// `assets.pa` length.
     fn stage_and_check(
         &mut self,
-        stage: &Stage,
+        stage: &Staging,
         snapshot: &Snapshot,
         report: &GateReport,
         pool: &rayon::ThreadPool,
@@ -483,7 +483,7 @@ fn asset_metadata(snapshot: &Snapshot, asset: &AssetSnapshot, payload_sha256: &s
 }
 
 /// Step 5: re-read the staged files and check every structural rule.
-fn conformance(stage: &Stage, planned: &Header) -> Result<(), String> {
+fn conformance(stage: &Staging, planned: &Header) -> Result<(), String> {
     let fail = |violations: Vec<prometeu_pa::Violation>| {
         let list: Vec<String> = violations.into_iter().map(|v| v.0).collect();
         format!("the staged assets.pa failed its conformance check: {}", list.join("; "))

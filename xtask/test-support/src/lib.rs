@@ -2,6 +2,8 @@
 //! PNG and WAV files, and real child processes. It depends on no crate of
 //! the workspace, so any crate's unit or integration tests can use it.
 
+#![warn(missing_docs)]
+
 mod png;
 mod process;
 mod project;

@@ -26,16 +26,29 @@ pub fn png_rgba(side: u32, rgba: &[u8]) -> Vec<u8> {
 /// `0xRRGGBB` for 8-bit RGB), written MSB first as PNG stores it.
 #[derive(Clone)]
 pub struct Image {
+    /// Width in pixels: the number of `pixels` entries per row.
     pub width: u32,
+    /// Height in pixels: the number of rows.
     pub height: u32,
+    /// The PNG colour type written in `IHDR`; its samples per pixel times `depth` is how many low bits of
+    /// each `pixels` entry are written.
     pub color: png::ColorType,
+    /// Bits per sample, written in `IHDR` (1, 2, 4, 8 or 16; which ones PNG allows depends on `color`).
     pub depth: png::BitDepth,
+    /// Row-major, top row first, `width × height` entries; each holds all samples of one pixel, the first
+    /// sample in the highest bits (`0xRRGGBBAA` for 8-bit RGBA, the palette index for indexed colour).
     pub pixels: Vec<u64>,
+    /// `PLTE` contents (RGB triples), written when `Some`; [`Image::new`] sets it for indexed colour only.
     pub palette: Option<Vec<u8>>,
+    /// `tRNS` contents, written byte for byte when `Some`; see [`Image::with_trns`].
     pub trns: Option<Vec<u8>>,
 }
 
 impl Image {
+    /// A `width × height` image whose pixel at column `x`, row `y` (0-based, from the top left) is
+    /// `pixel(x, y)`, laid out as [`Image::pixels`] describes. Indexed colour gets a grey palette of
+    /// `2^depth` entries, one for every index the depth can hold; no `tRNS`. Whether `color` and `depth`
+    /// form a valid PNG combination is not checked.
     pub fn new(
         width: u32,
         height: u32,
@@ -50,10 +63,13 @@ impl Image {
         Image { width, height, color, depth, pixels, palette, trns: None }
     }
 
+    /// [`Image::new`] with `width` and `height` both `side`.
     pub fn square(side: u32, color: png::ColorType, depth: png::BitDepth, pixel: impl Fn(u32, u32) -> u64) -> Image {
         Image::new(side, side, color, depth, pixel)
     }
 
+    /// Sets the `tRNS` chunk to exactly `trns`, replacing any earlier one: one alpha byte per palette entry
+    /// for indexed colour, the transparent colour as 2-byte big-endian samples for grey or RGB.
     pub fn with_trns(mut self, trns: &[u8]) -> Image {
         self.trns = Some(trns.to_vec());
         self
@@ -145,6 +161,8 @@ pub fn raw_png(width: u32, height: u32, depth: u8, color: u8, interlace: u8, chu
     out
 }
 
+/// One PNG chunk, ready to follow the signature or another chunk: the 4-byte big-endian length of `data`,
+/// the type `kind` (e.g. `*b"IDAT"`), `data`, then the [`crc32`] of type and data.
 pub fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend((data.len() as u32).to_be_bytes());
@@ -169,6 +187,8 @@ pub fn fix_png_crcs(bytes: &mut [u8]) {
     }
 }
 
+/// The CRC-32 that ends every PNG chunk (reflected polynomial `0xEDB8_8320`, initial value and final XOR
+/// all ones): `crc32(b"123456789")` is `0xCBF4_3926`.
 pub fn crc32(bytes: &[u8]) -> u32 {
     let mut crc = !0u32;
     for &byte in bytes {

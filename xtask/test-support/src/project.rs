@@ -51,6 +51,8 @@ impl Default for Project {
 }
 
 impl Project {
+    /// An empty project directory in a fresh temporary directory: no `cartridge.toml`, no registry. `path`
+    /// is canonical and UTF-8; the directory and all it holds are deleted when the `Project` is dropped.
     pub fn new() -> Project {
         let dir = tempfile::tempdir().unwrap();
         let path = Utf8PathBuf::try_from(dir.path().canonicalize().unwrap()).unwrap();
@@ -116,6 +118,9 @@ impl Project {
         id
     }
 
+    /// Rewrites `assets/.prometeu/index.json` (pretty-printed, `schema_version` 1) from the entries
+    /// [`Project::asset`] added so far, with `next_asset_id` the id the next one will get. `asset` calls it
+    /// already; call it again to restore the registry after a test changed the file on disk.
     pub fn save_registry(&self) {
         let registry = json!({"schema_version": 1, "next_asset_id": self.next_id, "assets": self.entries});
         self.write("assets/.prometeu/index.json", serde_json::to_string_pretty(&registry).unwrap().as_bytes());

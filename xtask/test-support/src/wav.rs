@@ -29,6 +29,8 @@ pub fn noise(seed: u32, len: usize) -> Vec<i16> {
         .collect()
 }
 
+/// A `hound` spec: `channels`, `rate` in samples per second per channel (Hz), `bits` per sample, integer
+/// or float samples. Mind the order: channels before rate, unlike [`wav_i16`].
 pub fn spec(channels: u16, rate: u32, bits: u16, format: hound::SampleFormat) -> hound::WavSpec {
     hound::WavSpec { channels, sample_rate: rate, bits_per_sample: bits, sample_format: format }
 }
@@ -51,6 +53,9 @@ pub fn wav_int_in(spec_ex: hound::WavSpecEx, samples: &[i32]) -> Vec<u8> {
     cursor.into_inner()
 }
 
+/// 32-bit IEEE float `samples` (interleaved across `channels`, at `rate` Hz) through `hound`, which writes
+/// a WAVE_FORMAT_EXTENSIBLE header with the float subtype; for the plain [`WAVE_FORMAT_IEEE_FLOAT`] header
+/// use [`raw_wav`]. Values are written as given, not clamped to -1.0..=1.0.
 pub fn wav_float(channels: u16, rate: u32, samples: &[f32]) -> Vec<u8> {
     let mut cursor = Cursor::new(Vec::new());
     {
@@ -64,18 +69,32 @@ pub fn wav_float(channels: u16, rate: u32, samples: &[f32]) -> Vec<u8> {
     cursor.into_inner()
 }
 
+/// `wFormatTag` 1: integer PCM.
 pub const WAVE_FORMAT_PCM: u16 = 0x0001;
+/// `wFormatTag` 2: Microsoft ADPCM, a compressed encoding the sound family refuses (it reads only integer
+/// PCM and IEEE float).
 pub const WAVE_FORMAT_ADPCM: u16 = 0x0002;
+/// `wFormatTag` 3: IEEE float samples, in the plain (non-extensible) header.
 pub const WAVE_FORMAT_IEEE_FLOAT: u16 = 0x0003;
+/// `wFormatTag` 0xFFFE: WAVEFORMATEXTENSIBLE; the actual encoding is the `SubFormat` GUID that follows
+/// (see [`Fmt::extensible`]).
 pub const WAVE_FORMAT_EXTENSIBLE: u16 = 0xfffe;
+/// The `SubFormat` GUID for integer PCM in its 16-byte on-disk order: format tag 1 (little-endian), then
+/// the tail every such GUID shares.
 pub const SUBTYPE_PCM: [u8; 16] = [1, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71];
+/// The `SubFormat` GUID for IEEE float in its 16-byte on-disk order: format tag 3, then the shared tail.
 pub const SUBTYPE_IEEE_FLOAT: [u8; 16] = [3, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71];
 
 /// The fields of a `fmt ` chunk, written by hand.
 #[derive(Clone, Copy)]
 pub struct Fmt {
+    /// `wFormatTag`, written as given even when it disagrees with `extensible` (a `WAVE_FORMAT_*` constant,
+    /// or any value a test wants refused).
     pub tag: u16,
+    /// `nChannels`; the block align is written as `channels × bits / 8` (integer division).
     pub channels: u16,
+    /// `nSamplesPerSec`: samples per second per channel (Hz); the byte rate is written as `rate` × block
+    /// align.
     pub rate: u32,
     /// Container bits per sample (`wBitsPerSample`).
     pub bits: u16,

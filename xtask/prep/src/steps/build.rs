@@ -7,7 +7,7 @@ use std::time::Instant;
 use camino::Utf8Path;
 use prometeu_manifest::Compiler;
 use prometeu_packer::{
-    BUILD_DIR, Channel, LaneGuard, Level, LogLine, MANIFEST_FILE, PROGRAM_FILE, PackObserver, Resolve, Stage,
+    BUILD_DIR, Channel, LaneGuard, Level, LogLine, MANIFEST_FILE, PROGRAM_FILE, PackObserver, Resolve, Staging,
     TestPoints, operation_id, resolve_inside,
 };
 use serde::Serialize;
@@ -98,8 +98,8 @@ fn stage_and_promote(
     log: &mut Capture<'_>,
 ) -> Result<u64, String> {
     let build_dir = lane.build_dir();
-    let stage =
-        Stage::create(&build_dir, &operation_id()).map_err(|e| format!("cannot create the staging directory: {e}"))?;
+    let stage = Staging::create(&build_dir, &operation_id())
+        .map_err(|e| format!("cannot create the staging directory: {e}"))?;
     let produced = match compiler {
         Compiler::Command { argv, timeout } => {
             let paths =
@@ -141,7 +141,7 @@ fn compile(run: &CompilerRun<'_>, ended: &mut Option<Outcome>, log: &mut Capture
     }
 }
 
-fn copy_prebuilt(project: &Utf8Path, path: &str, stage: &Stage, log: &mut Capture<'_>) -> Result<u64, String> {
+fn copy_prebuilt(project: &Utf8Path, path: &str, stage: &Staging, log: &mut Capture<'_>) -> Result<u64, String> {
     let what = format!("the prebuilt program `{path}` ([compiler].prebuilt in cartridge.toml)");
     let source = resolve_inside(project, path).map_err(|e| match e {
         Resolve::Missing => format!("{what} does not exist; build it first or fix the path"),

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use prometeu_manifest::{BuildFacts, ProjectMeta};
 use prometeu_packer::{
-    ASSETS_PA, BUILD_DIR, Channel, LaneGuard, Level, LogLine, MANIFEST_FILE, PROGRAM_FILE, PackObserver, Stage,
+    ASSETS_PA, BUILD_DIR, Channel, LaneGuard, Level, LogLine, MANIFEST_FILE, PROGRAM_FILE, PackObserver, Staging,
     TestPoints, operation_id, pa, remove_outputs,
 };
 use serde::Serialize;
@@ -91,7 +91,7 @@ pub(crate) fn report_config_warnings(meta: &ProjectMeta, observer: &mut dyn Pack
 }
 
 fn publish(lane: &LaneGuard, bytes: &[u8], points: &TestPoints) -> Result<(), String> {
-    let stage = Stage::create(&lane.build_dir(), &operation_id()).map_err(|e| e.to_string())?;
+    let stage = Staging::create(&lane.build_dir(), &operation_id()).map_err(|e| e.to_string())?;
     if let Err(e) = stage.write(MANIFEST_FILE, bytes) {
         let _ = stage.discard();
         return Err(e.to_string());

@@ -38,7 +38,7 @@ pub fn operation_id() -> String {
 
 /// One staging directory of one operation.
 #[derive(Debug)]
-pub struct Stage {
+pub struct Staging {
     build_dir: Utf8PathBuf,
     dir: Utf8PathBuf,
 }
@@ -64,9 +64,9 @@ impl std::fmt::Display for PromoteError {
     }
 }
 
-impl Stage {
+impl Staging {
     /// Creates `build/.staging/<id>/`, replacing a leftover of the same name.
-    pub fn create(build_dir: &Utf8Path, id: &str) -> std::io::Result<Stage> {
+    pub fn create(build_dir: &Utf8Path, id: &str) -> std::io::Result<Staging> {
         let dir = build_dir.join(STAGING_DIR).join(id);
         if dir.exists() {
             fs::remove_dir_all(&dir)?;
@@ -76,7 +76,7 @@ impl Stage {
         // marker inside them can be.
         sync_dir(&build_dir.join(STAGING_DIR))?;
         sync_dir(build_dir)?;
-        Ok(Stage { build_dir: build_dir.to_owned(), dir })
+        Ok(Staging { build_dir: build_dir.to_owned(), dir })
     }
 
     /// The staging directory, `build/.staging/<operation-id>/`; nothing in it is published until `promote`.
@@ -316,7 +316,7 @@ mod tests {
     fn promote_replaces_outputs_and_cleans_up() {
         let (_tmp, build) = build_dir();
         fs::write(build.join("a"), "old a").unwrap();
-        let stage = Stage::create(&build, "op1").unwrap();
+        let stage = Staging::create(&build, "op1").unwrap();
         stage.write("a", b"new a").unwrap();
         stage.write("b", b"new b").unwrap();
         fs::write(build.join("stale"), "old").unwrap();
@@ -332,7 +332,7 @@ mod tests {
         let (_tmp, build) = build_dir();
         fs::write(build.join("a"), "old a").unwrap();
         fs::create_dir(build.join("b")).unwrap();
-        let stage = Stage::create(&build, "op1").unwrap();
+        let stage = Staging::create(&build, "op1").unwrap();
         stage.write("a", b"new a").unwrap();
         stage.write("b", b"new b").unwrap();
         let err = stage.promote(&["a", "b"], &[], &TestPoints::none()).unwrap_err();
@@ -347,14 +347,14 @@ mod tests {
         fs::write(build.join("a"), "old a").unwrap();
         fs::write(build.join("b"), "old b").unwrap();
         // A promotion that died after its first rename.
-        let committed = Stage::create(&build, "committed").unwrap();
+        let committed = Staging::create(&build, "committed").unwrap();
         committed.write("a", b"new a").unwrap();
         committed.write("b", b"new b").unwrap();
         committed.prepare(&["a", "b"], &[], &TestPoints::none()).unwrap();
         fs::rename(committed.path(COMMIT_MARKER_TMP), committed.path(COMMIT_MARKER)).unwrap();
         fs::rename(committed.path("a"), build.join("a")).unwrap();
         // An operation that died while staging.
-        let abandoned = Stage::create(&build, "abandoned").unwrap();
+        let abandoned = Staging::create(&build, "abandoned").unwrap();
         abandoned.write("a", b"junk").unwrap();
 
         let recovery = recover(&build).unwrap();
@@ -371,7 +371,7 @@ mod tests {
         let (_tmp, build) = build_dir();
         fs::write(build.join("a"), "old a").unwrap();
         fs::write(build.join("b"), "old b").unwrap();
-        let stage = Stage::create(&build, "op1").unwrap();
+        let stage = Staging::create(&build, "op1").unwrap();
         stage.write("a", b"new a").unwrap();
         stage.write("b", b"new b").unwrap();
         let points = TestPoints::new(TestPoint::PromoteRenamed("a".into()), crate::support::testpoint::Action::Fail);
