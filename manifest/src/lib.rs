@@ -25,7 +25,5 @@ pub use meta::{ASSET_CAPABILITY, AppMode, Compiler, KNOWN_CAPABILITIES, ProjectM
 
 /// The project's cartridge metadata file; its presence marks a project (local).
 pub const CARTRIDGE_FILE: &str = "cartridge.toml";
-/// The PBS compiler's project file (upstream), read for defaults only.
+/// The PBS compiler's project file (fixed), read for defaults only.
 pub const PROJECT_JSON_FILE: &str = "prometeu.json";
-/// The generated manifest's file name inside `build/` (upstream).
-pub const MANIFEST_FILE: &str = "manifest.json";

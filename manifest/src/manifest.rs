@@ -7,13 +7,13 @@ use serde::Serialize;
 
 use crate::meta::{ASSET_CAPABILITY, ProjectMeta};
 
-/// `magic` (upstream constant).
+/// `magic` (fixed constant).
 pub const MAGIC: &str = "PMTU";
-/// `cartridge_version` (upstream constant).
+/// `cartridge_version` (fixed constant).
 pub const CARTRIDGE_VERSION: u32 = 1;
 
-/// The manifest, exactly its upstream keys: nothing may be added here that
-/// upstream has not defined (it removed `entrypoint`, `asset_table`, `preload`).
+/// The manifest, exactly its fixed keys: nothing may be added here that
+/// the runtime has not defined (it removed `entrypoint`, `asset_table`, `preload`).
 /// Fields are declared in byte order of their keys: serde writes struct
 /// fields in declaration order, so the canonical key order holds however
 /// `serde_json` is compiled (its `preserve_order` feature would keep map

@@ -1,5 +1,5 @@
 //! Project metadata: `cartridge.toml` with its defaults from `prometeu.json`,
-//! checked by every rule of `project.md`.
+//! checked by every rule of `docs/reference/project.md`.
 
 use prometeu_shape::PathRule;
 use std::time::Duration;
@@ -11,7 +11,7 @@ use crate::error::ConfigError;
 use crate::project_json::{self, Field, ProjectJson};
 use crate::{CARTRIDGE_FILE, PROJECT_JSON_FILE, files};
 
-/// Known capability names (local list; upstream confirms `gfx`, `input` and
+/// Known capability names (local list; the runtime confirms `gfx`, `input` and
 /// an asset capability). Other names are kept, with a warning.
 pub const KNOWN_CAPABILITIES: &[&str] = &["gfx", "input", "audio", "asset", "fs", "log", "system"];
 /// The capability a program needs to load its assets.
@@ -42,7 +42,7 @@ pub struct ProjectMeta {
     pub warnings: Vec<String>,
 }
 
-/// `app_mode` (upstream values).
+/// `app_mode` (fixed values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AppMode {
     /// `"Game"`: the default when `cartridge.toml` has no `app_mode`.

@@ -1,4 +1,4 @@
-//! `prometeu.json`, the compiler's project file (upstream): only the string
+//! `prometeu.json`, the compiler's project file (fixed): only the string
 //! fields `name` and `version` are read, as defaults; everything else in it
 //! belongs to the compiler and is ignored.
 

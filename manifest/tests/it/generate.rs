@@ -57,7 +57,7 @@ fn strings_are_escaped_minimally_and_written_as_raw_utf8() {
 }
 
 #[test]
-fn manifest_has_exactly_the_upstream_keys() {
+fn manifest_has_exactly_the_fixed_keys() {
     let generated = generate(&meta(&["gfx"]), &NOT_PACKED).unwrap();
     let value: serde_json::Value = serde_json::from_slice(&generated.bytes).unwrap();
     let keys: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();

@@ -1,4 +1,4 @@
-//! Canonical JSON (upstream rules, `assets-pa.md`): UTF-8, no whitespace,
+//! Canonical JSON (fixed rules, `docs/reference/assets-pa.md`): UTF-8, no whitespace,
 //! keys sorted by byte order, integers only, minimal escaping, no newline.
 //!
 //! serde_json's compact writer escapes exactly `"`, `\` and controls, so

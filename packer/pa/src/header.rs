@@ -14,7 +14,7 @@ use crate::{FLAGS, MAGIC, PRELUDE_LEN, RESERVED, SCHEMA_VERSION};
 /// `PRELUDE_LEN` as an array length.
 pub(crate) const PRELUDE_SIZE: usize = PRELUDE_LEN as usize;
 
-/// One asset table entry (upstream fields).
+/// One asset table entry (fixed fields).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     /// Registry id of the asset (at least 1); the table is sorted by it, strictly increasing, gaps kept.

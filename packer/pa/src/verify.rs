@@ -75,7 +75,7 @@ fn payload_range(payload_offset: u32, entry: &Entry) -> Option<Range<u64>> {
 }
 
 /// Re-reads the prelude and header of `path` (payload bytes are not needed)
-/// and checks every structural rule of `assets-pa.md`.
+/// and checks every structural rule of `docs/reference/assets-pa.md`.
 pub fn verify_file(path: &Utf8Path) -> Result<Inspection, Vec<Violation>> {
     let mut source = FileSource::open(path).map_err(|e| vec![Violation(format!("cannot read {path}: {e}"))])?;
     verify_source(&mut source)

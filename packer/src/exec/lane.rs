@@ -18,7 +18,7 @@ pub const LOCK_FILE: &str = ".prometeu/lane.lock";
 pub enum Wait<'a> {
     /// Wait until it is free; `on_wait` runs once, before waiting. While
     /// waiting, `cancelled` is polled: when it says so, give up with
-    /// `LaneError::Cancelled` (a person pressed Ctrl-C).
+    /// `LaneError::Cancelled` (the run was cancelled, e.g. by Ctrl-C).
     Block {
         /// Called once, only if the lane is busy, before waiting starts (the CLI prints its notice).
         on_wait: &'a mut dyn FnMut(),

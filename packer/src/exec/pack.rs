@@ -57,7 +57,7 @@ pub enum FailureStage {
     Persistence,
 }
 
-/// The pack result (`operations.md`, "Pack result").
+/// The pack result (`docs/reference/operations.md`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PackResult {
     /// This run's id: 20 random ASCII letters and digits, also the staging directory's name.
@@ -97,7 +97,7 @@ pub struct PackEvent {
     pub kind: EventKind,
 }
 
-/// The kinds of pack event, in the order they occur (`operations.md`, "Events").
+/// The kinds of pack event, in the order they occur (`docs/reference/operations.md`).
 /// A blocked pack goes from `GateBlocked` to `Finished`; a failed one ends early with `Finished`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -1,5 +1,5 @@
-//! The read-only operations: `summary` and `validate` (upstream Pack Wizard
-//! contracts). Both answer from one fresh runtime snapshot and take no lock.
+//! The read-only operations: `summary` and `validate`. Both answer from one
+//! fresh runtime snapshot and take no lock.
 
 use std::time::SystemTime;
 

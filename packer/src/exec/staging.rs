@@ -19,7 +19,7 @@ pub const STAGING_DIR: &str = ".staging";
 /// is either complete or absent.
 pub const COMMIT_MARKER: &str = "COMMIT";
 const COMMIT_MARKER_TMP: &str = "COMMIT.tmp";
-/// Length of an operation id (upstream: 20 random alphanumerics).
+/// Length of an operation id (fixed: 20 random alphanumerics).
 pub const OPERATION_ID_LEN: usize = 20;
 
 /// A fresh random operation id of ASCII letters and digits.

@@ -1,4 +1,4 @@
-//! Metadata convergence (upstream): `output.metadata` at the root,
+//! Metadata convergence (fixed): `output.metadata` at the root,
 //! `output.codec_configuration` under `codec`, `output.pipeline` under
 //! `pipeline`, plus the family's derived keys — into one integer-only object.
 

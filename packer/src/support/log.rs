@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::support::advice::Advice;
 
-/// Preparation log channels (upstream names).
+/// Preparation log channels (fixed names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Channel {
     /// `build`: the compiler command, every compiler output line, the outcome, the promotion.

@@ -1,5 +1,5 @@
 //! `<root>/asset.json`: parsing with line/column on syntax errors, unknown
-//! keys refused with the accepted list, and every rule of `assets.md` that
+//! keys refused with the accepted list, and every rule of `docs/reference/asset-json.md` that
 //! concerns the declaration alone (family content checks live in the family).
 
 use std::collections::BTreeMap;
@@ -31,7 +31,7 @@ pub const LOOP_KEYS: &[&str] = &["start", "end"];
 pub const NAME_MAX_CHARS: usize = 64;
 /// Preload slots per bank type (local range).
 pub const PRELOAD_SLOTS: u32 = 16;
-/// The only `output.codec` upstream accepts.
+/// The only `output.codec` the runtime accepts (fixed).
 pub const SUPPORTED_CODEC: &str = prometeu_pa::CODEC_NONE;
 
 /// A parsed `asset.json` that broke no blocking declaration rule (family content checks come later).

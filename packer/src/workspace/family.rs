@@ -2,7 +2,7 @@
 //! `output.format`, its bank type and its main input role. What a family
 //! *does* with its inputs is `crate::families`'.
 
-/// The asset families this packer knows (`asset.json` `type`, upstream names).
+/// The asset families this packer knows (`asset.json` `type`, fixed names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Family {
     /// `glyph_bank`: PNG tiles → one 256×256 4-bit sheet plus 64 RGB565 palettes (`GLYPH/indexed_v1`).

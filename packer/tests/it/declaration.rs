@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 const FILE: &str = "assets/hero/asset.json";
 const ASSET: AssetRef<'static> = AssetRef { asset_id: 7, root: "hero" };
 
-/// The example of `assets.md`, verbatim.
+/// A complete glyph bank declaration, as the reference shows one.
 const SPEC_EXAMPLE: &str = r##"{
   "schema_version": 1,
   "asset_uuid": "3f1c2a9e-5d7b-4c1e-9f0a-2b6d8e4c7a10",

@@ -20,7 +20,7 @@ use tiles::*;
 /// even a 32×32 RGBA tile with generous ancillary chunks is far smaller).
 pub const MAX_PNG_BYTES: u64 = 1024 * 1024;
 
-/// Sheet side in pixels (upstream).
+/// Sheet side in pixels (fixed).
 pub const SHEET_SIDE: u32 = 256;
 /// Sheet bytes: 4-bit indices, two pixels per byte.
 pub const SHEET_BYTES: usize = (SHEET_SIDE * SHEET_SIDE / 2) as usize;

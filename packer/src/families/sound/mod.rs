@@ -17,17 +17,17 @@ mod loops;
 use decode::*;
 use loops::*;
 
-/// A WAV larger than this is refused before its content is read (upstream limit).
+/// A WAV larger than this is refused before its content is read (local limit).
 pub const MAX_WAV_BYTES: u64 = 64 * 1024 * 1024;
 pub const MIN_SAMPLE_RATE: u32 = 8000;
 pub const MAX_SAMPLE_RATE: u32 = 48000;
 /// Rates that draw no warning.
 pub const USUAL_SAMPLE_RATES: [u32; 3] = [22050, 44100, 48000];
-/// Accepted integer PCM depths (upstream).
+/// Accepted integer PCM depths (local).
 pub const INT_BIT_DEPTHS: [u16; 4] = [8, 16, 24, 32];
-/// The one accepted IEEE float depth (upstream).
+/// The one accepted IEEE float depth (local).
 pub const FLOAT_BIT_DEPTH: u16 = 32;
-/// Mono or stereo (upstream).
+/// Mono or stereo (local).
 pub const MAX_CHANNELS: u16 = 2;
 /// Bytes of one output frame: signed 16-bit mono.
 const FRAME_BYTES: u64 = 2;

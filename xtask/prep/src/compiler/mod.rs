@@ -1,9 +1,9 @@
 //! Running the PBS compiler as a child process: no shell, its own process
 //! group, output captured line by line, killed with everything it started on
-//! timeout or Ctrl-C.
+//! timeout or cancel.
 //!
-//! The contract is `operations.md`, "The build step", and `project.md`,
-//! "`cartridge.toml`" (`[compiler]`). This module only runs the compiler and
+//! The contract is `docs/reference/operations.md` (the build step) and
+//! `docs/reference/project.md` (`[compiler]`). This module only runs the compiler and
 //! judges its output file; staging and promotion belong to the build step.
 
 use std::cell::Cell;
@@ -151,7 +151,8 @@ pub enum Outcome {
         /// the build log gives it in seconds.
         after: Duration,
     },
-    /// Ctrl-C (or SIGTERM); it and its process group were killed.
+    /// The run was cancelled (Ctrl-C or SIGTERM in the command line, a host's `Cancel::cancel`): the
+    /// compiler and its process group were killed, or it was never started.
     Interrupted,
     /// Exited 0 without writing a usable program.
     NoOutput {

@@ -41,7 +41,7 @@ impl Step {
     }
 }
 
-/// Binary at the control level (upstream): a step succeeded or it did not.
+/// Binary at the control level (fixed): a step succeeded or it did not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepStatus {
