@@ -40,7 +40,7 @@ fn not_found(start: &Utf8Path) -> ConfigError {
         None,
         format!(
             "no {CARTRIDGE_FILE} in {start} or any directory above it; \
-             run inside a project directory or name the project directory"
+             run inside a project directory"
         ),
     )
 }

@@ -161,7 +161,7 @@ fn usable_default(
 ) -> Result<String, ConfigError> {
     let why = match field {
         Field::Value(value) => return Ok(value.clone()),
-        Field::NotString(found) => format!("{PROJECT_JSON_FILE} `{json_key}` is a {found}, not a string"),
+        Field::NotString(found) => format!("{PROJECT_JSON_FILE} `{json_key}` is {found}, not a string"),
         Field::Absent if defaults.exists => format!("{PROJECT_JSON_FILE} has no `{json_key}`"),
         Field::Absent => format!("there is no {PROJECT_JSON_FILE} to take `{json_key}` from"),
     };

@@ -47,7 +47,7 @@ fn parse(text: &str) -> Result<ProjectJson, ConfigError> {
     let field = |key: &str| match object.get(key) {
         None => Field::Absent,
         Some(Value::String(s)) => Field::Value(s.clone()),
-        Some(other) => Field::NotString(json_type(other)),
+        Some(other) => Field::NotString(prometeu_shape::json_type(other)),
     };
     Ok(ProjectJson { exists: true, name: field("name"), version: field("version") })
 }
@@ -64,17 +64,6 @@ fn syntax_error(e: &serde_json::Error) -> ConfigError {
     }
 }
 
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "list",
-        Value::Object(_) => "object",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,7 +72,7 @@ mod tests {
     fn reads_only_string_name_and_version() {
         let json = parse(r#"{"name": "Starter", "version": 3, "deps": {"x": 1}}"#).unwrap();
         assert_eq!(json.name, Field::Value("Starter".into()));
-        assert_eq!(json.version, Field::NotString("number"));
+        assert_eq!(json.version, Field::NotString("a non-negative integer"));
     }
 
     #[test]

@@ -52,7 +52,10 @@ pub use workspace::declaration::{
     Artifact, Declaration, LoopPoints, MAX_DECLARATION_BYTES, Output, Parsed, Preload, parse as parse_declaration,
 };
 pub use workspace::family::Family;
-pub use workspace::layout::*;
+pub use workspace::layout::{
+    ASSET_TABLE_JSON, ASSET_TABLE_METADATA_JSON, ASSETS_DIR, ASSETS_PA, BUILD_DIR, DECLARATION_FILE, LOG_DIR,
+    MANIFEST_FILE, PACK_OUTPUTS, PRELOAD_JSON, PROGRAM_FILE, REGISTRY_PATH, declaration_path, root_path,
+};
 pub use workspace::paths::{PathRule, Resolve, check_relative, resolve_inside};
 pub use workspace::registry::{
     Registry, RegistryEntry, RegistryRead, check_roots, check_uuid, find_unregistered, normalize_root_arg,

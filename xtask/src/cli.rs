@@ -173,7 +173,7 @@ fn locate(flag: Option<&Utf8Path>) -> Result<Utf8PathBuf, Stop> {
             }
             Ok(dir)
         }
-        None => prometeu_manifest::find_project(&cwd).map_err(|e| usage(format!("{e} with `--project DIR`"))),
+        None => prometeu_manifest::find_project(&cwd).map_err(|e| usage(format!("{e} (or pass `--project DIR`)"))),
     }
 }
 

@@ -12,7 +12,10 @@ mod advice;
 mod bench;
 mod cli;
 mod commands;
-pub mod interrupt;
+mod interrupt;
 mod reporter;
 
 pub use cli::main;
+/// Ctrl-C for a host that runs several commands in one process: install the
+/// handler once, take a fresh token per run.
+pub use interrupt::{install_handler as install_ctrl_c_handler, new_run as new_ctrl_c_run};

@@ -85,7 +85,7 @@ impl LogLine {
 }
 
 /// The log line a diagnostic becomes.
-pub fn diagnostic_line(channel: Channel, d: &crate::Diagnostic) -> LogLine {
+pub fn diagnostic_line(channel: Channel, d: &crate::support::diag::Diagnostic) -> LogLine {
     let level = if d.is_blocking() { Level::Error } else { Level::Warn };
     LogLine { advice: d.advice.clone(), ..LogLine::new(channel, level, d.to_string()) }
 }

@@ -4,8 +4,9 @@
 //! `TestPoints` directly.
 //!
 //! Only builds made for tests honour them: without the `testpoints` cargo
-//! feature (which the test-support crate enables) `TestPoints` is empty and
-//! `hit` compiles to nothing, so a shipped tool can never be made to hang.
+//! feature (which only the test crates enable, as dev-dependencies)
+//! `TestPoints` is empty and `hit` compiles to nothing, so a shipped tool
+//! can never be made to hang.
 
 use std::borrow::Cow;
 

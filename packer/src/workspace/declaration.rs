@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use prometeu_pa::PRELOAD_SLOTS;
 use prometeu_shape::json_type as describe;
 use serde_json::{Map, Value};
 
@@ -29,8 +30,6 @@ pub const LOOP_KEYS: &[&str] = &["start", "end"];
 
 /// `name`: 1..=64 characters of `A-Z a-z 0-9 _ - .`.
 pub const NAME_MAX_CHARS: usize = 64;
-/// Preload slots per bank type (local range).
-pub const PRELOAD_SLOTS: u32 = 16;
 /// The only `output.codec` the runtime accepts (fixed).
 pub const SUPPORTED_CODEC: &str = prometeu_pa::CODEC_NONE;
 

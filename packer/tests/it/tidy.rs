@@ -119,6 +119,27 @@ fn the_front_door_declares_no_public_module() {
 }
 
 #[test]
+fn modules_reach_each_other_by_layer_not_through_the_front_door() {
+    // `crate::Diagnostic` would hide which layer is imported from the checks below.
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let mut wrong = Vec::new();
+    for file in files.iter().filter(|f| module_of(f).is_some()) {
+        let text = std::fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim_start().starts_with("//")) {
+            for (at, _) in line.match_indices("crate::") {
+                let first: String =
+                    line[at + "crate::".len()..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                if !LAYERS.contains(&first.as_str()) {
+                    wrong.push(format!("{file}:{}: crate::{first}", n + 1));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "paths through the front door: {wrong:#?}");
+}
+
+#[test]
 fn layers_import_only_downwards() {
     let mut wrong = Vec::new();
     for (module, targets) in graph() {

@@ -99,9 +99,7 @@ fn prepare(
     if let Some(message) = cancelled_before(Step::Build, &options.cancel, log, logs) {
         return failed(Step::Build, Some(message), steps);
     }
-    for w in &meta.warnings {
-        logs.push(say(log, LogLine::new(Channel::Manifest, Level::Warn, w.clone())));
-    }
+    logs.extend(config_warnings(meta, log));
     if let Err(e) = manifest::withdraw(lane) {
         let message = format!("cannot remove the previous build/manifest.json: {e}");
         logs.push(say(log, LogLine::new(Channel::Manifest, Level::Error, message.clone())));
@@ -164,8 +162,10 @@ fn cancelled_before(next: Step, cancel: &Cancel, log: &mut RunLog<'_>, logs: &mu
 /// The build step alone, with its own kept log (`build/logs/build.jsonl`).
 pub fn build(lane: &LaneGuard, meta: &ProjectMeta, options: &RunOptions, observer: &mut dyn Observer) -> BuildOutcome {
     let mut log = RunLog::kept(lane.project(), "build", observer);
-    manifest::report_config_warnings(meta, &mut log);
-    build::run(lane, &meta.compiler, &options.pack.testpoints, &options.cancel, &mut log)
+    let warnings = config_warnings(meta, &mut log);
+    let mut outcome = build::run(lane, &meta.compiler, &options.pack.testpoints, &options.cancel, &mut log);
+    outcome.logs.splice(0..0, warnings);
+    outcome
 }
 
 /// The pack step alone, with its own kept log (`build/logs/pack.jsonl`).
@@ -182,7 +182,8 @@ fn say(log: &mut RunLog<'_>, line: LogLine) -> LogLine {
 
 /// The manifest step alone, with its own kept log
 /// (`build/logs/manifest.jsonl`). It commits what `build/` holds, so it
-/// refuses unless `build/` holds a program and an `assets.pa` that verifies.
+/// refuses unless `build/` holds a program and an `assets.pa` that verifies;
+/// the lines logged before the refusal were streamed to `observer`.
 pub fn manifest(
     lane: &LaneGuard,
     meta: &ProjectMeta,
@@ -190,7 +191,16 @@ pub fn manifest(
     observer: &mut dyn Observer,
 ) -> Result<ManifestOutcome, Missing> {
     let mut log = RunLog::kept(lane.project(), "manifest", observer);
-    manifest::report_config_warnings(meta, &mut log);
+    let warnings = config_warnings(meta, &mut log);
     let facts = manifest::facts_from_build(lane)?;
-    Ok(manifest::run(lane, meta, &facts, &options.pack.testpoints, &mut log))
+    let mut outcome = manifest::run(lane, meta, &facts, &options.pack.testpoints, &mut log);
+    outcome.logs.splice(0..0, warnings);
+    Ok(outcome)
+}
+
+/// Logs the warnings of loading `cartridge.toml` (unknown capability,
+/// unknown placeholder) on the `manifest` channel, since they concern the
+/// manifest's sources, and hands them back for the step's own list.
+fn config_warnings(meta: &ProjectMeta, log: &mut RunLog<'_>) -> Vec<LogLine> {
+    meta.warnings.iter().map(|w| say(log, LogLine::new(Channel::Manifest, Level::Warn, w.clone()))).collect()
 }

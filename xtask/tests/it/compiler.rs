@@ -498,9 +498,9 @@ fn child_process_interrupted_by_a_signal() {
         return;
     };
     let project = Project::at(None, Utf8Path::new(&root).to_owned());
-    prometeu_xtask::interrupt::install_handler().unwrap();
-    prometeu_xtask::interrupt::install_handler().unwrap();
-    let cancel = prometeu_xtask::interrupt::new_run();
+    prometeu_xtask::install_ctrl_c_handler().unwrap();
+    prometeu_xtask::install_ctrl_c_handler().unwrap();
+    let cancel = prometeu_xtask::new_ctrl_c_run();
     let script =
         project.script("compiler.sh", "echo $$ > compiler.pid\nsleep 1000 &\necho $! > grandchild.pid\nwait\n");
     let argv = argv(&[&script]);

@@ -102,3 +102,20 @@ fn a_cancelled_play_prep_stops_its_compiler_and_the_next_one_in_the_same_process
         assert!(channels.contains(&channel), "no {channel} line in {channels:?}");
     }
 }
+
+#[test]
+fn a_single_step_returns_every_line_it_streamed() {
+    let p = starter();
+    let toml = String::from_utf8(p.read("cartridge.toml")).unwrap();
+    p.write("cartridge.toml", toml.replace(r#""asset"]"#, r#""asset", "lasers"]"#));
+    let meta = prometeu_manifest::load(&p.path).unwrap();
+    assert!(!meta.warnings.is_empty(), "the unknown capability is a warning");
+    let lane = acquire_lane(&p.path, Wait::NoWait).unwrap();
+    let (mut observer, _messages) = recorder();
+    let built = prometeu_play_prep::build(&lane, &meta, &RunOptions::default(), &mut observer);
+    assert_eq!(built.result.status, StepStatus::Success);
+    let streamed: Vec<&str> = observer.entries.iter().map(|e| e.message.as_str()).collect();
+    let returned: Vec<&str> = built.logs.iter().map(|l| l.message.as_str()).collect();
+    assert_eq!(streamed, returned);
+    assert!(returned[0].contains("lasers"), "{returned:?}");
+}

@@ -82,14 +82,6 @@ pub(crate) fn run(
     ManifestOutcome { result, logs: log.lines }
 }
 
-/// Logs the warnings of loading cartridge.toml (unknown capability, unknown
-/// placeholder) on the `manifest` channel: they concern the manifest's sources.
-pub(crate) fn report_config_warnings(meta: &ProjectMeta, observer: &mut dyn PackObserver) {
-    for w in &meta.warnings {
-        observer.log(&LogLine::new(Channel::Manifest, Level::Warn, w.clone()));
-    }
-}
-
 fn publish(lane: &LaneGuard, bytes: &[u8], points: &TestPoints) -> Result<(), String> {
     let stage = Staging::create(&lane.build_dir(), &operation_id()).map_err(|e| e.to_string())?;
     if let Err(e) = stage.write(MANIFEST_FILE, bytes) {
