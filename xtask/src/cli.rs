@@ -203,16 +203,21 @@ fn lane_error(error: &LaneError) -> String {
     }
 }
 
-/// The options of a writing command's run: a fresh Ctrl-C token, test
-/// points from the environment (honoured only by builds made for tests).
-pub(crate) fn run_options(threads: Option<usize>, out: &Reporter) -> RunOptions {
+/// The options of a writing command's run: test points from the
+/// environment (honoured only by builds made for tests) and a token nothing
+/// cancels, for the commands that leave Ctrl-C its default action (the
+/// process ends at once, which every step survives).
+pub(crate) fn run_options(threads: Option<usize>) -> RunOptions {
+    RunOptions { pack: PackOptions { threads, testpoints: TestPoints::from_env() }, cancel: Cancel::new() }
+}
+
+/// Like `run_options`, for a run that starts a compiler: Ctrl-C cancels the
+/// run's token, which kills the compiler and everything it started.
+pub(crate) fn interruptible_run_options(threads: Option<usize>, out: &Reporter) -> RunOptions {
     if let Err(e) = crate::interrupt::install_handler() {
         out.note(&format!("warning: Ctrl-C will not stop the compiler cleanly: {e}"));
     }
-    RunOptions {
-        pack: PackOptions { threads, testpoints: TestPoints::from_env() },
-        cancel: crate::interrupt::new_run(),
-    }
+    RunOptions { cancel: crate::interrupt::new_run(), ..run_options(threads) }
 }
 
 pub(crate) fn exit_for(ok: bool) -> Exit {

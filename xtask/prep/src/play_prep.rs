@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use prometeu_manifest::{BuildFacts, ProjectMeta};
 use prometeu_packer::{
-    Channel, LaneGuard, Level, LogLine, PackObserver, PackOptions, PackOutcome, PackResult, Status, pack_workspace,
+    Channel, LaneGuard, Level, LogLine, PackOptions, PackOutcome, PackResult, Status, pack_workspace,
 };
 use serde::Serialize;
 
@@ -15,7 +15,7 @@ use crate::cancel::Cancel;
 use crate::run_log::{Observer, RunLog};
 use crate::steps::build::{self, BuildOutcome, BuildResult};
 use crate::steps::manifest::{self, ManifestOutcome, ManifestResult, Missing};
-use crate::steps::{Step, StepStatus, elapsed_ms};
+use crate::steps::{Capture, Step, StepStatus, elapsed_ms};
 
 /// The preparation result: binary status, the failed step, each step's result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -75,18 +75,13 @@ pub fn play_prep(
     observer: &mut dyn Observer,
 ) -> PlayPrepOutcome {
     let mut log = RunLog::kept(lane.project(), "play-prep", observer);
-    let mut logs = Vec::new();
-    let result = prepare(lane, meta, options, &mut log, &mut logs);
-    PlayPrepOutcome { result, logs }
+    let mut capture = Capture::new(&mut log);
+    let result = prepare(lane, meta, options, &mut capture);
+    PlayPrepOutcome { result, logs: capture.lines }
 }
 
-fn prepare(
-    lane: &LaneGuard,
-    meta: &ProjectMeta,
-    options: &RunOptions,
-    log: &mut RunLog<'_>,
-    logs: &mut Vec<LogLine>,
-) -> PlayPrepResult {
+/// The run itself; every line it and its steps log lands in `log`.
+fn prepare(lane: &LaneGuard, meta: &ProjectMeta, options: &RunOptions, log: &mut Capture<'_>) -> PlayPrepResult {
     let started = Instant::now();
     let mut steps = Steps::default();
     let failed = |step, error: Option<String>, steps: Steps| PlayPrepResult {
@@ -96,30 +91,27 @@ fn prepare(
         steps,
         elapsed_ms: elapsed_ms(started),
     };
-    if let Some(message) = cancelled_before(Step::Build, &options.cancel, log, logs) {
+    if let Some(message) = cancelled_before(Step::Build, &options.cancel, log) {
         return failed(Step::Build, Some(message), steps);
     }
-    logs.extend(config_warnings(meta, log));
+    config_warnings(meta, log);
     if let Err(e) = manifest::withdraw(lane) {
         let message = format!("cannot remove the previous build/manifest.json: {e}");
-        logs.push(say(log, LogLine::new(Channel::Manifest, Level::Error, message.clone())));
+        log.say(LogLine::new(Channel::Manifest, Level::Error, message.clone()));
         return failed(Step::Manifest, Some(message), steps);
     }
 
     let built = build::run(lane, &meta.compiler, &options.pack.testpoints, &options.cancel, log);
-    logs.extend(built.logs);
     let ok = built.result.status == StepStatus::Success;
     steps.build = Some(built.result);
     if !ok {
         return failed(Step::Build, None, steps);
     }
 
-    if let Some(message) = cancelled_before(Step::Pack, &options.cancel, log, logs) {
+    if let Some(message) = cancelled_before(Step::Pack, &options.cancel, log) {
         return failed(Step::Pack, Some(message), steps);
     }
-    let packed = pack_workspace(lane, &options.pack, log);
-    logs.extend(packed.logs);
-    let pack = packed.result;
+    let pack = pack_workspace(lane, &options.pack, log).result;
     let facts =
         BuildFacts { assets_pa_produced: pack.status == Status::Success, packed_asset_count: pack.packed_asset_count };
     let ok = pack.status == Status::Success;
@@ -128,11 +120,10 @@ fn prepare(
         return failed(Step::Pack, None, steps);
     }
 
-    if let Some(message) = cancelled_before(Step::Manifest, &options.cancel, log, logs) {
+    if let Some(message) = cancelled_before(Step::Manifest, &options.cancel, log) {
         return failed(Step::Manifest, Some(message), steps);
     }
     let written = manifest::run(lane, meta, &facts, &options.pack.testpoints, log);
-    logs.extend(written.logs);
     let ok = written.result.status == StepStatus::Success;
     steps.manifest = Some(written.result);
     if !ok {
@@ -150,34 +141,28 @@ fn prepare(
 /// Once the run is cancelled, the next step does not start: logs why and
 /// returns the sentence. Checked before the first step as well, so a cancel
 /// during the wait for the lane changes nothing.
-fn cancelled_before(next: Step, cancel: &Cancel, log: &mut RunLog<'_>, logs: &mut Vec<LogLine>) -> Option<String> {
+fn cancelled_before(next: Step, cancel: &Cancel, log: &mut Capture<'_>) -> Option<String> {
     if !cancel.is_cancelled() {
         return None;
     }
     let message = format!("interrupted: the {} step did not start", next.as_str());
-    logs.push(say(log, LogLine::new(next.channel(), Level::Error, message.clone())));
+    log.say(LogLine::new(next.channel(), Level::Error, message.clone()));
     Some(message)
 }
 
 /// The build step alone, with its own kept log (`build/logs/build.jsonl`).
 pub fn build(lane: &LaneGuard, meta: &ProjectMeta, options: &RunOptions, observer: &mut dyn Observer) -> BuildOutcome {
     let mut log = RunLog::kept(lane.project(), "build", observer);
-    let warnings = config_warnings(meta, &mut log);
-    let mut outcome = build::run(lane, &meta.compiler, &options.pack.testpoints, &options.cancel, &mut log);
-    outcome.logs.splice(0..0, warnings);
-    outcome
+    let mut capture = Capture::new(&mut log);
+    config_warnings(meta, &mut capture);
+    let result = build::run(lane, &meta.compiler, &options.pack.testpoints, &options.cancel, &mut capture).result;
+    BuildOutcome { result, logs: capture.lines }
 }
 
 /// The pack step alone, with its own kept log (`build/logs/pack.jsonl`).
 pub fn pack(lane: &LaneGuard, options: &RunOptions, observer: &mut dyn Observer) -> PackOutcome {
     let mut log = RunLog::kept(lane.project(), "pack", observer);
     pack_workspace(lane, &options.pack, &mut log)
-}
-
-/// Logs `line` and hands it back for the run's own list.
-fn say(log: &mut RunLog<'_>, line: LogLine) -> LogLine {
-    log.log(&line);
-    line
 }
 
 /// The manifest step alone, with its own kept log
@@ -191,16 +176,18 @@ pub fn manifest(
     observer: &mut dyn Observer,
 ) -> Result<ManifestOutcome, Missing> {
     let mut log = RunLog::kept(lane.project(), "manifest", observer);
-    let warnings = config_warnings(meta, &mut log);
+    let mut capture = Capture::new(&mut log);
+    config_warnings(meta, &mut capture);
     let facts = manifest::facts_from_build(lane)?;
-    let mut outcome = manifest::run(lane, meta, &facts, &options.pack.testpoints, &mut log);
-    outcome.logs.splice(0..0, warnings);
-    Ok(outcome)
+    let result = manifest::run(lane, meta, &facts, &options.pack.testpoints, &mut capture).result;
+    Ok(ManifestOutcome { result, logs: capture.lines })
 }
 
 /// Logs the warnings of loading `cartridge.toml` (unknown capability,
 /// unknown placeholder) on the `manifest` channel, since they concern the
-/// manifest's sources, and hands them back for the step's own list.
-fn config_warnings(meta: &ProjectMeta, log: &mut RunLog<'_>) -> Vec<LogLine> {
-    meta.warnings.iter().map(|w| say(log, LogLine::new(Channel::Manifest, Level::Warn, w.clone()))).collect()
+/// manifest's sources.
+fn config_warnings(meta: &ProjectMeta, log: &mut Capture<'_>) {
+    for warning in &meta.warnings {
+        log.say(LogLine::new(Channel::Manifest, Level::Warn, warning.clone()));
+    }
 }

@@ -2,16 +2,14 @@
 //! `build/assets.pa` that verifies.
 
 use camino::Utf8Path;
-use prometeu_packer::{PackOptions, TestPoints};
-use prometeu_play_prep::{Cancel, Missing, RunOptions, StepStatus};
+use prometeu_play_prep::{Missing, StepStatus};
 
-use crate::cli::{Cli, Exit, Stop, exit_for, load_meta, take_lane};
+use crate::cli::{Cli, Exit, Stop, exit_for, load_meta, run_options, take_lane};
 use crate::reporter::Reporter;
 
 pub(crate) fn run(cli: &Cli, project: &Utf8Path, out: &mut Reporter) -> Result<Exit, Stop> {
     let meta = load_meta(project)?;
-    let options =
-        RunOptions { pack: PackOptions { threads: None, testpoints: TestPoints::from_env() }, cancel: Cancel::new() };
+    let options = run_options(None);
     let lane = take_lane(cli, project, &options.cancel, out)?;
     let outcome =
         prometeu_play_prep::manifest(&lane, &meta, &options, out).map_err(|m| Stop(Exit::Failed, advice(&m)))?;

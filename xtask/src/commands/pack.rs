@@ -1,17 +1,15 @@
 //! `pack`: the pack step alone (progress bar on a terminal).
 
 use camino::Utf8Path;
-use prometeu_packer::{PackOptions, Status, TestPoints};
-use prometeu_play_prep::{Cancel, RunOptions};
+use prometeu_packer::Status;
 
-use crate::cli::{Cli, Exit, Stop, exit_for, take_lane};
+use crate::cli::{Cli, Exit, Stop, exit_for, run_options, take_lane};
 use crate::reporter::Reporter;
 
 pub(crate) fn run(cli: &Cli, project: &Utf8Path, threads: Option<usize>, out: &mut Reporter) -> Result<Exit, Stop> {
     // No Ctrl-C handler: the pack is crash-safe at every instant, so the
     // default action (the process ends at once) is the right one.
-    let options =
-        RunOptions { pack: PackOptions { threads, testpoints: TestPoints::from_env() }, cancel: Cancel::new() };
+    let options = run_options(threads);
     let lane = take_lane(cli, project, &options.cancel, out)?;
     let result = prometeu_play_prep::pack(&lane, &options, out).result;
     match result.status {

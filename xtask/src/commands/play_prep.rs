@@ -3,12 +3,12 @@
 use camino::Utf8Path;
 use prometeu_play_prep::{StepStatus, log_path};
 
-use crate::cli::{Cli, Exit, Stop, exit_for, load_meta, run_options, take_lane};
+use crate::cli::{Cli, Exit, Stop, exit_for, interruptible_run_options, load_meta, take_lane};
 use crate::reporter::Reporter;
 
 pub(crate) fn run(cli: &Cli, project: &Utf8Path, threads: Option<usize>, out: &mut Reporter) -> Result<Exit, Stop> {
     let meta = load_meta(project)?;
-    let options = run_options(threads, out);
+    let options = interruptible_run_options(threads, out);
     let lane = take_lane(cli, project, &options.cancel, out)?;
     let result = prometeu_play_prep::play_prep(&lane, &meta, &options, out).result;
     let log = log_path(project, "play-prep");
