@@ -117,10 +117,10 @@ impl Doc<'_> {
         let unknown = table.keys().filter(|k| !accepted.contains(&k.get_ref().as_ref())).min_by_key(|k| k.span().start);
         let Some(key) = unknown else { return Ok(()) };
         let name = key.get_ref().as_ref();
-        let place = if section.is_empty() { String::new() } else { format!(" in [{section}]") };
-        let hint = prometeu_shape::hint(prometeu_shape::did_you_mean(name, accepted));
-        let message = format!("unknown key `{name}`{place}; {hint}accepted keys: {}", accepted.join(", "));
-        Err(self.error(key.span(), Some(&dotted(section, name)), message))
+        let place = if section.is_empty() { String::new() } else { format!("in [{section}]") };
+        let unknown =
+            prometeu_shape::UnknownKey { key: name, suggestion: prometeu_shape::did_you_mean(name, accepted) };
+        Err(self.error(key.span(), Some(&dotted(section, name)), unknown.message(&place, accepted)))
     }
 
     fn app_id(&self, table: &DeTable<'_>) -> Result<u32, ConfigError> {

@@ -7,7 +7,7 @@ use std::ops::Range;
 ///
 /// Plain data so every host (command line, hook, editor) can render it its own
 /// way; `Display` gives the one-line human form
-/// `cartridge.toml:3:1: unknown key `titel`; accepted keys: …`.
+/// `cartridge.toml:3:1: unknown key `titel`; did you mean `title`? …`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
     /// The file (project-relative) or directory (absolute) the error concerns.
