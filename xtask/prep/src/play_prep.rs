@@ -102,8 +102,8 @@ fn prepare(lane: &LaneGuard, meta: &ProjectMeta, options: &RunOptions, log: &mut
     }
 
     let built = build::run(lane, &meta.compiler, &options.pack.testpoints, &options.cancel, log);
-    let ok = built.result.status == StepStatus::Success;
-    steps.build = Some(built.result);
+    let ok = built.status == StepStatus::Success;
+    steps.build = Some(built);
     if !ok {
         return failed(Step::Build, None, steps);
     }
@@ -124,8 +124,8 @@ fn prepare(lane: &LaneGuard, meta: &ProjectMeta, options: &RunOptions, log: &mut
         return failed(Step::Manifest, Some(message), steps);
     }
     let written = manifest::run(lane, meta, &facts, &options.pack.testpoints, log);
-    let ok = written.result.status == StepStatus::Success;
-    steps.manifest = Some(written.result);
+    let ok = written.status == StepStatus::Success;
+    steps.manifest = Some(written);
     if !ok {
         return failed(Step::Manifest, None, steps);
     }
@@ -155,7 +155,7 @@ pub fn build(lane: &LaneGuard, meta: &ProjectMeta, options: &RunOptions, observe
     let mut log = RunLog::kept(lane.project(), "build", observer);
     let mut capture = Capture::new(&mut log);
     config_warnings(meta, &mut capture);
-    let result = build::run(lane, &meta.compiler, &options.pack.testpoints, &options.cancel, &mut capture).result;
+    let result = build::run(lane, &meta.compiler, &options.pack.testpoints, &options.cancel, &mut capture);
     BuildOutcome { result, logs: capture.lines }
 }
 
@@ -179,7 +179,7 @@ pub fn manifest(
     let mut capture = Capture::new(&mut log);
     config_warnings(meta, &mut capture);
     let facts = manifest::facts_from_build(lane)?;
-    let result = manifest::run(lane, meta, &facts, &options.pack.testpoints, &mut capture).result;
+    let result = manifest::run(lane, meta, &facts, &options.pack.testpoints, &mut capture);
     Ok(ManifestOutcome { result, logs: capture.lines })
 }
 

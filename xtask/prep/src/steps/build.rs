@@ -7,8 +7,8 @@ use std::time::Instant;
 use camino::Utf8Path;
 use prometeu_manifest::Compiler;
 use prometeu_packer::{
-    BUILD_DIR, Channel, LaneGuard, Level, LogLine, MANIFEST_FILE, PROGRAM_FILE, PackObserver, Resolve, Staging,
-    TestPoints, operation_id, resolve_inside,
+    BUILD_DIR, Channel, LaneGuard, Level, LogLine, MANIFEST_FILE, PROGRAM_FILE, Resolve, Staging, TestPoints,
+    operation_id, resolve_inside,
 };
 use serde::Serialize;
 
@@ -37,7 +37,8 @@ pub struct BuildResult {
     pub compiler: Option<Outcome>,
 }
 
-/// The result and the `build` channel lines it captured.
+/// The build step run alone: its result and every line it logged (the
+/// `cartridge.toml` warnings first, on the `manifest` channel).
 pub struct BuildOutcome {
     /// The step's result.
     pub result: BuildResult,
@@ -51,13 +52,12 @@ pub(crate) fn run(
     compiler: &Compiler,
     points: &TestPoints,
     cancel: &Cancel,
-    observer: &mut dyn PackObserver,
-) -> BuildOutcome {
+    log: &mut Capture<'_>,
+) -> BuildResult {
     let started = Instant::now();
-    let mut log = Capture::new(observer);
     let mut ended = None;
-    let outcome = stage_and_promote(lane, compiler, points, cancel, &mut ended, &mut log);
-    let result = match outcome {
+    let outcome = stage_and_promote(lane, compiler, points, cancel, &mut ended, log);
+    match outcome {
         Ok(bytes) => {
             log.say(LogLine::new(
                 Channel::Build,
@@ -84,8 +84,7 @@ pub(crate) fn run(
                 compiler: ended,
             }
         }
-    };
-    BuildOutcome { result, logs: log.lines }
+    }
 }
 
 /// Produces the program in staging and promotes it; returns its size.

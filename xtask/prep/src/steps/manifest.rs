@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use prometeu_manifest::{BuildFacts, ProjectMeta};
 use prometeu_packer::{
-    ASSETS_PA, BUILD_DIR, Channel, LaneGuard, Level, LogLine, MANIFEST_FILE, PROGRAM_FILE, PackObserver, Staging,
-    TestPoints, operation_id, pa, remove_outputs,
+    ASSETS_PA, BUILD_DIR, Channel, LaneGuard, Level, LogLine, MANIFEST_FILE, PROGRAM_FILE, Staging, TestPoints,
+    operation_id, pa, remove_outputs,
 };
 use serde::Serialize;
 
@@ -30,7 +30,7 @@ pub struct ManifestResult {
     pub elapsed_ms: u64,
 }
 
-/// The result and the `manifest` channel lines it captured.
+/// The manifest step run alone: its result and every line it logged.
 pub struct ManifestOutcome {
     /// The step's result.
     pub result: ManifestResult,
@@ -44,10 +44,9 @@ pub(crate) fn run(
     meta: &ProjectMeta,
     facts: &BuildFacts,
     points: &TestPoints,
-    observer: &mut dyn PackObserver,
-) -> ManifestOutcome {
+    log: &mut Capture<'_>,
+) -> ManifestResult {
     let started = Instant::now();
-    let mut log = Capture::new(observer);
     let generated = prometeu_manifest::generate(meta, facts);
     let generated_warnings = generated.as_ref().map(|g| g.warnings.clone()).unwrap_or_default();
     for w in &generated_warnings {
@@ -57,7 +56,7 @@ pub(crate) fn run(
     // cartridge.toml were logged when it was loaded.
     let warnings: Vec<String> = meta.warnings.iter().chain(&generated_warnings).cloned().collect();
     let written = generated.map_err(|e| e.to_string()).and_then(|g| publish(lane, &g.bytes, points));
-    let result = match written {
+    match written {
         Ok(()) => {
             log.say(LogLine::new(Channel::Manifest, Level::Info, format!("wrote {BUILD_DIR}/{MANIFEST_FILE}")));
             ManifestResult {
@@ -78,8 +77,7 @@ pub(crate) fn run(
                 elapsed_ms: elapsed_ms(started),
             }
         }
-    };
-    ManifestOutcome { result, logs: log.lines }
+    }
 }
 
 fn publish(lane: &LaneGuard, bytes: &[u8], points: &TestPoints) -> Result<(), String> {
