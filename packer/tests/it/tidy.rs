@@ -67,11 +67,7 @@ fn references(module: &str, direct_child: bool, text: &str, modules: &BTreeSet<S
         } else if line.contains("super::") && direct_child {
             found.insert(module.split("::").next().unwrap().to_owned());
         }
-        for (at, _) in line.match_indices("crate::") {
-            let path: String = line[at + "crate::".len()..]
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
-                .collect();
+        for path in crate_paths(line) {
             let mut segments = path.split("::").filter(|s| !s.is_empty());
             let (Some(layer), second) = (segments.next(), segments.next()) else { continue };
             let two = second.map(|s| format!("{layer}::{s}"));
@@ -83,6 +79,13 @@ fn references(module: &str, direct_child: bool, text: &str, modules: &BTreeSet<S
         }
     }
     found
+}
+
+/// Every `crate::…` path on a line, without the `crate::` (`exec::pack::Run`).
+fn crate_paths(line: &str) -> impl Iterator<Item = String> + '_ {
+    line.match_indices("crate::").map(|(at, _)| {
+        line[at + "crate::".len()..].chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':').collect()
+    })
 }
 
 /// Whether the name at `at` continues a longer path (`crate::x::glyph::`)
@@ -127,10 +130,9 @@ fn modules_reach_each_other_by_layer_not_through_the_front_door() {
     for file in files.iter().filter(|f| module_of(f).is_some()) {
         let text = std::fs::read_to_string(file).unwrap();
         for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim_start().starts_with("//")) {
-            for (at, _) in line.match_indices("crate::") {
-                let first: String =
-                    line[at + "crate::".len()..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-                if !LAYERS.contains(&first.as_str()) {
+            for path in crate_paths(line) {
+                let first = path.split("::").next().unwrap_or_default();
+                if !LAYERS.contains(&first) {
                     wrong.push(format!("{file}:{}: crate::{first}", n + 1));
                 }
             }
