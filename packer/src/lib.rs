@@ -29,10 +29,10 @@ pub use prometeu_pa as pa;
 
 pub use exec::gate::{AssetPlan, GateReport};
 pub use exec::lane::{LOCK_FILE, LaneError, LaneGuard, Wait, acquire as acquire_lane};
-pub use exec::mutate::{MutationError, forget, move_root, register, set_included};
+pub use exec::mutate::{MutationError, forget, move_root, register, serialize as registry_bytes, set_included};
 pub use exec::pack::{
-    EventKind, FailureStage, PackEvent, PackObserver, PackOptions, PackOutcome, PackResult, Quiet, Status,
-    TABLE_METADATA_SCHEMA_VERSION, pack_workspace,
+    EventKind, FailureStage, PackEvent, PackObserver, PackOptions, PackOutcome, PackResult, Quiet, STOPPED, Status,
+    StopRequest, TABLE_METADATA_SCHEMA_VERSION, pack_workspace,
 };
 pub use exec::report::{Summary, SummaryAsset, Validation, ValidationAsset, gate_live, summary, validate};
 pub use exec::snapshot::{

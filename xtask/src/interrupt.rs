@@ -4,6 +4,7 @@
 //! once with status 130 (every step is crash-safe, so that is safe too).
 //! Signals are process-wide; the library only ever sees a per-run `Cancel`.
 
+use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
@@ -48,6 +49,8 @@ fn on_signal() {
     if SIGNALLED.swap(true, Ordering::SeqCst) {
         std::process::exit(INTERRUPTED_EXIT_STATUS);
     }
+    // Said at once, before the run reaches its safe point; a closed stderr is no reason to stop.
+    let _ = writeln!(std::io::stderr(), "stopping… (Ctrl-C again quits at once; build/ stays coherent either way)");
     if let Some(cancel) = current().as_ref() {
         cancel.cancel();
     }

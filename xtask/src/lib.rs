@@ -14,6 +14,9 @@ mod cli;
 mod commands;
 mod interrupt;
 mod reporter;
+mod scaffold;
+mod staged;
+mod version;
 
 pub use cli::main;
 /// Ctrl-C for a host that runs several commands in one process: install the

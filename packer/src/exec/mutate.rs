@@ -339,7 +339,7 @@ fn write(project: &Utf8Path, registry: &Registry) -> io::Result<()> {
 
 /// Pretty JSON (2-space indent) with a trailing newline, entries by asset_id,
 /// so the file diffs well under version control.
-pub(crate) fn serialize(registry: &Registry) -> io::Result<Vec<u8>> {
+pub fn serialize(registry: &Registry) -> io::Result<Vec<u8>> {
     let mut sorted = registry.clone();
     sorted.assets.sort_by_key(|e| e.asset_id);
     let mut bytes = serde_json::to_vec_pretty(&sorted)?;

@@ -3,6 +3,8 @@
 //! gate → streamed write into staging → conformance check → promotion.
 
 use std::io::{BufWriter, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use camino::Utf8Path;
@@ -33,7 +35,42 @@ pub struct PackOptions {
     pub threads: Option<usize>,
     /// Points to pause or fail at, for crash tests; empty (the default) in every shipped build.
     pub testpoints: TestPoints,
+    /// Asks the pack, from any thread, to stop at its next safe point.
+    pub stop: StopRequest,
 }
+
+/// A request that a pack stop early (Ctrl-C in the command line, a Stop
+/// button in an editor). The pack looks at it at safe points — before the
+/// gate, between payload windows, before promotion — and then fails at the
+/// execution stage: `build/` untouched, staging removed. Once promotion has
+/// begun, the pack finishes.
+#[derive(Debug, Clone, Default)]
+pub struct StopRequest(Arc<AtomicBool>);
+
+impl StopRequest {
+    /// A request nobody has made yet.
+    pub fn new() -> StopRequest {
+        StopRequest::default()
+    }
+
+    /// Makes the request; safe from any thread, any number of times.
+    pub fn request(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether `request` was called.
+    pub fn is_requested(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// `Err` with the failure's sentence once requested.
+    fn check(&self) -> Result<(), String> {
+        if self.is_requested() { Err(STOPPED.to_owned()) } else { Ok(()) }
+    }
+}
+
+/// The error of a pack stopped on request.
+pub const STOPPED: &str = "stopped on request before promotion; build/ is unchanged";
 
 /// How a pack ended, as the result's `status`; tells blocked, failed and successful packs apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -237,13 +274,16 @@ impl<'o> Run<'o> {
         if let Err(e) = options.testpoints.hit(TestPoint::PackAfterSnapshot) {
             return self.finish_failed(FailureStage::Execution, e.to_string(), true, Vec::new());
         }
+        if let Err(stopped) = options.stop.check() {
+            return self.finish_failed(FailureStage::Execution, stopped, true, Vec::new());
+        }
         let pool = gate::pool(options.threads);
         let report = gate::run(&snapshot, &snapshot, &pool);
         if !self.report_gate(&report) {
             return self.result(Status::Blocked, None, false, report.plans.len(), report.diagnostics, None);
         }
         let diagnostics = report.diagnostics.clone();
-        match self.execute(&build_dir, &snapshot, &report, &pool, &options.testpoints) {
+        match self.execute(&build_dir, &snapshot, &report, &pool, options) {
             Ok(()) => self.result(Status::Success, None, true, report.plans.len(), diagnostics, None),
             Err(Failure(stage, message)) => self.finish_failed(stage, message, true, diagnostics),
         }
@@ -273,11 +313,16 @@ impl<'o> Run<'o> {
         snapshot: &Snapshot,
         report: &GateReport,
         pool: &rayon::ThreadPool,
-        points: &TestPoints,
+        options: &PackOptions,
     ) -> Result<(), Failure> {
         let exec = |e: std::io::Error| Failure(FailureStage::Execution, e.to_string());
+        options.stop.check().map_err(|stopped| Failure(FailureStage::Execution, stopped))?;
+        let points = &options.testpoints;
         let stage = Staging::create(build_dir, &self.operation_id).map_err(exec)?;
-        match self.stage_and_check(&stage, snapshot, report, pool, points) {
+        let staged = self
+            .stage_and_check(&stage, snapshot, report, pool, options)
+            .and_then(|bytes| options.stop.check().map(|()| bytes));
+        match staged {
             Ok(bytes) => self.event(EventKind::Staged { files: PACK_OUTPUTS.map(String::from).to_vec(), bytes }),
             Err(message) => {
                 let _ = stage.discard();
@@ -301,10 +346,11 @@ impl<'o> Run<'o> {
         snapshot: &Snapshot,
         report: &GateReport,
         pool: &rayon::ThreadPool,
-        points: &TestPoints,
+        options: &PackOptions,
     ) -> Result<u64, String> {
+        let points = &options.testpoints;
         let header = header(&report.plans);
-        let written = self.write_pa(&stage.path(ASSETS_PA), snapshot, &report.plans, &header, pool, points)?;
+        let written = self.write_pa(&stage.path(ASSETS_PA), snapshot, &report.plans, &header, pool, options)?;
         let io = |e: std::io::Error| e.to_string();
         stage.write(ASSET_TABLE_JSON, &header.asset_table_json()).map_err(io)?;
         stage.write(PRELOAD_JSON, &header.preload_json()).map_err(io)?;
@@ -324,7 +370,7 @@ impl<'o> Run<'o> {
         plans: &[AssetPlan],
         header: &Header,
         pool: &rayon::ThreadPool,
-        points: &TestPoints,
+        options: &PackOptions,
     ) -> Result<Written, String> {
         use rayon::prelude::*;
         let io = |e: std::io::Error| format!("cannot write {path}: {e}");
@@ -338,7 +384,8 @@ impl<'o> Run<'o> {
         let window = pool.current_num_threads() * 2;
         let mut payload_sha256 = Vec::with_capacity(plans.len());
         for chunk in plans.chunks(window) {
-            points.hit(TestPoint::PackMaterialize).map_err(|e| e.to_string())?;
+            options.testpoints.hit(TestPoint::PackMaterialize).map_err(|e| e.to_string())?;
+            options.stop.check()?;
             let built: Vec<_> = pool.install(|| chunk.par_iter().map(build).collect());
             for (plan, built) in chunk.iter().zip(built) {
                 let payload = checked_payload(plan, built)?;

@@ -4,8 +4,9 @@
 //! the next run takes a fresh one, so cancelling once never poisons later
 //! runs in the same process.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+
+use prometeu_packer::StopRequest;
 
 /// A per-run cancellation token; clones share the same state.
 #[derive(Debug, Clone, Default)]
@@ -15,7 +16,8 @@ pub struct Cancel {
 
 #[derive(Debug, Default)]
 struct Inner {
-    cancelled: AtomicBool,
+    /// Also the pack's stop request, so a cancel reaches a pack in progress.
+    stop: StopRequest,
     /// Process groups of compilers this run started and has not reaped:
     /// `cancel` kills them at once, even while the run is busy elsewhere
     /// (inside an observer call, for example).
@@ -29,10 +31,11 @@ impl Cancel {
     }
 
     /// Asks the run to stop: the compiler and everything it started are
-    /// killed now, and no later step starts. Safe from any thread, any
+    /// killed now, a pack in progress stops at its next safe point, and no
+    /// later step starts. Safe from any thread, any
     /// number of times.
     pub fn cancel(&self) {
-        self.inner.cancelled.store(true, Ordering::SeqCst);
+        self.inner.stop.request();
         for &group in self.groups().iter() {
             crate::compiler::kill_group(group);
         }
@@ -40,7 +43,12 @@ impl Cancel {
 
     /// Whether `cancel` was called.
     pub fn is_cancelled(&self) -> bool {
-        self.inner.cancelled.load(Ordering::SeqCst)
+        self.inner.stop.is_requested()
+    }
+
+    /// The pack's view of this token.
+    pub(crate) fn stop_request(&self) -> StopRequest {
+        self.inner.stop.clone()
     }
 
     fn groups(&self) -> MutexGuard<'_, Vec<i32>> {

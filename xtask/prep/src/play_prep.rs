@@ -66,6 +66,13 @@ pub struct RunOptions {
     pub cancel: Cancel,
 }
 
+impl RunOptions {
+    /// The pack's options, with this run's token as its stop request.
+    fn pack_options(&self) -> PackOptions {
+        PackOptions { stop: self.cancel.stop_request(), ..self.pack.clone() }
+    }
+}
+
 /// Prepares `build/` of the lane's project: build, pack, manifest. The
 /// caller holds the lane for the whole run; no step takes it again.
 pub fn play_prep(
@@ -111,7 +118,7 @@ fn prepare(lane: &LaneGuard, meta: &ProjectMeta, options: &RunOptions, log: &mut
     if let Some(message) = cancelled_before(Step::Pack, &options.cancel, log) {
         return failed(Step::Pack, Some(message), steps);
     }
-    let pack = pack_workspace(lane, &options.pack, log).result;
+    let pack = pack_workspace(lane, &options.pack_options(), log).result;
     let facts =
         BuildFacts { assets_pa_produced: pack.status == Status::Success, packed_asset_count: pack.packed_asset_count };
     let ok = pack.status == Status::Success;
@@ -162,7 +169,7 @@ pub fn build(lane: &LaneGuard, meta: &ProjectMeta, options: &RunOptions, observe
 /// The pack step alone, with its own kept log (`build/logs/pack.jsonl`).
 pub fn pack(lane: &LaneGuard, options: &RunOptions, observer: &mut dyn Observer) -> PackOutcome {
     let mut log = RunLog::kept(lane.project(), "pack", observer);
-    pack_workspace(lane, &options.pack, &mut log)
+    pack_workspace(lane, &options.pack_options(), &mut log)
 }
 
 /// The manifest step alone, with its own kept log

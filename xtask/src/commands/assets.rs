@@ -34,12 +34,12 @@ pub(crate) fn run(cli: &Cli, project: &Utf8Path, command: &AssetsCommand, out: &
                 "assets/{}: asset_id {}, included_in_build {}",
                 entry.root, entry.asset_id, entry.included_in_build
             ));
-            out.result("assets", &json!({"status": "success", "entry": entry}));
+            out.result(Some("assets"), &json!({"status": "success", "entry": entry}));
             Ok(Exit::Success)
         }
         Err(e) => {
-            out.note(&crate::advice::with_help(&format!("error: {e}"), &e.advice()));
-            out.result("assets", &json!({"status": "failed", "error": e.to_string(), "advice": e.advice()}));
+            out.error(&crate::advice::with_help(&e.to_string(), &e.advice()));
+            out.result(Some("assets"), &json!({"status": "failed", "error": e.to_string(), "advice": e.advice()}));
             Ok(Exit::Failed)
         }
     }
@@ -63,18 +63,16 @@ fn list_assets(project: &Utf8Path, out: &mut Reporter) -> Exit {
         .collect();
     for a in &snapshot.assets {
         let mark = if a.entry.included_in_build { "included" } else { "excluded" };
-        out.note(&format!(
+        out.data(&format!(
             "{:>5}  {:<24} {mark:<9} assets/{}",
             a.entry.asset_id,
             a.name().unwrap_or("?"),
             a.entry.root
         ));
     }
-    for d in &snapshot.workspace_diagnostics {
-        out.note(&crate::advice::with_help(&d.to_string(), &d.advice));
-    }
+    out.diagnostics(&snapshot.workspace_diagnostics);
     out.result(
-        "assets",
+        Some("assets"),
         &json!({"status": "success", "assets": assets, "diagnostics": snapshot.workspace_diagnostics}),
     );
     Exit::Success

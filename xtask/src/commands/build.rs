@@ -3,14 +3,17 @@
 use camino::Utf8Path;
 use prometeu_play_prep::StepStatus;
 
-use crate::cli::{Cli, Exit, Stop, exit_for, interruptible_run_options, load_meta, take_lane};
+use crate::cli::{Cli, Exit, Stop, exit_for, load_meta, run_options, take_lane};
 use crate::reporter::Reporter;
 
 pub(crate) fn run(cli: &Cli, project: &Utf8Path, out: &mut Reporter) -> Result<Exit, Stop> {
     let meta = load_meta(project)?;
-    let options = interruptible_run_options(None, out);
+    let options = run_options(None, out);
     let lane = take_lane(cli, project, &options.cancel, out)?;
     let result = prometeu_play_prep::build(&lane, &meta, &options, out).result;
-    out.result("build", &result);
-    Ok(exit_for(result.status == StepStatus::Success))
+    if let Some(why) = &result.error {
+        out.error(&format!("build failed: {why}"));
+    }
+    out.result(Some("build"), &result);
+    Ok(exit_for(result.status == StepStatus::Success, &options.cancel))
 }

@@ -15,7 +15,7 @@ pub(crate) fn run(file: &Utf8Path, out: &mut Reporter) -> Exit {
                 inspection.prelude.schema_version, inspection.file_len
             ));
             let p = inspection.prelude;
-            out.note(&format!(
+            out.data(&format!(
                 "prelude: magic {} schema_version {} header_len {} payload_offset {} flags {} reserved {}",
                 String::from_utf8_lossy(&p.magic),
                 p.schema_version,
@@ -24,17 +24,17 @@ pub(crate) fn run(file: &Utf8Path, out: &mut Reporter) -> Exit {
                 p.flags,
                 p.reserved
             ));
-            out.note(&serde_json::to_string_pretty(&inspection.header).expect("headers serialize"));
+            out.data(&serde_json::to_string_pretty(&inspection.header).expect("headers serialize"));
             let value = json!({"status": "success", "file": file, "prelude": inspection.prelude, "file_len": inspection.file_len, "header": inspection.header});
-            out.result("inspect", &value);
+            out.result(Some("inspect"), &value);
             Exit::Success
         }
         Err(violations) => {
             let list: Vec<String> = violations.into_iter().map(|v| v.0).collect();
             for v in &list {
-                out.note(&format!("error: {v}"));
+                out.error(&format!("{file}: {v}"));
             }
-            out.result("inspect", &json!({"status": "failed", "file": file, "violations": list}));
+            out.result(Some("inspect"), &json!({"status": "failed", "file": file, "violations": list}));
             Exit::Failed
         }
     }

@@ -9,12 +9,14 @@ use crate::reporter::Reporter;
 
 pub(crate) fn run(cli: &Cli, project: &Utf8Path, out: &mut Reporter) -> Result<Exit, Stop> {
     let meta = load_meta(project)?;
-    let options = run_options(None);
+    let options = run_options(None, out);
     let lane = take_lane(cli, project, &options.cancel, out)?;
-    let outcome =
-        prometeu_play_prep::manifest(&lane, &meta, &options, out).map_err(|m| Stop(Exit::Failed, advice(&m)))?;
-    out.result("manifest", &outcome.result);
-    Ok(exit_for(outcome.result.status == StepStatus::Success))
+    let outcome = prometeu_play_prep::manifest(&lane, &meta, &options, out).map_err(|m| Stop::failed(advice(&m)))?;
+    if let Some(why) = &outcome.result.error {
+        out.error(&format!("manifest failed: {why}"));
+    }
+    out.result(Some("manifest"), &outcome.result);
+    Ok(exit_for(outcome.result.status == StepStatus::Success, &options.cancel))
 }
 
 /// What `build/` lacks, and the command that makes it.

@@ -9,7 +9,7 @@ use crate::reporter::Reporter;
 pub(crate) fn run(project: &Utf8Path, out: &mut Reporter) -> Exit {
     let summary = prometeu_packer::summary(project);
     for a in &summary.assets {
-        out.note(&format!(
+        out.data(&format!(
             "{:>5}  {:<24} {:<11} {:>4} artifacts  assets/{}  {}",
             a.asset_id,
             a.asset_name.as_deref().unwrap_or("?"),
@@ -19,10 +19,8 @@ pub(crate) fn run(project: &Utf8Path, out: &mut Reporter) -> Exit {
             a.last_modified.as_deref().unwrap_or("-"),
         ));
     }
-    for d in &summary.diagnostics {
-        out.note(&crate::advice::with_help(&d.to_string(), &d.advice));
-    }
+    out.diagnostics(&summary.diagnostics);
     out.note(&format!("{} assets included in the build", summary.included_asset_count));
-    out.result("summary", &json!({"status": "success", "summary": summary}));
+    out.result(Some("summary"), &json!({"status": "success", "summary": summary}));
     Exit::Success
 }

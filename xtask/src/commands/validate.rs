@@ -1,24 +1,71 @@
-//! `validate`: every pack check, read-only; the pre-commit gate.
+//! `validate`: every check of the pack and of `cartridge.toml`, read-only;
+//! the pre-commit gate (`--staged`: what the git index holds).
 
 use camino::Utf8Path;
+use prometeu_packer::{Diagnostic, Validation};
 use serde_json::json;
 
-use crate::cli::{Exit, exit_for};
+use crate::cli::{Exit, Stop, ValidateArgs, config_json};
 use crate::reporter::Reporter;
 
-pub(crate) fn run(project: &Utf8Path, threads: Option<usize>, out: &mut Reporter) -> Exit {
-    let validation = prometeu_packer::validate(project, threads);
-    let blocking = validation.workspace.iter().chain(validation.assets.iter().flat_map(|a| &a.diagnostics));
-    for d in blocking.chain(&validation.warnings) {
-        out.note(&crate::advice::with_help(&d.to_string(), &d.advice));
+pub(crate) fn run(project: &Utf8Path, args: &ValidateArgs, out: &mut Reporter) -> Result<Exit, Stop> {
+    let staged = if args.staged { Some(crate::staged::export(project)?) } else { None };
+    let checked = staged.as_ref().map_or(project, |tree| tree.project());
+    if !checked.join(prometeu_manifest::CARTRIDGE_FILE).is_file() {
+        let file = prometeu_manifest::CARTRIDGE_FILE;
+        return Err(Stop::usage(format!("{file} is not staged; add it with `git add {file}`")));
     }
-    let blocked = validation.workspace.len() + validation.assets.iter().map(|a| a.diagnostics.len()).sum::<usize>();
-    if validation.passed {
-        out.note(&format!("validation passed ({} warnings)", validation.warnings.len()));
-    } else {
-        out.note(&format!("validation failed: {blocked} blocking diagnostics"));
+    let config = check_config(checked, out);
+    let validation = prometeu_packer::validate(checked, args.threads.count());
+    out.diagnostics(&findings(&validation));
+    let blocked = findings(&validation).iter().filter(|d| d.severity == prometeu_packer::Severity::Blocking).count();
+    let what = if args.staged { "the staged files" } else { "the project" };
+    match (&config.error, validation.passed) {
+        (None, true) => out.note(&format!("validation of {what} passed ({} warnings)", validation.warnings.len())),
+        (None, false) => out.error(&format!("validation of {what} failed: {blocked} blocking diagnostics")),
+        (Some(_), _) => out.error(&format!(
+            "validation of {what} failed: cartridge.toml is invalid (see above), {blocked} blocking asset diagnostics"
+        )),
     }
-    let status = if validation.passed { "success" } else { "failed" };
-    out.result("validate", &json!({"status": status, "validation": validation}));
-    exit_for(validation.passed)
+    let status = if validation.passed && config.error.is_none() { "success" } else { "failed" };
+    let result = json!({
+        "status": status,
+        "staged": args.staged,
+        "config": {"error": config.error.as_ref().map(config_json), "warnings": config.warnings},
+        "validation": validation,
+    });
+    out.result(Some("validate"), &result);
+    Ok(match (&config.error, validation.passed) {
+        (Some(_), _) => Exit::Usage,
+        (None, true) => Exit::Success,
+        (None, false) => Exit::Failed,
+    })
 }
+
+/// What loading `cartridge.toml` (and `prometeu.json`) found.
+struct ConfigCheck {
+    error: Option<prometeu_manifest::ConfigError>,
+    warnings: Vec<String>,
+}
+
+fn check_config(project: &Utf8Path, out: &Reporter) -> ConfigCheck {
+    match prometeu_manifest::load(project) {
+        Ok(meta) => {
+            for warning in &meta.warnings {
+                out.note(&format!("warning: {}: {warning}", prometeu_manifest::CARTRIDGE_FILE));
+            }
+            ConfigCheck { error: None, warnings: meta.warnings }
+        }
+        Err(error) => {
+            out.config_error(&error);
+            ConfigCheck { error: Some(error), warnings: Vec::new() }
+        }
+    }
+}
+
+/// Every finding, blocking ones first, as the gate orders them.
+fn findings(validation: &Validation) -> Vec<Diagnostic> {
+    let blocking = validation.workspace.iter().chain(validation.assets.iter().flat_map(|a| &a.diagnostics));
+    blocking.chain(&validation.warnings).cloned().collect()
+}
+

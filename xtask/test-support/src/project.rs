@@ -17,13 +17,27 @@ pub struct Project {
     next_id: u32,
 }
 
-/// A fresh copy of `templates/starter`, without `build/` or `.prometeu/`.
+/// What a copy of the starter leaves out: what its runs generated.
+const GENERATED: [&str; 3] = ["build", ".prometeu", "target"];
+
+/// A fresh copy of `templates/starter`, without what its runs generated
+/// (`build/`, `.prometeu/`, the xtask crate's `target/`).
 pub fn starter() -> Project {
     let dir = tempfile::tempdir().unwrap();
     let path = Utf8PathBuf::try_from(dir.path().canonicalize().unwrap()).unwrap().join("game");
-    copy_dir(&repo_root().join("templates/starter"), &path);
-    let _ = std::fs::remove_dir_all(path.join("build"));
-    let _ = std::fs::remove_dir_all(path.join(".prometeu"));
+    let from = repo_root().join("templates/starter");
+    std::fs::create_dir_all(&path).unwrap();
+    for entry in from.read_dir_utf8().unwrap().flatten() {
+        if GENERATED.contains(&entry.file_name()) {
+            continue;
+        }
+        let target = path.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
     Project { _dir: dir, path, entries: Vec::new(), next_id: 1 }
 }
 
