@@ -10,11 +10,16 @@ fn main() {
     };
     let commit = git(&["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".to_owned());
     println!("cargo:rustc-env=PROMETEU_COMMIT={commit}");
-    // Rebuild when HEAD moves: HEAD itself, and the branch file it names.
+    // Rebuild when HEAD moves: HEAD itself, and the branch files. A path
+    // that does not exist would make cargo rerun this script on every build.
     for path in ["HEAD", "refs/heads", "packed-refs"] {
         if let Some(file) = git(&["rev-parse", "--git-path", path]) {
             let file = std::path::Path::new(&dir).join(file);
-            println!("cargo:rerun-if-changed={}", file.display());
+            if file.exists() {
+                println!("cargo:rerun-if-changed={}", file.display());
+            }
         }
     }
+    // Outside a checkout (a packaged copy), nothing to watch but this script.
+    println!("cargo:rerun-if-changed=build.rs");
 }

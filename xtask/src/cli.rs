@@ -41,7 +41,7 @@ pub(crate) struct Cli {
     /// The game project (default: the nearest directory upwards holding cartridge.toml).
     #[arg(long, global = true, value_name = "DIR")]
     project: Option<Utf8PathBuf>,
-    /// `json`: one JSON object per line on stdout (docs/reference/messages.md);
+    /// `json`: one JSON object per line on stdout (docs/reference/operations.md);
     /// `github`: human text plus GitHub Actions annotations on stdout.
     #[arg(long, global = true, value_enum, default_value = "human", value_name = "FORMAT")]
     pub(crate) message_format: MessageFormat,
@@ -235,8 +235,7 @@ fn usage_error(error: &clap::Error, args: &[OsString]) -> ExitCode {
 /// Whether the raw arguments ask for JSON, read without clap (which refused them).
 fn json_requested(args: &[OsString]) -> bool {
     let args: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
-    args.iter().any(|a| *a == "--message-format=json")
-        || args.windows(2).any(|w| w[0] == "--message-format" && w[1] == "json")
+    args.contains(&"--message-format=json") || args.windows(2).any(|w| w[0] == "--message-format" && w[1] == "json")
 }
 
 fn command_name(command: &Command) -> &'static str {

@@ -1,7 +1,7 @@
 //! How a command talks. Data (the lists a user pipes into `grep`) goes to
 //! stdout; messages, findings and progress go to stderr. With
 //! `--message-format json` stdout carries one JSON object per line instead
-//! (`docs/reference/messages.md`), and stderr still gets a one-line summary
+//! (`docs/reference/operations.md, "JSON output"`), and stderr still gets a one-line summary
 //! of a failure; `--message-format github` adds workflow annotations on
 //! stdout so a failing file is marked on the pull request.
 //!
@@ -67,9 +67,10 @@ impl Reporter {
     /// The project whose files diagnostics name; annotations need them
     /// relative to the repository (`GITHUB_WORKSPACE`, else the current directory).
     pub fn set_project(&mut self, project: &Utf8Path) {
-        let base = std::env::var("GITHUB_WORKSPACE").ok().map(Utf8PathBuf::from).or_else(|| {
-            std::env::current_dir().ok().and_then(|d| Utf8PathBuf::try_from(d).ok())
-        });
+        let base = std::env::var("GITHUB_WORKSPACE")
+            .ok()
+            .map(Utf8PathBuf::from)
+            .or_else(|| std::env::current_dir().ok().and_then(|d| Utf8PathBuf::try_from(d).ok()));
         let base = base.and_then(|b| b.canonicalize_utf8().ok());
         self.annotation_base = Some(match base.as_deref().and_then(|b| project.strip_prefix(b).ok()) {
             Some(relative) => relative.to_owned(),
@@ -324,7 +325,8 @@ impl Observer for Reporter {
                     other => format!("{other:<5}"),
                 };
                 let help = crate::advice::help_lines(&entry.advice).map(|h| format!("\n{HELP}{h}{HELP:#}"));
-                let line = format!("[{}] {severity} {}{}", entry.channel, printable(&entry.message), help.collect::<String>());
+                let line =
+                    format!("[{}] {severity} {}{}", entry.channel, printable(&entry.message), help.collect::<String>());
                 self.stderr(&line);
             }
         }

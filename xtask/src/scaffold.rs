@@ -191,7 +191,9 @@ fn cartridge(name: &str) -> String {
 /// the name breaks the title rules.
 fn title_for(name: &str) -> String {
     let trimmed = name.trim();
-    let ok = !trimmed.is_empty() && trimmed.chars().count() <= prometeu_manifest::TITLE_MAX_CHARS && !trimmed.chars().any(char::is_control);
+    let ok = !trimmed.is_empty()
+        && trimmed.chars().count() <= prometeu_manifest::TITLE_MAX_CHARS
+        && !trimmed.chars().any(char::is_control);
     if ok { trimmed.to_owned() } else { "My Game".to_owned() }
 }
 

@@ -33,9 +33,9 @@ pub(crate) fn export(project: &Utf8Path) -> Result<StagedTree, Stop> {
     let toplevel = Utf8PathBuf::from(String::from_utf8_lossy(&toplevel).trim())
         .canonicalize_utf8()
         .map_err(|e| Stop::failed(format!("cannot read the repository root: {e}")))?;
-    let prefix = project.strip_prefix(&toplevel).map_err(|_| {
-        Stop::usage(format!("{project} is not inside its repository's work tree {toplevel}"))
-    })?;
+    let prefix = project
+        .strip_prefix(&toplevel)
+        .map_err(|_| Stop::usage(format!("{project} is not inside its repository's work tree {toplevel}")))?;
     let pathspec = if prefix.as_str().is_empty() { "." } else { prefix.as_str() };
     let listing = git(&toplevel, &["ls-files", "-z", "--stage", "--", pathspec], None).map_err(Stop::failed)?;
     let files = staged_files(&listing);
@@ -95,7 +95,7 @@ mod tests {
 
     #[test]
     fn only_stage_zero_files_are_exported() {
-        let listing = b"100644 aaaa 0\tassets/a.png\0160000 bbbb 0\tvendor\0100644 cccc 2\tconflict.txt\0";
+        let listing = b"100644 aaaa 0\tassets/a.png\x00160000 bbbb 0\tvendor\x00100644 cccc 2\tconflict.txt\x00";
         let files = staged_files(listing);
         assert_eq!(files, vec![&b"assets/a.png"[..]]);
     }

@@ -28,9 +28,9 @@ pub(crate) struct NewArgs {
 pub(crate) fn run(args: &NewArgs, out: &mut Reporter) -> Result<Exit, Stop> {
     let tool = match (&args.git, &args.path) {
         (Some(url), _) => ToolSource::Git { url: url.clone(), rev: args.rev.clone() },
-        (None, Some(path)) => ToolSource::Path(
-            path.canonicalize_utf8().map_err(|e| Stop::usage(format!("--path {path}: {e}")))?,
-        ),
+        (None, Some(path)) => {
+            ToolSource::Path(path.canonicalize_utf8().map_err(|e| Stop::usage(format!("--path {path}: {e}")))?)
+        }
         (None, None) => ToolSource::this_checkout(),
     };
     let created = scaffold::create(&args.dir, &tool, !args.no_git).map_err(Stop::failed)?;

@@ -16,8 +16,12 @@ pub(crate) fn run(cli: &Cli, project: &Utf8Path, threads: Option<usize>, out: &m
     }
     let log = log_path(project, "play-prep");
     match (result.failed_step, &result.error) {
-        (None, _) => out.note(&format!("play-prep succeeded in {} ms; build/ is ready (log: {log})", result.elapsed_ms)),
-        (Some(step), Some(why)) => out.error(&format!("play-prep failed at the {} step: {why} (log: {log})", step.as_str())),
+        (None, _) => {
+            out.note(&format!("play-prep succeeded in {} ms; build/ is ready (log: {log})", result.elapsed_ms))
+        }
+        (Some(step), Some(why)) => {
+            out.error(&format!("play-prep failed at the {} step: {why} (log: {log})", step.as_str()))
+        }
         (Some(step), None) => {
             let why = super::step_failure(&result.steps, step);
             out.error(&format!("play-prep failed at the {} step: {why} (log: {log})", step.as_str()));

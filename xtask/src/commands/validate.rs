@@ -68,4 +68,3 @@ fn findings(validation: &Validation) -> Vec<Diagnostic> {
     let blocking = validation.workspace.iter().chain(validation.assets.iter().flat_map(|a| &a.diagnostics));
     blocking.chain(&validation.warnings).cloned().collect()
 }
-

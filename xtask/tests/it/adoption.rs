@@ -64,7 +64,14 @@ fn new_game() -> (tempfile::TempDir, Utf8PathBuf) {
 
 fn copy_hero_into(game: &Utf8Path) {
     let from = repo_root().join("templates/starter/assets/hero");
-    for rel in ["asset.json", "sources/hero.txt", "tiles/coin.png", "tiles/hero_idle.png", "tiles/hero_walk.png", "tiles/wall.png"] {
+    for rel in [
+        "asset.json",
+        "sources/hero.txt",
+        "tiles/coin.png",
+        "tiles/hero_idle.png",
+        "tiles/hero_walk.png",
+        "tiles/wall.png",
+    ] {
         let to = game.join("assets/hero").join(rel);
         fs_err::create_dir_all(to.parent().unwrap()).unwrap();
         fs_err::copy(from.join(rel), to).unwrap();
@@ -105,7 +112,10 @@ fn a_new_game_prepares_with_its_own_cargo_xtask_and_its_hook_gates_the_index() {
     let index_before = fs_err::read(game.join(".git/index")).unwrap();
     let (code, _, err) = run(Command::new(XTASK).args(["validate", "--staged", "--project", game.as_str()]));
     assert_eq!(code, 1, "{err}");
-    assert!(fs_err::read(game.join(".git/index")).unwrap() == index_before, "validate --staged leaves the index as it was");
+    assert!(
+        fs_err::read(game.join(".git/index")).unwrap() == index_before,
+        "validate --staged leaves the index as it was"
+    );
     let staged_before = git(&game, &["ls-files", "--stage"]).1;
     let (code, out, err) = git(&game, &["commit", "-m", "broken tile"]);
     assert_ne!(code, 0, "the staged broken tile is refused:\n{out}\n{err}");
@@ -142,10 +152,11 @@ fn pre_commit_framework_entry(game: &Utf8Path) {
     assert_eq!(field("language"), "system");
     assert_eq!(field("pass_filenames"), "false");
     let entry = field("entry");
-    let (code, out, err) = run(Command::new("sh").arg("-c").arg(&entry).current_dir(game).env(
-        "CARGO_TARGET_DIR",
-        game_target_dir().as_str(),
-    ));
+    let (code, out, err) = run(Command::new("sh")
+        .arg("-c")
+        .arg(&entry)
+        .current_dir(game)
+        .env("CARGO_TARGET_DIR", game_target_dir().as_str()));
     assert_eq!(code, 0, "{entry}:\n{out}\n{err}");
 
     let framework = Command::new("pre-commit").arg("--version").output();
@@ -171,8 +182,11 @@ fn new_refuses_a_directory_that_is_not_empty_and_writes_nothing() {
     assert!(err.contains("not empty"), "{err}");
     assert_eq!(project.tree(".").len(), 1, "nothing added");
     let parent = project.path.parent().unwrap();
-    let leftovers: Vec<_> =
-        fs_err::read_dir(parent).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().contains(".new-")).collect();
+    let leftovers: Vec<_> = fs_err::read_dir(parent)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".new-"))
+        .collect();
     assert!(leftovers.is_empty(), "no half-written sibling: {leftovers:?}");
 }
 
@@ -221,7 +235,10 @@ fn data_goes_to_stdout_and_a_closed_pipe_is_not_an_error() {
 #[test]
 fn play_prep_into_a_pipe_that_closes_completes_the_preparation() {
     let project = starter();
-    let line = format!("'{XTASK}' play-prep --project '{}' 2>&1 | head -1 >/dev/null; echo \"${{PIPESTATUS[0]}}\"", project.path);
+    let line = format!(
+        "'{XTASK}' play-prep --project '{}' 2>&1 | head -1 >/dev/null; echo \"${{PIPESTATUS[0]}}\"",
+        project.path
+    );
     let (_, out, _) = run(Command::new("bash").arg("-c").arg(&line));
     assert_eq!(out.trim(), "0", "the preparation finishes and exits 0 though its reader left");
     let outputs = project.outputs(&PACK_OUTPUTS);
@@ -382,10 +399,18 @@ fn every_json_line_matches_the_shipped_schema() {
     ] {
         record(&args.join(" "), project.run_json(args));
     }
-    record("inspect", Run::from(Command::new(XTASK).args(["inspect", pa.as_str(), "--message-format", "json"]).output().unwrap()));
+    record(
+        "inspect",
+        Run::from(Command::new(XTASK).args(["inspect", pa.as_str(), "--message-format", "json"]).output().unwrap()),
+    );
     record(
         "new",
-        Run::from(Command::new(XTASK).args(["new", new_dir.as_str(), "--no-git", "--message-format", "json"]).output().unwrap()),
+        Run::from(
+            Command::new(XTASK)
+                .args(["new", new_dir.as_str(), "--no-git", "--message-format", "json"])
+                .output()
+                .unwrap(),
+        ),
     );
     record("usage error", Run::from(Command::new(XTASK).args(["bogus", "--message-format", "json"]).output().unwrap()));
     project.write("assets/hero/tiles/wall.png", b"broken");
@@ -400,7 +425,8 @@ fn every_json_line_matches_the_shipped_schema() {
         assert!(!run.lines.is_empty(), "{label}: no output; {}", run.stderr);
         assert_eq!(run.lines.last().unwrap()["type"], "result", "{label}: the result comes last");
         for line in &run.lines {
-            let errors: Vec<String> = validator.iter_errors(line).map(|e| format!("{e} at {}", e.instance_path())).collect();
+            let errors: Vec<String> =
+                validator.iter_errors(line).map(|e| format!("{e} at {}", e.instance_path())).collect();
             assert!(errors.is_empty(), "{label}: {line}\n{errors:#?}");
             checked += 1;
         }
@@ -421,12 +447,14 @@ fn the_starter_is_a_game_repository_of_its_own() {
     let line = alias.lines().find(|l| l.starts_with("xtask =")).unwrap();
     // No `--quiet`: cargo's Compiling progress stays visible on a first run.
     assert_eq!(line, "xtask = \"run --package xtask --\"");
-    let workspace: toml::Table = toml::from_str(&fs_err::read_to_string(repo_root().join("Cargo.toml")).unwrap()).unwrap();
+    let workspace: toml::Table =
+        toml::from_str(&fs_err::read_to_string(repo_root().join("Cargo.toml")).unwrap()).unwrap();
     let members = workspace["workspace"]["members"].as_array().unwrap();
     assert!(members.iter().all(|m| !m.as_str().unwrap().starts_with("templates")));
     // `new` copies these from the starter byte for byte (include_bytes!), so they cannot drift;
     // the starter's xtask crate depends on this checkout by path.
-    let xtask: toml::Table = toml::from_str(&fs_err::read_to_string(starter.join("xtask/Cargo.toml")).unwrap()).unwrap();
+    let xtask: toml::Table =
+        toml::from_str(&fs_err::read_to_string(starter.join("xtask/Cargo.toml")).unwrap()).unwrap();
     let path = xtask["dependencies"]["prometeu-xtask"]["path"].as_str().unwrap();
     assert_eq!(starter.join("xtask").join(path).canonicalize_utf8().unwrap(), repo_root().join("xtask"));
     let hook = fs_err::read_to_string(starter.join(".githooks/pre-commit")).unwrap();
