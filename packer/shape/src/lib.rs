@@ -12,6 +12,9 @@
 
 #![warn(missing_docs)]
 
+mod files;
+
+pub use files::{describe_kind, open_regular, read_regular};
 use serde_json::{Map, Value};
 
 /// Most edits between a mistyped key and the key it suggests.

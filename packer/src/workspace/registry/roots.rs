@@ -365,13 +365,8 @@ pub(crate) fn read_declaration(path: &Utf8Path, file: &str) -> Result<Vec<u8>, S
     let limit = declaration::MAX_DECLARATION_BYTES;
     let unreadable = |e: io::Error| format!("`{file}` cannot be read ({e})");
     let too_large = format!("`{file}` is over the {limit}-byte limit for an asset.json; shrink it");
-    if fs::metadata(path).map_err(unreadable)?.len() > limit {
-        return Err(too_large);
-    }
-    let mut bytes = Vec::new();
-    fs::File::open(path).map_err(unreadable)?.take(limit + 1).read_to_end(&mut bytes).map_err(unreadable)?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large);
-    }
-    Ok(bytes)
+    prometeu_shape::read_regular(path.as_std_path(), limit).map_err(|e| match e.kind() {
+        io::ErrorKind::FileTooLarge => too_large,
+        _ => unreadable(e),
+    })
 }
