@@ -56,7 +56,7 @@ pub use workspace::layout::{
     ASSET_TABLE_JSON, ASSET_TABLE_METADATA_JSON, ASSETS_DIR, ASSETS_PA, BUILD_DIR, DECLARATION_FILE, LOG_DIR,
     MANIFEST_FILE, PACK_OUTPUTS, PRELOAD_JSON, PROGRAM_FILE, REGISTRY_PATH, declaration_path, root_path,
 };
-pub use workspace::paths::{PathRule, Resolve, check_relative, resolve_inside};
+pub use workspace::paths::{PathRule, Resolve, check_relative, first_link, resolve_inside};
 pub use workspace::registry::{
     Registry, RegistryEntry, RegistryRead, check_roots, check_uuid, find_unregistered, normalize_root_arg,
     parse as parse_registry, read as read_registry, shell_word, unregistered_warning, unregistered_warnings,

@@ -177,8 +177,16 @@ fn locate(flag: Option<&Utf8Path>) -> Result<Utf8PathBuf, Stop> {
     }
 }
 
-pub(crate) fn load_meta(project: &Utf8Path) -> Result<prometeu_manifest::ProjectMeta, Stop> {
-    prometeu_manifest::load(project).map_err(|e| Stop(Exit::Usage, e.to_string()))
+/// Reads the configuration under the lane, so a run that waited prepares
+/// with the configuration as it is when it starts. A refusal withdraws
+/// `build/manifest.json` and keeps the refusal as `command`'s log.
+pub(crate) fn load_meta(lane: &LaneGuard, command: &str) -> Result<prometeu_manifest::ProjectMeta, Stop> {
+    prometeu_manifest::load(lane.project()).map_err(|e| {
+        let message = e.to_string();
+        // Kept, not shown: the command line reports the refusal itself.
+        prometeu_play_prep::refuse(lane, command, &message, &mut prometeu_play_prep::Silent);
+        Stop(Exit::Usage, message)
+    })
 }
 
 /// Takes the project's lane, saying once if it has to wait; a Ctrl-C during

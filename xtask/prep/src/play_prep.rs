@@ -7,11 +7,13 @@ use std::time::Instant;
 
 use prometeu_manifest::{BuildFacts, ProjectMeta};
 use prometeu_packer::{
-    Channel, LaneGuard, Level, LogLine, PackOptions, PackOutcome, PackResult, Status, pack_workspace,
+    BUILD_DIR, Channel, LaneGuard, MANIFEST_FILE, Level, LogLine, PackOptions, PackOutcome, PackResult, Status, pack_workspace,
 };
 use serde::Serialize;
 
 use crate::cancel::Cancel;
+use prometeu_packer::PackObserver;
+
 use crate::run_log::{Observer, RunLog};
 use crate::steps::build::{self, BuildOutcome, BuildResult};
 use crate::steps::manifest::{self, ManifestOutcome, ManifestResult, Missing};
@@ -181,6 +183,29 @@ pub fn manifest(
     let facts = manifest::facts_from_build(lane)?;
     let result = manifest::run(lane, meta, &facts, &options.pack.testpoints, &mut capture);
     Ok(ManifestOutcome { result, logs: capture.lines })
+}
+
+/// A run refused because the project's configuration is wrong: the refusal
+/// becomes `command`'s kept log, and `build/manifest.json` is withdrawn, so
+/// neither the log nor the manifest vouches for outputs this configuration
+/// did not produce. Failures here are told to the host and go no further:
+/// the run is refused either way.
+pub fn refuse(lane: &LaneGuard, command: &str, error: &str, observer: &mut dyn Observer) {
+    let mut log = RunLog::kept(lane.project(), command, observer);
+    log.log(&LogLine::new(Channel::Manifest, Level::Error, format!("refused: {error}")));
+    match manifest::withdraw(lane) {
+        Ok(true) => log.log(&LogLine::new(
+            Channel::Manifest,
+            Level::Info,
+            format!("withdrew {BUILD_DIR}/{MANIFEST_FILE}: it no longer matches the configuration"),
+        )),
+        Ok(false) => {}
+        Err(e) => log.log(&LogLine::new(
+            Channel::Manifest,
+            Level::Error,
+            format!("cannot remove {BUILD_DIR}/{MANIFEST_FILE}: {e}"),
+        )),
+    }
 }
 
 /// Logs the warnings of loading `cartridge.toml` (unknown capability,

@@ -8,9 +8,9 @@ use crate::cli::{Cli, Exit, Stop, exit_for, load_meta, run_options, take_lane};
 use crate::reporter::Reporter;
 
 pub(crate) fn run(cli: &Cli, project: &Utf8Path, out: &mut Reporter) -> Result<Exit, Stop> {
-    let meta = load_meta(project)?;
     let options = run_options(None);
     let lane = take_lane(cli, project, &options.cancel, out)?;
+    let meta = load_meta(&lane, "manifest")?;
     let outcome =
         prometeu_play_prep::manifest(&lane, &meta, &options, out).map_err(|m| Stop(Exit::Failed, advice(&m)))?;
     out.result("manifest", &outcome.result);
