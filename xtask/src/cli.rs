@@ -216,7 +216,10 @@ fn lane_error(error: &LaneError) -> String {
 /// cancels, for the commands that leave Ctrl-C its default action (the
 /// process ends at once, which every step survives).
 pub(crate) fn run_options(threads: Option<usize>) -> RunOptions {
-    RunOptions { pack: PackOptions { threads, testpoints: TestPoints::from_env() }, cancel: Cancel::new() }
+    RunOptions {
+        pack: PackOptions { threads, testpoints: TestPoints::from_env(), ..PackOptions::default() },
+        cancel: Cancel::new(),
+    }
 }
 
 /// Like `run_options`, for a run that starts a compiler: Ctrl-C cancels the

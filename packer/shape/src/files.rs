@@ -74,8 +74,7 @@ mod tests {
     fn a_fifo_is_refused_at_once_and_a_file_over_the_limit_is_not_read() {
         let dir = tempfile_dir();
         let fifo = dir.join("fifo");
-        rustix::fs::mknodat(rustix::fs::CWD, &fifo, rustix::fs::FileType::Fifo, Mode::from_raw_mode(0o600), 0)
-            .unwrap();
+        rustix::fs::mknodat(rustix::fs::CWD, &fifo, rustix::fs::FileType::Fifo, Mode::from_raw_mode(0o600), 0).unwrap();
         let err = read_regular(&fifo, 10).unwrap_err();
         assert!(err.to_string().contains("FIFO"), "{err}");
         std::fs::write(dir.join("big"), [0u8; 11]).unwrap();

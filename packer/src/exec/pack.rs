@@ -13,13 +13,15 @@ use sha2::{Digest, Sha256};
 
 use crate::exec::gate::{self, AssetPlan, GateReport};
 use crate::exec::lane::LaneGuard;
+use crate::exec::origin::Origin;
 use crate::exec::snapshot::{self, AssetSnapshot, MaterializationConfig, Snapshot};
 use crate::exec::staging::{self, PromoteError, Staging};
 use crate::support::diag::Diagnostic;
 use crate::support::log::{Channel, Level, LogLine, diagnostic_line};
 use crate::support::testpoint::{TestPoint, TestPoints};
 use crate::workspace::layout::{
-    ASSET_TABLE_JSON, ASSET_TABLE_METADATA_JSON, ASSETS_PA, BUILD_DIR, MANIFEST_FILE, PACK_OUTPUTS, PRELOAD_JSON,
+    ASSET_TABLE_JSON, ASSET_TABLE_METADATA_JSON, ASSETS_PA, BUILD_DIR, MANIFEST_FILE, PACK_ORIGIN, PACK_OUTPUTS,
+    PRELOAD_JSON,
 };
 use prometeu_pa::{self, CODEC_NONE, Entry, Header, PaWriter, PreloadEntry};
 
@@ -33,6 +35,8 @@ pub struct PackOptions {
     pub threads: Option<usize>,
     /// Points to pause or fail at, for crash tests; empty (the default) in every shipped build.
     pub testpoints: TestPoints,
+    /// Who publishes the pack: a preparation's step or the pack alone (the default).
+    pub origin: Origin,
 }
 
 /// How a pack ended, as the result's `status`; tells blocked, failed and successful packs apart.
@@ -243,7 +247,7 @@ impl<'o> Run<'o> {
             return self.result(Status::Blocked, None, false, report.plans.len(), report.diagnostics, None);
         }
         let diagnostics = report.diagnostics.clone();
-        match self.execute(&build_dir, &snapshot, &report, &pool, &options.testpoints) {
+        match self.execute(&build_dir, &snapshot, &report, &pool, options) {
             Ok(()) => self.result(Status::Success, None, true, report.plans.len(), diagnostics, None),
             Err(Failure(stage, message)) => self.finish_failed(stage, message, true, diagnostics),
         }
@@ -273,8 +277,9 @@ impl<'o> Run<'o> {
         snapshot: &Snapshot,
         report: &GateReport,
         pool: &rayon::ThreadPool,
-        points: &TestPoints,
+        options: &PackOptions,
     ) -> Result<(), Failure> {
+        let points = &options.testpoints;
         let exec = |e: std::io::Error| Failure(FailureStage::Execution, e.to_string());
         let stage = Staging::create(build_dir, &self.operation_id).map_err(exec)?;
         match self.stage_and_check(&stage, snapshot, report, pool, points) {
@@ -285,8 +290,14 @@ impl<'o> Run<'o> {
             }
         }
         self.info(format!("staged in build/{}/{}", staging::STAGING_DIR, self.operation_id));
+        let mut published = PACK_OUTPUTS.to_vec();
+        published.push(PACK_ORIGIN);
+        if let Err(e) = options.origin.stage(&stage, PACK_ORIGIN) {
+            let _ = stage.discard();
+            return Err(Failure(FailureStage::Persistence, e.to_string()));
+        }
         stage
-            .promote(&PACK_OUTPUTS, &[MANIFEST_FILE], points)
+            .promote(&published, &[MANIFEST_FILE], points)
             .map_err(|e: PromoteError| Failure(FailureStage::Persistence, e.to_string()))?;
         self.event(EventKind::Promoted { files: PACK_OUTPUTS.map(|f| format!("{BUILD_DIR}/{f}")).to_vec() });
         self.info(format!("promoted {} into {BUILD_DIR}/", PACK_OUTPUTS.join(", ")));

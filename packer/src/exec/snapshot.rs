@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use camino::{Utf8Path, Utf8PathBuf};
 use crate::workspace::family::Family;
+use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::families::{Content, SelectedFile};
 use crate::support::diag::AssetRef;

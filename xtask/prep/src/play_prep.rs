@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use prometeu_manifest::{BuildFacts, ProjectMeta};
 use prometeu_packer::{
-    BUILD_DIR, Channel, LaneGuard, MANIFEST_FILE, Level, LogLine, PackOptions, PackOutcome, PackResult, Status, pack_workspace,
+    BUILD_DIR, Channel, LaneGuard, Level, LogLine, MANIFEST_FILE, Origin, PackOptions, PackOutcome, PackResult, Status,
+    operation_id, pack_workspace,
 };
 use serde::Serialize;
 
@@ -103,7 +104,10 @@ fn prepare(lane: &LaneGuard, meta: &ProjectMeta, options: &RunOptions, log: &mut
         return failed(Step::Manifest, Some(message), steps);
     }
 
-    let built = build::run(lane, &meta.compiler, &options.pack.testpoints, &options.cancel, log);
+    // One id for both steps: the manifest step run alone later checks that
+    // the program and the pack it commits come from the same preparation.
+    let origin = Origin::Preparation(operation_id());
+    let built = build::run(lane, &origin, &meta.compiler, &options.pack.testpoints, &options.cancel, log);
     let ok = built.status == StepStatus::Success;
     steps.build = Some(built);
     if !ok {
@@ -113,7 +117,8 @@ fn prepare(lane: &LaneGuard, meta: &ProjectMeta, options: &RunOptions, log: &mut
     if let Some(message) = cancelled_before(Step::Pack, &options.cancel, log) {
         return failed(Step::Pack, Some(message), steps);
     }
-    let pack = pack_workspace(lane, &options.pack, log).result;
+    let pack_options = PackOptions { origin, ..options.pack.clone() };
+    let pack = pack_workspace(lane, &pack_options, log).result;
     let facts =
         BuildFacts { assets_pa_produced: pack.status == Status::Success, packed_asset_count: pack.packed_asset_count };
     let ok = pack.status == Status::Success;
@@ -157,7 +162,14 @@ pub fn build(lane: &LaneGuard, meta: &ProjectMeta, options: &RunOptions, observe
     let mut log = RunLog::kept(lane.project(), "build", observer);
     let mut capture = Capture::new(&mut log);
     config_warnings(meta, &mut capture);
-    let result = build::run(lane, &meta.compiler, &options.pack.testpoints, &options.cancel, &mut capture);
+    let result = build::run(
+        lane,
+        &Origin::Alone("build"),
+        &meta.compiler,
+        &options.pack.testpoints,
+        &options.cancel,
+        &mut capture,
+    );
     BuildOutcome { result, logs: capture.lines }
 }
 

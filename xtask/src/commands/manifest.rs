@@ -19,6 +19,8 @@ pub(crate) fn run(cli: &Cli, project: &Utf8Path, out: &mut Reporter) -> Result<E
 
 /// What `build/` lacks, and the command that makes it.
 fn advice(missing: &Missing) -> String {
-    let step = missing.step().as_str();
-    format!("{}; run `cargo xtask {step}` (or `play-prep`) first", missing.problem())
+    match missing.step() {
+        Some(step) => format!("{}; run `cargo xtask {}` (or `play-prep`) first", missing.problem(), step.as_str()),
+        None => missing.problem().to_owned(),
+    }
 }
