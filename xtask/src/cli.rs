@@ -165,7 +165,8 @@ fn locate(flag: Option<&Utf8Path>) -> Result<Utf8PathBuf, Stop> {
         Some(dir) => {
             let dir = cwd.join(dir);
             let dir = dir.canonicalize_utf8().map_err(|e| usage(format!("--project {dir}: {e}")))?;
-            if !dir.join(prometeu_manifest::CARTRIDGE_FILE).is_file() {
+            // Any file counts here; reading it (under the lane) says what is wrong with it.
+            if !dir.join(prometeu_manifest::CARTRIDGE_FILE).exists() {
                 return Err(usage(format!(
                     "{dir} is not a Prometeu project: it has no {}",
                     prometeu_manifest::CARTRIDGE_FILE

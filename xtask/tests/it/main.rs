@@ -3,7 +3,9 @@
 
 mod commands;
 mod compiler;
+mod hostile;
 mod library;
 mod pack_process;
 mod play_prep;
+mod supervision;
 mod support;
