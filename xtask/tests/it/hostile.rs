@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::os::unix::fs::symlink;
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use camino::{Utf8Path, Utf8PathBuf};
 use prometeu_packer::TESTPOINT_ENV;
@@ -15,18 +15,23 @@ use prometeu_packer::TESTPOINT_ENV;
 use crate::support::{Project, Watched, Xtask, starter};
 
 /// Runs `cmd` to completion, failing the test (instead of hanging it) if it
-/// has not ended after a minute: every case here used to block forever.
+/// has not ended after two minutes: every case here used to block forever.
 pub(crate) fn bounded(mut cmd: Command) -> Output {
-    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            child.kill().unwrap();
-            panic!("{cmd:?} hung");
+    let child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let pid = child.id() as libc::pid_t;
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        let hung = finished.recv_timeout(Duration::from_secs(120)).is_err();
+        if hung {
+            // SAFETY: plain system call on our own child, not yet reaped.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
         }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
+        hung
+    });
+    let output = child.wait_with_output().unwrap();
+    let _ = done.send(());
+    assert!(!watchdog.join().unwrap(), "{cmd:?} hung");
+    output
 }
 
 fn stderr(out: &Output) -> String {
