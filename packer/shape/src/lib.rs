@@ -12,8 +12,10 @@
 
 #![warn(missing_docs)]
 
+mod duplicates;
 mod files;
 
+pub use duplicates::{DuplicateKey, duplicate_key};
 pub use files::{describe_kind, open_regular, read_regular};
 use serde_json::{Map, Value};
 

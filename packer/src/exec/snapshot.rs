@@ -241,6 +241,7 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
         assets.push(walked.asset);
     }
     workspace_diagnostics.extend(registry::unregistered_warnings(project, &registry));
+    workspace_diagnostics.extend(registry::non_utf8_warnings(project, &registry));
     Snapshot {
         mode: config.mode,
         project: project.to_owned(),

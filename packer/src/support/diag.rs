@@ -57,6 +57,7 @@ codes! {
     RootNested => "root_nested",
     AssetUuidMismatch => "asset_uuid_mismatch",
     UnregisteredRoot => "unregistered_root",
+    NameNotUtf8 => "name_not_utf8",
     // Declaration (`asset.json`).
     DeclarationUnreadable => "declaration_unreadable",
     DeclarationInvalidJson => "declaration_invalid_json",

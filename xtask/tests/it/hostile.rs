@@ -373,3 +373,49 @@ fn a_staging_directory_that_cannot_be_created_leaves_build_exactly_as_before() {
     assert!(stderr(&out).contains("No space left") || stderr(&out).contains("space"), "{}", stderr(&out));
     assert_eq!(names(&p), before, "build/ changed, .staging included");
 }
+
+#[test]
+fn duplicate_keys_are_blocking_and_named_with_their_line() {
+    let p = starter();
+    let decl = String::from_utf8(p.read("assets/sfx/asset.json")).unwrap();
+    let doubled = decl.replacen('{', "{\n  \"name\": \"first\",", 1);
+    p.write("assets/sfx/asset.json", &doubled);
+    let out = bounded(p.xtask(&["validate"]));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let line = doubled.lines().skip(2).position(|l| l.contains("\"name\"")).unwrap() + 3;
+    assert!(
+        stderr(&out).contains(&format!("the key `name` twice in one object (again at line {line},")),
+        "{}",
+        stderr(&out)
+    );
+    p.write("assets/sfx/asset.json", &decl);
+
+    let registry = String::from_utf8(p.read("assets/.prometeu/index.json")).unwrap();
+    let doubled = registry.replacen("\"assets\": [", "\"assets\": [],\n  \"assets\": [", 1);
+    p.write("assets/.prometeu/index.json", &doubled);
+    let out = bounded(p.xtask(&["pack"]));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("registry_invalid_json"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("the key `assets` twice in one object (again at line 5,"), "{}", stderr(&out));
+    p.write("assets/.prometeu/index.json", &registry);
+
+    p.write("prometeu.json", "{\"name\": \"a\",\n\"name\": \"b\", \"version\": \"1.0.0\"}");
+    let out = bounded(p.xtask(&["play-prep"]));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("the key `name` twice"), "{}", stderr(&out));
+}
+
+#[test]
+fn an_asset_directory_whose_name_is_not_utf8_is_a_warning_naming_it() {
+    use std::os::unix::ffi::OsStrExt;
+    let p = starter();
+    let odd = p.path.as_std_path().join("assets").join(std::ffi::OsStr::from_bytes(b"bad\xffname"));
+    std::fs::create_dir(&odd).unwrap();
+    std::fs::write(odd.join("asset.json"), b"{}").unwrap();
+    for command in ["validate", "pack"] {
+        let out = bounded(p.xtask(&[command]));
+        assert_eq!(out.status.code(), Some(0), "{command}: {}", stderr(&out));
+        assert!(stderr(&out).contains("warning[name_not_utf8]"), "{}", stderr(&out));
+        assert!(stderr(&out).contains("assets/bad\u{fffd}name"), "{}", stderr(&out));
+    }
+}

@@ -27,8 +27,8 @@ mod roots;
 
 pub(crate) use roots::*;
 pub use roots::{
-    check_roots, check_uuid, find_unregistered, normalize_root_arg, shell_word, unregistered_warning,
-    unregistered_warnings,
+    check_roots, check_uuid, find_unregistered, non_utf8_warnings, normalize_root_arg, shell_word,
+    unregistered_warning, unregistered_warnings,
 };
 
 pub const REGISTRY_SCHEMA_VERSION: u64 = 1;
@@ -134,6 +134,12 @@ pub fn parse(bytes: &[u8]) -> RegistryRead {
             );
         }
     };
+    if let Some(duplicate) = prometeu_shape::duplicate_key(bytes) {
+        return RegistryRead::failed(
+            registry_diagnostic(Code::RegistryInvalidJson, duplicate.message(REGISTRY_PATH))
+                .at(duplicate.line, duplicate.column),
+        );
+    }
     let mut diagnostics = Vec::new();
     let Some(walked) = walk_registry(&value, &mut diagnostics) else {
         return RegistryRead { registry: Registry::empty(), diagnostics };
