@@ -72,7 +72,8 @@ fn outside_dir() -> (tempfile::TempDir, Utf8PathBuf) {
 
 #[test]
 fn a_symlinked_build_logs_or_lane_directory_is_refused_and_nothing_is_touched() {
-    let cases: [(&str, fn(&Project, &Utf8Path)); 4] = [
+    type Plant = fn(&Project, &Utf8Path);
+    let cases: [(&str, Plant); 4] = [
         ("build", |p, out| symlink(out, p.path.join("build")).unwrap()),
         ("build/logs", |p, out| {
             std::fs::create_dir(p.path.join("build")).unwrap();
@@ -233,7 +234,7 @@ fn manifest_alone_refuses_the_outputs_of_a_preparation_killed_between_its_steps(
     let mut cmd = p.xtask(&["play-prep"]);
     cmd.env(
         TESTPOINT_ENV,
-        &format!("{}=pause", prometeu_packer::TestPoint::PromoteRenamed(prometeu_packer::PACK_ORIGIN.into()).name()),
+        format!("{}=pause", prometeu_packer::TestPoint::PromoteRenamed(prometeu_packer::PACK_ORIGIN.into()).name()),
     );
     let mut prep = Watched::start(cmd);
     prep.until("paused");
