@@ -28,11 +28,13 @@ impl Default for Origin {
 const PREPARATION: &str = "play-prep";
 
 impl Origin {
-    /// The record's text: `play-prep <id>`, or `<step> <fresh id>`.
+    /// The record's text: `play-prep <id>`, or the step's name alone (a
+    /// step alone pairs with nothing, and the same inputs keep giving the
+    /// same `build/`).
     fn record(&self) -> String {
         match self {
             Origin::Preparation(id) => format!("{PREPARATION} {id}\n"),
-            Origin::Alone(step) => format!("{step} {}\n", crate::exec::staging::operation_id()),
+            Origin::Alone(step) => format!("{step}\n"),
         }
     }
 
@@ -52,10 +54,14 @@ pub fn check_same_preparation(build_dir: &Utf8Path) -> Result<(), String> {
     let pack = read(build_dir, PACK_ORIGIN);
     let from_preparation = |r: &Option<String>| r.as_deref().is_some_and(|r| r.starts_with(PREPARATION));
     if (from_preparation(&program) || from_preparation(&pack)) && program != pack {
-        let says = |r: &Option<String>| r.clone().unwrap_or_else(|| "an earlier operation".to_owned());
+        let says = |r: &Option<String>| match r.as_deref().map(|r| r.split_once(' ')) {
+            None => "an earlier operation".to_owned(),
+            Some(Some((_, id))) => format!("the unfinished preparation {id}"),
+            Some(None) => format!("`{}` run alone", r.as_deref().unwrap_or_default()),
+        };
         return Err(format!(
-            "build/ holds the outputs of an unfinished preparation: the program comes from {} and the pack \
-             from {}; run `play-prep` to prepare build/ again",
+            "build/ holds the outputs of an unfinished preparation: build/program.pbx comes from {} and \
+             build/assets.pa from {}; run `play-prep` to prepare build/ again",
             says(&program),
             says(&pack)
         ));

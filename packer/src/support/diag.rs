@@ -57,7 +57,7 @@ codes! {
     RootNested => "root_nested",
     AssetUuidMismatch => "asset_uuid_mismatch",
     UnregisteredRoot => "unregistered_root",
-    NameNotUtf8 => "name_not_utf8",
+    NameNotUnicode => "name_not_unicode",
     // Declaration (`asset.json`).
     DeclarationUnreadable => "declaration_unreadable",
     DeclarationInvalidJson => "declaration_invalid_json",

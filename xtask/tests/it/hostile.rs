@@ -416,7 +416,7 @@ fn an_asset_directory_whose_name_is_not_utf8_is_a_warning_naming_it() {
     for command in ["validate", "pack"] {
         let out = bounded(p.xtask(&[command]));
         assert_eq!(out.status.code(), Some(0), "{command}: {}", stderr(&out));
-        assert!(stderr(&out).contains("warning[name_not_utf8]"), "{}", stderr(&out));
+        assert!(stderr(&out).contains("warning[name_not_unicode]"), "{}", stderr(&out));
         assert!(stderr(&out).contains("assets/bad\u{fffd}name"), "{}", stderr(&out));
     }
 }

@@ -261,12 +261,13 @@ pub fn non_utf8_warnings(project: &Utf8Path, registry: &Registry) -> Vec<Diagnos
         .into_iter()
         .map(|dir| {
             Diagnostic::warning(
-                Code::NameNotUtf8,
+                Code::NameNotUnicode,
                 format!(
                     "the directory `{dir}` has a name that is not UTF-8 (shown with `\u{fffd}` for the bad \
                      bytes), so it is never looked into; rename it with UTF-8 characters"
                 ),
             )
+            .file(dir.clone())
         })
         .collect()
 }
