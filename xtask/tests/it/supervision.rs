@@ -128,7 +128,7 @@ fn memory_stays_bounded_however_much_the_compiler_prints() {
 
 #[test]
 fn a_huge_prebuilt_program_is_copied_streaming() {
-    let total = mib("PROMETEU_BIG_PREBUILT_MIB", 512) * 1024 * 1024;
+    let total = mib("PROMETEU_BIG_PREBUILT_MIB", 256) * 1024 * 1024;
     let p = starter();
     let (code, baseline) = peak_rss_kib(p.xtask(&["build"]));
     assert_eq!(code, 0);
