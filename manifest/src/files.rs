@@ -4,6 +4,10 @@ use camino::Utf8Path;
 
 use crate::error::ConfigError;
 
+/// The largest `cartridge.toml` or `prometeu.json` read (local): a real one
+/// is a few hundred bytes; the limit keeps a hostile file from exhausting memory.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 /// Reads `project/name` as UTF-8 text; `Ok(None)` when the file does not exist.
 ///
 /// The project rule "never read outside the project directory" holds for
@@ -17,7 +21,8 @@ pub(crate) fn read_text(project: &Utf8Path, name: &str) -> Result<Option<String>
         Err(e) => return Err(unreadable(name, &path, &e)),
     };
     ensure_inside(project, name, &target)?;
-    let bytes = std::fs::read(&target).map_err(|e| unreadable(name, &path, &e))?;
+    let bytes = prometeu_shape::read_regular(target.as_std_path(), MAX_CONFIG_BYTES)
+        .map_err(|e| unreadable(name, &path, &e))?;
     decode(name, bytes).map(Some)
 }
 

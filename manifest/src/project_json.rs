@@ -37,6 +37,10 @@ pub(crate) fn read(project: &Utf8Path) -> Result<ProjectJson, ConfigError> {
 
 fn parse(text: &str) -> Result<ProjectJson, ConfigError> {
     let value: Value = serde_json::from_str(text).map_err(|e| syntax_error(&e))?;
+    if let Some(duplicate) = prometeu_shape::duplicate_key(text.as_bytes()) {
+        let error = ConfigError::in_file(PROJECT_JSON_FILE, Some(&duplicate.key), duplicate.message(PROJECT_JSON_FILE));
+        return Err(ConfigError { line: Some(duplicate.line), column: Some(duplicate.column), ..error });
+    }
     let Value::Object(object) = value else {
         return Err(ConfigError::in_file(
             PROJECT_JSON_FILE,

@@ -30,6 +30,7 @@ pub use prometeu_pa as pa;
 pub use exec::gate::{AssetPlan, GateReport};
 pub use exec::lane::{LOCK_FILE, LaneError, LaneGuard, Wait, acquire as acquire_lane};
 pub use exec::mutate::{MutationError, forget, move_root, register, serialize as registry_bytes, set_included};
+pub use exec::origin::{Origin, check_same_preparation};
 pub use exec::pack::{
     EventKind, FailureStage, PackEvent, PackObserver, PackOptions, PackOutcome, PackResult, Quiet, STOPPED, Status,
     StopRequest, TABLE_METADATA_SCHEMA_VERSION, pack_workspace,
@@ -44,6 +45,8 @@ pub use families::glyph::{DECODED_BYTES as GLYPH_DECODED_BYTES, MAX_PNG_BYTES, P
 pub use families::sound::MAX_WAV_BYTES;
 pub use families::{check_declaration, materialize, max_input_bytes};
 pub use prometeu_pa::PRELOAD_SLOTS;
+/// Opening project files: regular files only, never blocking, within a limit.
+pub use prometeu_shape::{open_regular, read_regular};
 pub use support::advice::Advice;
 pub use support::diag::{AssetRef, Code, Diagnostic, Severity, any_blocking};
 pub use support::log::{Channel, Level, LogLine, diagnostic_line};
@@ -54,9 +57,10 @@ pub use workspace::declaration::{
 pub use workspace::family::Family;
 pub use workspace::layout::{
     ASSET_TABLE_JSON, ASSET_TABLE_METADATA_JSON, ASSETS_DIR, ASSETS_PA, BUILD_DIR, DECLARATION_FILE, LOG_DIR,
-    MANIFEST_FILE, PACK_OUTPUTS, PRELOAD_JSON, PROGRAM_FILE, REGISTRY_PATH, declaration_path, root_path,
+    MANIFEST_FILE, PACK_ORIGIN, PACK_OUTPUTS, PRELOAD_JSON, PROGRAM_FILE, PROGRAM_ORIGIN, REGISTRY_PATH,
+    declaration_path, root_path,
 };
-pub use workspace::paths::{PathRule, Resolve, check_relative, resolve_inside};
+pub use workspace::paths::{PathRule, Resolve, check_relative, first_link, resolve_inside};
 pub use workspace::registry::{
     Registry, RegistryEntry, RegistryRead, check_roots, check_uuid, find_unregistered, normalize_root_arg,
     parse as parse_registry, read as read_registry, shell_word, unregistered_warning, unregistered_warnings,

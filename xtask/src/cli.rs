@@ -292,7 +292,8 @@ fn locate(flag: Option<&Utf8Path>) -> Result<Utf8PathBuf, Stop> {
         Some(dir) => {
             let dir = cwd.join(dir);
             let dir = dir.canonicalize_utf8().map_err(|e| usage(format!("--project {dir}: {e}")))?;
-            if !dir.join(prometeu_manifest::CARTRIDGE_FILE).is_file() {
+            // Any file counts here; reading it (under the lane) says what is wrong with it.
+            if !dir.join(prometeu_manifest::CARTRIDGE_FILE).exists() {
                 return Err(usage(format!(
                     "{dir} is not a Prometeu project: it has no {}",
                     prometeu_manifest::CARTRIDGE_FILE
@@ -304,8 +305,15 @@ fn locate(flag: Option<&Utf8Path>) -> Result<Utf8PathBuf, Stop> {
     }
 }
 
-pub(crate) fn load_meta(project: &Utf8Path) -> Result<prometeu_manifest::ProjectMeta, Stop> {
-    prometeu_manifest::load(project).map_err(Stop::config)
+/// Reads the configuration under the lane, so a run that waited prepares
+/// with the configuration as it is when it starts. A refusal withdraws
+/// `build/manifest.json` and keeps the refusal as `command`'s log.
+pub(crate) fn load_meta(lane: &LaneGuard, command: &str) -> Result<prometeu_manifest::ProjectMeta, Stop> {
+    prometeu_manifest::load(lane.project()).map_err(|e| {
+        // Kept, not shown: the command line reports the refusal itself.
+        prometeu_play_prep::refuse(lane, command, &e.to_string(), &mut prometeu_play_prep::Silent);
+        Stop::config(e)
+    })
 }
 
 /// Takes the project's lane, saying once if it has to wait; a Ctrl-C during

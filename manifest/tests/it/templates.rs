@@ -118,7 +118,7 @@ fn pcm16_mono_frames(bytes: &[u8]) -> u64 {
 #[test]
 fn scripts_are_executable_with_a_shebang() {
     use std::os::unix::fs::PermissionsExt;
-    for script in ["hooks/pre-commit", "ci/release.sh"] {
+    for script in ["starter/.githooks/pre-commit", "ci/release.sh"] {
         let path = templates().join(script);
         let mode = fs_err::metadata(&path).unwrap().permissions().mode();
         assert!(mode & 0o111 != 0, "{script} is not executable");

@@ -62,7 +62,7 @@ impl Inspection {
                 entry.asset_id, self.file_len
             ))
         })?;
-        let mut file = File::open(path)?;
+        let mut file = prometeu_shape::open_regular(path.as_std_path())?;
         read_range(&mut file, range)
     }
 }
@@ -140,11 +140,9 @@ struct FileSource {
 
 impl FileSource {
     fn open(path: &Utf8Path) -> io::Result<FileSource> {
-        let file = File::open(path)?;
+        // Non-blocking and type-checked: a FIFO given as a pack is refused at once.
+        let file = prometeu_shape::open_regular(path.as_std_path())?;
         let metadata = file.metadata()?;
-        if !metadata.is_file() {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"));
-        }
         Ok(FileSource { file, len: metadata.len() })
     }
 }

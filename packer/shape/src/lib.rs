@@ -12,6 +12,11 @@
 
 #![warn(missing_docs)]
 
+mod duplicates;
+mod files;
+
+pub use duplicates::{DuplicateKey, duplicate_key};
+pub use files::{describe_kind, open_regular, read_regular};
 use serde_json::{Map, Value};
 
 /// Most edits between a mistyped key and the key it suggests.

@@ -49,6 +49,11 @@ pub enum LaneError {
         /// The operating system's error.
         error: std::io::Error,
     },
+    /// A path the operation would write through is a symbolic link; nothing was touched.
+    Link {
+        /// The link: `.prometeu`, the lock file, `build`, `build/logs` or `build/.staging`.
+        path: Utf8PathBuf,
+    },
     /// Leftovers of an interrupted operation could not be recovered.
     Recovery {
         /// The project's `build/`, whose `.staging/` holds the leftovers.
@@ -68,6 +73,11 @@ impl std::fmt::Display for LaneError {
                 write!(f, "interrupted while waiting for another operation on this project; nothing was changed")
             }
             LaneError::Io { lock_file, error } => write!(f, "cannot take the project lock {lock_file}: {error}"),
+            LaneError::Link { path } => write!(
+                f,
+                "{path} is a symbolic link; the tool never writes through a link, which could lead outside \
+                 the project, so nothing was changed; replace it with a real directory (or remove it) and run again"
+            ),
             LaneError::Recovery { build_dir, error } => write!(
                 f,
                 "cannot recover what an interrupted operation left in {build_dir}/{}: {error}; \
@@ -86,6 +96,8 @@ pub struct LaneGuard {
     project: Utf8PathBuf,
     recovery: Recovery,
     _file: File,
+    /// The project directory, locked too: a lock no deletion can split.
+    _directory: File,
 }
 
 impl LaneGuard {
@@ -105,30 +117,111 @@ impl LaneGuard {
     }
 }
 
+/// Every path a writer may create, rename or delete under the project,
+/// checked for symbolic links before the lane is taken and again once it is
+/// held. Outputs inside `build/` are replaced by renames and removed by
+/// unlinks, which act on a link itself and never on its target, so checking
+/// the directories is enough.
+fn written_paths() -> [String; 5] {
+    use crate::workspace::layout::{BUILD_DIR, LOG_DIR};
+    [
+        LANE_DIR.to_owned(),
+        LOCK_FILE.to_owned(),
+        BUILD_DIR.to_owned(),
+        format!("{BUILD_DIR}/{LOG_DIR}"),
+        format!("{BUILD_DIR}/{}", staging::STAGING_DIR),
+    ]
+}
+
+/// The directory of the lock file.
+const LANE_DIR: &str = ".prometeu";
+
 /// Takes the lane of `project` (an absolute, existing directory), then
 /// recovers leftovers of interrupted operations: every lane holder starts
 /// from a `build/` that holds one complete set of outputs.
-pub fn acquire(project: &Utf8Path, wait: Wait<'_>) -> Result<LaneGuard, LaneError> {
+///
+/// The lane is two locks taken in order: the lock file (where the project
+/// documents it) and the project directory itself. Deleting the lock file,
+/// or `.prometeu/` whole, cannot split the second one, so a second writer
+/// still waits; and once both are held, the lock file path must still name
+/// the locked file, or everything is retried.
+pub fn acquire(project: &Utf8Path, mut wait: Wait<'_>) -> Result<LaneGuard, LaneError> {
+    refuse_links(project)?;
     let lock_file = project.join(LOCK_FILE);
     let io = |error| LaneError::Io { lock_file: lock_file.clone(), error };
-    if let Some(parent) = lock_file.parent() {
-        std::fs::create_dir_all(parent).map_err(io)?;
-    }
-    let file = File::options().read(true).write(true).create(true).truncate(false).open(&lock_file).map_err(io)?;
-    match file.try_lock() {
-        Ok(()) => {}
-        Err(TryLockError::WouldBlock) => match wait {
-            Wait::NoWait => return Err(LaneError::Busy { lock_file }),
-            Wait::Block { on_wait, cancelled } => {
-                on_wait();
-                wait_for(&file, cancelled).map_err(|e| e.map_or(LaneError::Cancelled, io))?;
-            }
-        },
-        Err(TryLockError::Error(error)) => return Err(io(error)),
-    }
+    let directory = File::open(project).map_err(io)?;
+    let mut said = false;
+    let file = loop {
+        let file = open_lock_file(project).map_err(io)?;
+        take(&file, &lock_file, &mut wait, &mut said)?;
+        take(&directory, &lock_file, &mut wait, &mut said)?;
+        if names_locked_file(&lock_file, &file) {
+            break file;
+        }
+        // Replaced while we waited: lock what the path names now.
+        let _ = directory.unlock();
+    };
+    refuse_links(project)?;
     let build_dir = project.join(crate::workspace::layout::BUILD_DIR);
     let recovery = staging::recover(&build_dir).map_err(|error| LaneError::Recovery { build_dir, error })?;
-    Ok(LaneGuard { project: project.to_owned(), recovery, _file: file })
+    Ok(LaneGuard { project: project.to_owned(), recovery, _file: file, _directory: directory })
+}
+
+/// `LaneError::Link` naming the first written path that is a symbolic link.
+fn refuse_links(project: &Utf8Path) -> Result<(), LaneError> {
+    let rels = written_paths();
+    let rels: Vec<&str> = rels.iter().map(String::as_str).collect();
+    match crate::workspace::paths::first_link(project, &rels) {
+        Ok(None) => Ok(()),
+        Ok(Some(link)) => Err(LaneError::Link { path: project.join(link) }),
+        Err(error) => Err(LaneError::Io { lock_file: project.join(LOCK_FILE), error }),
+    }
+}
+
+/// Creates `.prometeu/` and opens (creating) the lock file without following
+/// a link at the last step; `refuse_links` already checked `.prometeu/`.
+fn open_lock_file(project: &Utf8Path) -> std::io::Result<File> {
+    use rustix::fs::{Mode, OFlags};
+    match std::fs::create_dir(project.join(LANE_DIR)) {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(e),
+        _ => {}
+    }
+    let flags = OFlags::RDWR | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
+    let fd = rustix::fs::open(project.join(LOCK_FILE).as_std_path(), flags, Mode::from_raw_mode(0o644))?;
+    let file = File::from(fd);
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("it is not a regular file; remove it and run again"));
+    }
+    Ok(file)
+}
+
+/// Whether `path` (not following links) is the very file `file` holds open.
+fn names_locked_file(path: &Utf8Path, file: &File) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::symlink_metadata(path), file.metadata()) {
+        (Ok(on_disk), Ok(held)) => {
+            on_disk.file_type().is_file() && on_disk.dev() == held.dev() && on_disk.ino() == held.ino()
+        }
+        _ => false,
+    }
+}
+
+/// Locks `handle`, waiting as `wait` says; `on_wait` runs at most once per acquisition.
+fn take(handle: &File, lock_file: &Utf8Path, wait: &mut Wait<'_>, said: &mut bool) -> Result<(), LaneError> {
+    let io = |error| LaneError::Io { lock_file: lock_file.to_owned(), error };
+    match handle.try_lock() {
+        Ok(()) => Ok(()),
+        Err(TryLockError::WouldBlock) => match wait {
+            Wait::NoWait => Err(LaneError::Busy { lock_file: lock_file.to_owned() }),
+            Wait::Block { on_wait, cancelled } => {
+                if !std::mem::replace(said, true) {
+                    on_wait();
+                }
+                wait_for(handle, *cancelled).map_err(|e| e.map_or(LaneError::Cancelled, io))
+            }
+        },
+        Err(TryLockError::Error(error)) => Err(io(error)),
+    }
 }
 
 /// Retries the lock until it is taken; `Err(None)` when cancelled.

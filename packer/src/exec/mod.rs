@@ -5,6 +5,7 @@
 pub(crate) mod gate;
 pub(crate) mod lane;
 pub(crate) mod mutate;
+pub(crate) mod origin;
 pub(crate) mod pack;
 pub(crate) mod report;
 pub(crate) mod snapshot;

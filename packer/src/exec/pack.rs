@@ -15,13 +15,15 @@ use sha2::{Digest, Sha256};
 
 use crate::exec::gate::{self, AssetPlan, GateReport};
 use crate::exec::lane::LaneGuard;
+use crate::exec::origin::Origin;
 use crate::exec::snapshot::{self, AssetSnapshot, MaterializationConfig, Snapshot};
 use crate::exec::staging::{self, PromoteError, Staging};
 use crate::support::diag::Diagnostic;
 use crate::support::log::{Channel, Level, LogLine, diagnostic_line};
 use crate::support::testpoint::{TestPoint, TestPoints};
 use crate::workspace::layout::{
-    ASSET_TABLE_JSON, ASSET_TABLE_METADATA_JSON, ASSETS_PA, BUILD_DIR, MANIFEST_FILE, PACK_OUTPUTS, PRELOAD_JSON,
+    ASSET_TABLE_JSON, ASSET_TABLE_METADATA_JSON, ASSETS_PA, BUILD_DIR, MANIFEST_FILE, PACK_ORIGIN, PACK_OUTPUTS,
+    PRELOAD_JSON,
 };
 use prometeu_pa::{self, CODEC_NONE, Entry, Header, PaWriter, PreloadEntry};
 
@@ -37,6 +39,8 @@ pub struct PackOptions {
     pub testpoints: TestPoints,
     /// Asks the pack, from any thread, to stop at its next safe point.
     pub stop: StopRequest,
+    /// Who publishes the pack: a preparation's step or the pack alone (the default).
+    pub origin: Origin,
 }
 
 /// A request that a pack stop early (Ctrl-C in the command line, a Stop
@@ -330,8 +334,14 @@ impl<'o> Run<'o> {
             }
         }
         self.info(format!("staged in build/{}/{}", staging::STAGING_DIR, self.operation_id));
+        let mut published = PACK_OUTPUTS.to_vec();
+        published.push(PACK_ORIGIN);
+        if let Err(e) = options.origin.stage(&stage, PACK_ORIGIN) {
+            let _ = stage.discard();
+            return Err(Failure(FailureStage::Persistence, e.to_string()));
+        }
         stage
-            .promote(&PACK_OUTPUTS, &[MANIFEST_FILE], points)
+            .promote(&published, &[MANIFEST_FILE], points)
             .map_err(|e: PromoteError| Failure(FailureStage::Persistence, e.to_string()))?;
         self.event(EventKind::Promoted { files: PACK_OUTPUTS.map(|f| format!("{BUILD_DIR}/{f}")).to_vec() });
         self.info(format!("promoted {} into {BUILD_DIR}/", PACK_OUTPUTS.join(", ")));

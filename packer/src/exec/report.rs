@@ -136,6 +136,13 @@ fn is_workspace(snapshot: &Snapshot, d: &Diagnostic) -> bool {
 }
 
 /// RFC 3339 UTC, whole seconds.
+/// `None` for a time RFC 3339 cannot spell here (before 1970, or after the
+/// year 9999): a file's mtime is whatever the repository says and must
+/// never make a report fail.
 pub fn rfc3339(time: Option<SystemTime>) -> Option<String> {
-    time.map(|t| humantime::format_rfc3339_seconds(t).to_string())
+    /// 10000-01-01T00:00:00Z in seconds since the epoch.
+    const YEAR_10000: u64 = 253_402_300_800;
+    let time = time?;
+    let since_epoch = time.duration_since(SystemTime::UNIX_EPOCH).ok()?;
+    (since_epoch.as_secs() < YEAR_10000).then(|| humantime::format_rfc3339_seconds(time).to_string())
 }

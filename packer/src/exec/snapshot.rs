@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use crate::workspace::family::Family;
 use camino::{Utf8Path, Utf8PathBuf};
-use fs_err as fs;
 
 use crate::families::{Content, SelectedFile};
 use crate::support::diag::AssetRef;
@@ -211,7 +211,9 @@ impl Content for LiveContent<'_> {
             .and_then(|p| p.strip_prefix('/'))
             .ok_or_else(|| format!("{path} is not under {ASSETS_DIR}/"))?;
         let resolved = paths::resolve_inside(&assets, rel).map_err(|e| describe_resolve(path, &e))?;
-        fs::read(resolved).map(Cow::Owned).map_err(|e| e.to_string())
+        // The family is not known here; no input of any family may be larger.
+        let limit = Family::ALL.into_iter().map(crate::families::max_input_bytes).max().unwrap_or(0);
+        prometeu_shape::read_regular(resolved.as_std_path(), limit).map(Cow::Owned).map_err(|e| e.to_string())
     }
 }
 
@@ -239,6 +241,7 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
         assets.push(walked.asset);
     }
     workspace_diagnostics.extend(registry::unregistered_warnings(project, &registry));
+    workspace_diagnostics.extend(registry::non_utf8_warnings(project, &registry));
     Snapshot {
         mode: config.mode,
         project: project.to_owned(),
@@ -494,7 +497,7 @@ fn freeze_selected(
             file.size = frozen.len() as u64;
             continue;
         }
-        match fs::read(&inputs[&file.input].resolved) {
+        match prometeu_shape::read_regular(inputs[&file.input].resolved.as_std_path(), limit) {
             Ok(content) => {
                 file.size = content.len() as u64;
                 if file.size <= limit {
@@ -510,18 +513,5 @@ fn freeze_selected(
 /// is larger than `limit` (checked before reading).
 fn read_inside(dir: &Utf8Path, rel: &str, limit: u64) -> Result<Vec<u8>, String> {
     let target = paths::resolve_inside(dir, rel).map_err(|e| describe_resolve_reason(&e))?;
-    let size = fs::metadata(&target).map_err(|e| e.to_string())?.len();
-    if size > limit {
-        return Err(format!("it is {size} bytes, over the {limit}-byte limit for this file"));
-    }
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(fs::File::open(&target).map_err(|e| e.to_string())?, limit + 1),
-        &mut bytes,
-    )
-    .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > limit {
-        return Err(format!("it grew past the {limit}-byte limit for this file while being read"));
-    }
-    Ok(bytes)
+    prometeu_shape::read_regular(target.as_std_path(), limit).map_err(|e| e.to_string())
 }

@@ -68,14 +68,23 @@ impl Staging {
     /// Creates `build/.staging/<id>/`, replacing a leftover of the same name.
     pub fn create(build_dir: &Utf8Path, id: &str) -> std::io::Result<Staging> {
         let dir = build_dir.join(STAGING_DIR).join(id);
-        if dir.exists() {
-            fs::remove_dir_all(&dir)?;
+        let created = || -> std::io::Result<()> {
+            if dir.exists() {
+                fs::remove_dir_all(&dir)?;
+            }
+            fs::create_dir_all(&dir)?;
+            // The new directories' entries must be durable before a commit
+            // marker inside them can be.
+            sync_dir(&build_dir.join(STAGING_DIR))?;
+            sync_dir(build_dir)
+        };
+        if let Err(e) = created() {
+            // A full disk can fail the second mkdir after the first: leave
+            // build/ as it was, `.staging` included.
+            let _ = std::fs::remove_dir(&dir);
+            let _ = std::fs::remove_dir(build_dir.join(STAGING_DIR));
+            return Err(e);
         }
-        fs::create_dir_all(&dir)?;
-        // The new directories' entries must be durable before a commit
-        // marker inside them can be.
-        sync_dir(&build_dir.join(STAGING_DIR))?;
-        sync_dir(build_dir)?;
         Ok(Staging { build_dir: build_dir.to_owned(), dir })
     }
 
@@ -214,12 +223,16 @@ pub struct Recovery {
     pub rolled_forward: Vec<String>,
     /// Operation ids whose uncommitted staging was deleted.
     pub abandoned: Vec<String>,
+    /// Committed staging directories that were deleted, not rolled forward,
+    /// because they held something other than the regular files their
+    /// marker lists (a link, a directory, a stray entry): operation id and why.
+    pub discarded: Vec<(String, String)>,
 }
 
 impl Recovery {
     /// True when `build/.staging` held nothing to recover: nothing to report.
     pub fn is_empty(&self) -> bool {
-        self.rolled_forward.is_empty() && self.abandoned.is_empty()
+        self.rolled_forward.is_empty() && self.abandoned.is_empty() && self.discarded.is_empty()
     }
 
     /// One sentence per leftover handled, for whoever took the lane to say.
@@ -232,7 +245,13 @@ impl Recovery {
             .abandoned
             .iter()
             .map(|id| format!("recovered: removed what interrupted operation {id} left in build/.staging"));
-        forward.chain(abandoned).collect()
+        let discarded = self.discarded.iter().map(|(id, why)| {
+            format!(
+                "recovered: discarded the committed outputs of operation {id} instead of publishing them: {why}; \
+                 build/ keeps its previous outputs"
+            )
+        });
+        forward.chain(abandoned).chain(discarded).collect()
     }
 }
 
@@ -264,8 +283,13 @@ pub fn recover(build_dir: &Utf8Path) -> std::io::Result<Recovery> {
         match committed {
             Some((dir, names)) => {
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                move_committed(&dir, build_dir, &names, &TestPoints::none())?;
-                recovery.rolled_forward.push(id);
+                match foreign_entry(&dir, &names)? {
+                    Some(why) => recovery.discarded.push((id, why)),
+                    None => {
+                        move_committed(&dir, build_dir, &names, &TestPoints::none())?;
+                        recovery.rolled_forward.push(id);
+                    }
+                }
             }
             None => recovery.abandoned.push(id),
         }
@@ -279,15 +303,39 @@ pub fn recover(build_dir: &Utf8Path) -> std::io::Result<Recovery> {
     Ok(recovery)
 }
 
+/// Why a committed staging directory must not be published: an entry that is
+/// not one of the regular files its marker lists (a symlink could point
+/// anywhere; a directory or a FIFO is nothing a step writes). `None` when
+/// it holds only listed regular files and the marker.
+fn foreign_entry(dir: &Utf8Path, names: &[&str]) -> std::io::Result<Option<String>> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let kind = entry.file_type()?;
+        let listed = name == COMMIT_MARKER || names.contains(&name.as_str());
+        if !listed {
+            return Ok(Some(format!("it holds `{name}`, which its commit marker does not list")));
+        }
+        if !kind.is_file() {
+            let what = prometeu_shape::describe_kind(&kind);
+            return Ok(Some(format!("`{name}` is {what}, not a regular file the operation wrote")));
+        }
+    }
+    Ok(None)
+}
+
 /// The file names a complete commit marker lists; `None` when there is no
 /// marker. Names that are not plain file names make the marker invalid,
 /// which is treated as uncommitted.
 fn read_marker(dir: &Utf8Path) -> std::io::Result<Option<Vec<String>>> {
     let marker = dir.join(COMMIT_MARKER);
-    if !marker.is_file() {
-        return Ok(None);
+    match std::fs::symlink_metadata(&marker) {
+        Ok(meta) if meta.file_type().is_file() => {}
+        _ => return Ok(None),
     }
-    let text = fs::read_to_string(&marker)?;
+    // A marker lists a handful of names; anything longer is not ours.
+    let Ok(bytes) = prometeu_shape::read_regular(marker.as_std_path(), 4096) else { return Ok(None) };
+    let Ok(text) = String::from_utf8(bytes) else { return Ok(None) };
     let names: Vec<String> = text.lines().map(str::to_owned).collect();
     let plain = |n: &String| !n.is_empty() && !n.contains('/') && n != "." && n != "..";
     Ok(names.iter().all(plain).then_some(names))

@@ -57,6 +57,7 @@ codes! {
     RootNested => "root_nested",
     AssetUuidMismatch => "asset_uuid_mismatch",
     UnregisteredRoot => "unregistered_root",
+    NameNotUnicode => "name_not_unicode",
     // Declaration (`asset.json`).
     DeclarationUnreadable => "declaration_unreadable",
     DeclarationInvalidJson => "declaration_invalid_json",

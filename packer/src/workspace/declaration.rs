@@ -119,6 +119,13 @@ pub fn parse(bytes: &[u8], asset: AssetRef<'_>, file: &str) -> Parsed {
             return cx.finish(None, None);
         }
     };
+    if let Some(duplicate) = prometeu_shape::duplicate_key(bytes) {
+        cx.push(
+            Diagnostic::blocking(Code::DeclarationInvalidJson, duplicate.message(file))
+                .at(duplicate.line, duplicate.column),
+        );
+        return cx.finish(None, None);
+    }
     let Value::Object(top) = &value else {
         cx.block(
             Code::DeclarationInvalidValue,

@@ -27,6 +27,12 @@ pub const PRELOAD_JSON: &str = "preload.json";
 pub const ASSET_TABLE_METADATA_JSON: &str = "asset_table_metadata.json";
 /// Everything a pack publishes, promoted together.
 pub const PACK_OUTPUTS: [&str; 4] = [ASSETS_PA, ASSET_TABLE_JSON, PRELOAD_JSON, ASSET_TABLE_METADATA_JSON];
+/// Which operation published `program.pbx`, inside `build/` (local),
+/// promoted with it; see `exec::origin`.
+pub const PROGRAM_ORIGIN: &str = ".program.origin";
+/// Which operation published the pack outputs, inside `build/` (local),
+/// promoted with them; see `exec::origin`.
+pub const PACK_ORIGIN: &str = ".assets.origin";
 /// Kept logs, inside `build/` (local): `build/logs/<command>.jsonl`.
 pub const LOG_DIR: &str = "logs";
 

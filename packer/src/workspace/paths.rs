@@ -46,6 +46,28 @@ fn canonicalize(path: &Utf8Path) -> Result<Utf8PathBuf, Resolve> {
     }
 }
 
+/// The first of `rels` (project-relative) that is, or passes through, a
+/// symbolic link, as a project-relative path; `None` when every existing
+/// component of every path is a real directory or file. A path that does
+/// not exist yet is fine up to where it stops. Writers check this before they
+/// create, rename or delete anything, so a link planted in a cloned
+/// repository cannot aim a write or a deletion outside the project.
+pub fn first_link(project: &Utf8Path, rels: &[&str]) -> std::io::Result<Option<String>> {
+    for rel in rels {
+        let mut walked = Utf8PathBuf::new();
+        for component in Utf8Path::new(rel).components() {
+            walked.push(component);
+            match std::fs::symlink_metadata(project.join(&walked)) {
+                Ok(meta) if meta.file_type().is_symlink() => return Ok(Some(walked.into_string())),
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => break,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(None)
+}
+
 /// Joins project-relative pieces with `/`, the spelling every report uses.
 pub fn project_relative(parts: &[&str]) -> String {
     parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join("/")

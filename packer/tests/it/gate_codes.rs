@@ -119,6 +119,12 @@ corpus! {
     warns_on_unregistered_root: Warns UnregisteredRoot in declaration("stray") => |w| {
         w.write(&declaration("stray"), &w.read(&declaration("music")));
     };
+    /// A directory whose name holds the byte 0xff, which no UTF-8 allows.
+    warns_on_name_not_unicode: Warns NameNotUnicode in "assets/bad\u{fffd}name" => |w| {
+        use std::os::unix::ffi::OsStrExt;
+        let odd = w.path("assets").as_std_path().join(std::ffi::OsStr::from_bytes(b"bad\xffname"));
+        std::fs::create_dir(odd).unwrap();
+    };
 
     // -----------------------------------------------------------------------
     // Declaration

@@ -240,11 +240,8 @@ fn a_failure_while_materializing_leaves_build_untouched() {
         "assets/hero/tiles/a.png",
         prometeu_test_support::png_indexed(8, &[3; 64], &[0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]),
     );
-    let options = PackOptions {
-        threads: None,
-        testpoints: TestPoints::new(TestPoint::PackMaterialize, Action::Fail),
-        ..PackOptions::default()
-    };
+    let options =
+        PackOptions { testpoints: TestPoints::new(TestPoint::PackMaterialize, Action::Fail), ..Default::default() };
     assert_failed_cleanly(&p, &before, &options, FailureStage::Execution);
 }
 
@@ -264,11 +261,8 @@ fn a_failure_before_the_commit_marker_fails_persistence_and_leaves_build_untouch
     let p = sample_project();
     assert_eq!(pack(&p).status, Status::Success);
     let before = p.tree("build");
-    let options = PackOptions {
-        threads: None,
-        testpoints: TestPoints::new(TestPoint::PromoteBeforeMarker, Action::Fail),
-        ..PackOptions::default()
-    };
+    let options =
+        PackOptions { testpoints: TestPoints::new(TestPoint::PromoteBeforeMarker, Action::Fail), ..Default::default() };
     assert_failed_cleanly(&p, &before, &options, FailureStage::Persistence);
 }
 

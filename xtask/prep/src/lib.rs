@@ -25,8 +25,8 @@ pub use compiler::{
     CompilerRun, Outcome as CompilerOutcome, OutputProblem, Placeholders, Stream, describe_signal, run as run_compiler,
     signal_name, substitute,
 };
-pub use play_prep::{PlayPrepOutcome, PlayPrepResult, RunOptions, Steps, build, manifest, pack, play_prep};
+pub use play_prep::{PlayPrepOutcome, PlayPrepResult, RunOptions, Steps, build, manifest, pack, play_prep, refuse};
 pub use run_log::{LogEntry, Observer, Silent, log_path};
-pub use steps::build::{BuildOutcome, BuildResult};
+pub use steps::build::{BuildOutcome, BuildResult, COMPILER_LINES_KEPT, CompilerLines};
 pub use steps::manifest::{ManifestOutcome, ManifestResult, Missing};
 pub use steps::{Step, StepStatus};

@@ -7,11 +7,14 @@ use std::time::Instant;
 
 use prometeu_manifest::{BuildFacts, ProjectMeta};
 use prometeu_packer::{
-    Channel, LaneGuard, Level, LogLine, PackOptions, PackOutcome, PackResult, Status, pack_workspace,
+    BUILD_DIR, Channel, LaneGuard, Level, LogLine, MANIFEST_FILE, Origin, PackOptions, PackOutcome, PackResult, Status,
+    operation_id, pack_workspace,
 };
 use serde::Serialize;
 
 use crate::cancel::Cancel;
+use prometeu_packer::PackObserver;
+
 use crate::run_log::{Observer, RunLog};
 use crate::steps::build::{self, BuildOutcome, BuildResult};
 use crate::steps::manifest::{self, ManifestOutcome, ManifestResult, Missing};
@@ -108,7 +111,10 @@ fn prepare(lane: &LaneGuard, meta: &ProjectMeta, options: &RunOptions, log: &mut
         return failed(Step::Manifest, Some(message), steps);
     }
 
-    let built = build::run(lane, &meta.compiler, &options.pack.testpoints, &options.cancel, log);
+    // One id for both steps: the manifest step run alone later checks that
+    // the program and the pack it commits come from the same preparation.
+    let origin = Origin::Preparation(operation_id());
+    let built = build::run(lane, &origin, &meta.compiler, &options.pack.testpoints, &options.cancel, log);
     let ok = built.status == StepStatus::Success;
     steps.build = Some(built);
     if !ok {
@@ -118,7 +124,8 @@ fn prepare(lane: &LaneGuard, meta: &ProjectMeta, options: &RunOptions, log: &mut
     if let Some(message) = cancelled_before(Step::Pack, &options.cancel, log) {
         return failed(Step::Pack, Some(message), steps);
     }
-    let pack = pack_workspace(lane, &options.pack_options(), log).result;
+    let pack_options = PackOptions { origin, ..options.pack_options() };
+    let pack = pack_workspace(lane, &pack_options, log).result;
     let facts =
         BuildFacts { assets_pa_produced: pack.status == Status::Success, packed_asset_count: pack.packed_asset_count };
     let ok = pack.status == Status::Success;
@@ -162,7 +169,14 @@ pub fn build(lane: &LaneGuard, meta: &ProjectMeta, options: &RunOptions, observe
     let mut log = RunLog::kept(lane.project(), "build", observer);
     let mut capture = Capture::new(&mut log);
     config_warnings(meta, &mut capture);
-    let result = build::run(lane, &meta.compiler, &options.pack.testpoints, &options.cancel, &mut capture);
+    let result = build::run(
+        lane,
+        &Origin::Alone("build"),
+        &meta.compiler,
+        &options.pack.testpoints,
+        &options.cancel,
+        &mut capture,
+    );
     BuildOutcome { result, logs: capture.lines }
 }
 
@@ -188,6 +202,29 @@ pub fn manifest(
     let facts = manifest::facts_from_build(lane)?;
     let result = manifest::run(lane, meta, &facts, &options.pack.testpoints, &mut capture);
     Ok(ManifestOutcome { result, logs: capture.lines })
+}
+
+/// A run refused because the project's configuration is wrong: the refusal
+/// becomes `command`'s kept log, and `build/manifest.json` is withdrawn, so
+/// neither the log nor the manifest vouches for outputs this configuration
+/// did not produce. Failures here are told to the host and go no further:
+/// the run is refused either way.
+pub fn refuse(lane: &LaneGuard, command: &str, error: &str, observer: &mut dyn Observer) {
+    let mut log = RunLog::kept(lane.project(), command, observer);
+    log.log(&LogLine::new(Channel::Manifest, Level::Error, format!("refused: {error}")));
+    match manifest::withdraw(lane) {
+        Ok(true) => log.log(&LogLine::new(
+            Channel::Manifest,
+            Level::Info,
+            format!("withdrew {BUILD_DIR}/{MANIFEST_FILE}: it no longer matches the configuration"),
+        )),
+        Ok(false) => {}
+        Err(e) => log.log(&LogLine::new(
+            Channel::Manifest,
+            Level::Error,
+            format!("cannot remove {BUILD_DIR}/{MANIFEST_FILE}: {e}"),
+        )),
+    }
 }
 
 /// Logs the warnings of loading `cartridge.toml` (unknown capability,

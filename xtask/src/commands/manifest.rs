@@ -8,9 +8,9 @@ use crate::cli::{Cli, Exit, Stop, exit_for, load_meta, run_options, take_lane};
 use crate::reporter::Reporter;
 
 pub(crate) fn run(cli: &Cli, project: &Utf8Path, out: &mut Reporter) -> Result<Exit, Stop> {
-    let meta = load_meta(project)?;
     let options = run_options(None, out);
     let lane = take_lane(cli, project, &options.cancel, out)?;
+    let meta = load_meta(&lane, "manifest")?;
     let outcome = prometeu_play_prep::manifest(&lane, &meta, &options, out).map_err(|m| Stop::failed(advice(&m)))?;
     if let Some(why) = &outcome.result.error {
         out.error(&format!("manifest failed: {why}"));
@@ -21,6 +21,8 @@ pub(crate) fn run(cli: &Cli, project: &Utf8Path, out: &mut Reporter) -> Result<E
 
 /// What `build/` lacks, and the command that makes it.
 fn advice(missing: &Missing) -> String {
-    let step = missing.step().as_str();
-    format!("{}; run `cargo xtask {step}` (or `play-prep`) first", missing.problem())
+    match missing.step() {
+        Some(step) => format!("{}; run `cargo xtask {}` (or `play-prep`) first", missing.problem(), step.as_str()),
+        None => missing.problem().to_owned(),
+    }
 }

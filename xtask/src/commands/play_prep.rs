@@ -7,9 +7,9 @@ use crate::cli::{Cli, Exit, Stop, exit_for, load_meta, run_options, take_lane};
 use crate::reporter::Reporter;
 
 pub(crate) fn run(cli: &Cli, project: &Utf8Path, threads: Option<usize>, out: &mut Reporter) -> Result<Exit, Stop> {
-    let meta = load_meta(project)?;
     let options = run_options(threads, out);
     let lane = take_lane(cli, project, &options.cancel, out)?;
+    let meta = load_meta(&lane, "play-prep")?;
     let result = prometeu_play_prep::play_prep(&lane, &meta, &options, out).result;
     if let Some(pack) = &result.steps.pack {
         out.annotate(&pack.diagnostics);

@@ -4,7 +4,9 @@
 mod adoption;
 mod commands;
 mod compiler;
+mod hostile;
 mod library;
 mod pack_process;
 mod play_prep;
+mod supervision;
 mod support;

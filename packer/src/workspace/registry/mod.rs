@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::{self};
-use std::io::{self, Read};
+use std::io;
 
 use camino::{Utf8Path, Utf8PathBuf};
 use serde::{Deserialize, Serialize};
@@ -27,8 +27,8 @@ mod roots;
 
 pub(crate) use roots::*;
 pub use roots::{
-    check_roots, check_uuid, find_unregistered, normalize_root_arg, shell_word, unregistered_warning,
-    unregistered_warnings,
+    check_roots, check_uuid, find_unregistered, non_utf8_warnings, normalize_root_arg, shell_word,
+    unregistered_warning, unregistered_warnings,
 };
 
 pub const REGISTRY_SCHEMA_VERSION: u64 = 1;
@@ -90,6 +90,11 @@ impl RegistryRead {
     }
 }
 
+/// The largest registry read (local): far above any real workspace's
+/// (about 200 bytes per asset), low enough that a hostile file cannot
+/// exhaust memory.
+pub const MAX_REGISTRY_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Reads and structurally checks the registry (no look at the roots on disk).
 pub fn read(project: &Utf8Path) -> RegistryRead {
     match read_bytes(project) {
@@ -103,7 +108,7 @@ pub fn read(project: &Utf8Path) -> RegistryRead {
 fn read_bytes(project: &Utf8Path) -> Result<Option<Vec<u8>>, String> {
     let unreadable = |e: io::Error| format!("{REGISTRY_PATH} cannot be read ({e}); check that it is a readable file");
     match paths::resolve_inside(project, REGISTRY_PATH) {
-        Ok(path) => fs::read(&path).map(Some).map_err(unreadable),
+        Ok(path) => prometeu_shape::read_regular(path.as_std_path(), MAX_REGISTRY_BYTES).map(Some).map_err(unreadable),
         // A dangling link is a broken file, not an empty workspace.
         Err(Resolve::Missing) if project.join(REGISTRY_PATH).symlink_metadata().is_ok() => {
             Err(format!("{REGISTRY_PATH} is a link to nothing; replace it with the registry file itself"))
@@ -129,6 +134,12 @@ pub fn parse(bytes: &[u8]) -> RegistryRead {
             );
         }
     };
+    if let Some(duplicate) = prometeu_shape::duplicate_key(bytes) {
+        return RegistryRead::failed(
+            registry_diagnostic(Code::RegistryInvalidJson, duplicate.message(REGISTRY_PATH))
+                .at(duplicate.line, duplicate.column),
+        );
+    }
     let mut diagnostics = Vec::new();
     let Some(walked) = walk_registry(&value, &mut diagnostics) else {
         return RegistryRead { registry: Registry::empty(), diagnostics };

@@ -210,8 +210,15 @@ pub fn check_uuid(entry: &RegistryEntry, declared: &str) -> Option<Diagnostic> {
 /// registry's own directory and never follows a symlinked directory, so the
 /// walk stays inside the project.
 pub fn find_unregistered(project: &Utf8Path, registry: &Registry) -> Vec<String> {
+    walk_assets(project, registry).0
+}
+
+/// `find_unregistered`'s walk; also returns the directories it could not
+/// enter because their names are not UTF-8 (project-relative, lossy).
+fn walk_assets(project: &Utf8Path, registry: &Registry) -> (Vec<String>, Vec<String>) {
+    let mut not_utf8 = Vec::new();
     let Ok(assets) = paths::resolve_inside(project, ASSETS_DIR) else {
-        return Vec::new();
+        return (Vec::new(), not_utf8);
     };
     let registered: HashSet<&str> = registry.assets.iter().map(|e| e.root.as_str()).collect();
     let mut found = Vec::new();
@@ -220,7 +227,18 @@ pub fn find_unregistered(project: &Utf8Path, registry: &Registry) -> Vec<String>
         let dir = if rel.is_empty() { assets.clone() } else { assets.join(&rel) };
         let Ok(listing) = fs::read_dir(&dir) else { continue };
         for item in listing.flatten() {
-            let (Ok(name), Ok(kind)) = (item.file_name().into_string(), item.file_type()) else { continue };
+            let Ok(kind) = item.file_type() else { continue };
+            let name = match item.file_name().into_string() {
+                Ok(name) => name,
+                Err(raw) => {
+                    if kind.is_dir() {
+                        let lossy = raw.to_string_lossy();
+                        let parent = if rel.is_empty() { String::new() } else { format!("{rel}/") };
+                        not_utf8.push(format!("{ASSETS_DIR}/{parent}{lossy}"));
+                    }
+                    continue;
+                }
+            };
             if kind.is_dir() {
                 let child = if rel.is_empty() { name } else { format!("{rel}/{name}") };
                 if !is_registry_dir(&child) {
@@ -232,7 +250,26 @@ pub fn find_unregistered(project: &Utf8Path, registry: &Registry) -> Vec<String>
         }
     }
     found.sort();
-    found
+    not_utf8.sort();
+    (found, not_utf8)
+}
+
+/// One warning per directory under `assets/` whose name is not UTF-8.
+pub fn non_utf8_warnings(project: &Utf8Path, registry: &Registry) -> Vec<Diagnostic> {
+    let (_, not_utf8) = walk_assets(project, registry);
+    not_utf8
+        .into_iter()
+        .map(|dir| {
+            Diagnostic::warning(
+                Code::NameNotUnicode,
+                format!(
+                    "the directory `{dir}` has a name that is not UTF-8 (shown with `\u{fffd}` for the bad \
+                     bytes), so it is never looked into; rename it with UTF-8 characters"
+                ),
+            )
+            .file(dir.clone())
+        })
+        .collect()
 }
 
 /// Whether `rel` (relative to `assets/`) is the directory holding the registry.
@@ -365,13 +402,8 @@ pub(crate) fn read_declaration(path: &Utf8Path, file: &str) -> Result<Vec<u8>, S
     let limit = declaration::MAX_DECLARATION_BYTES;
     let unreadable = |e: io::Error| format!("`{file}` cannot be read ({e})");
     let too_large = format!("`{file}` is over the {limit}-byte limit for an asset.json; shrink it");
-    if fs::metadata(path).map_err(unreadable)?.len() > limit {
-        return Err(too_large);
-    }
-    let mut bytes = Vec::new();
-    fs::File::open(path).map_err(unreadable)?.take(limit + 1).read_to_end(&mut bytes).map_err(unreadable)?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large);
-    }
-    Ok(bytes)
+    prometeu_shape::read_regular(path.as_std_path(), limit).map_err(|e| match e.kind() {
+        io::ErrorKind::FileTooLarge => too_large,
+        _ => unreadable(e),
+    })
 }

@@ -4,7 +4,7 @@ use super::*;
 
 /// Opens the two pipes and starts one reader thread per stream. Returns the
 /// write ends for the child.
-pub(super) fn start_readers(lines: Sender<Line>) -> Result<(Pipes, Vec<JoinHandle<()>>), String> {
+pub(super) fn start_readers(lines: SyncSender<Line>) -> Result<(Pipes, Vec<JoinHandle<()>>), String> {
     let pipe_error = |error: io::Error| format!("cannot create a pipe for the compiler: {error}");
     let (stdout_reader, stdout) = os_pipe::pipe().map_err(pipe_error)?;
     let (stderr_reader, stderr) = os_pipe::pipe().map_err(pipe_error)?;
@@ -18,7 +18,7 @@ pub(super) fn start_readers(lines: Sender<Line>) -> Result<(Pipes, Vec<JoinHandl
 pub(super) fn start_reader(
     stream: Stream,
     pipe: os_pipe::PipeReader,
-    lines: Sender<Line>,
+    lines: SyncSender<Line>,
 ) -> Result<JoinHandle<()>, String> {
     thread::Builder::new()
         .name(format!("compiler-{}", stream.as_str()))
@@ -28,7 +28,7 @@ pub(super) fn start_reader(
 
 /// Reads until end-of-file, or until nobody listens any more: then closing
 /// the pipe lets a leftover writer fail instead of keeping this thread.
-pub(super) fn forward_lines(stream: Stream, mut pipe: os_pipe::PipeReader, lines: &Sender<Line>) {
+pub(super) fn forward_lines(stream: Stream, mut pipe: os_pipe::PipeReader, lines: &SyncSender<Line>) {
     let listening = Cell::new(true);
     let mut send = |text: String| {
         if lines.send((stream, text)).is_err() {
@@ -48,21 +48,21 @@ pub(super) fn forward_lines(stream: Stream, mut pipe: os_pipe::PipeReader, lines
     splitter.finish(&mut send);
 }
 
-/// Delivers what the readers still have, then lets them go. They end once
-/// every process holding the pipes is dead; one that escaped the process
-/// group is not waited for past `DRAIN_GRACE`, and its reader is detached.
+/// Delivers every line the readers still have, until both reach end-of-file.
+/// Only silence for `DRAIN_GRACE` (a process that escaped the group holds a
+/// pipe) or passing `give_up` (it also keeps writing) stops it earlier; such
+/// a reader is detached.
 pub(super) fn finish_readers(
     lines: &Receiver<Line>,
     readers: Vec<JoinHandle<()>>,
+    give_up: Option<Instant>,
     on_line: &mut dyn FnMut(Stream, &str),
 ) {
-    let give_up = Instant::now() + DRAIN_GRACE;
     loop {
-        let left = give_up.saturating_duration_since(Instant::now());
-        if left.is_zero() {
+        if give_up.is_some_and(|deadline| Instant::now() >= deadline) {
             break;
         }
-        match lines.recv_timeout(left) {
+        match lines.recv_timeout(DRAIN_GRACE) {
             Ok((stream, text)) => on_line(stream, &text),
             Err(_) => break,
         }

@@ -10,7 +10,7 @@ use std::cell::Cell;
 use std::io::{self, Read};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::ExitStatus;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -29,10 +29,16 @@ use process::*;
 /// while no output arrives.
 const POLL_INTERVAL: Duration = Duration::from_millis(20);
 
-/// How long, once the compiler's process group is dead, we keep waiting for
-/// the last buffered lines. Only a process that left the group (a daemon) can
-/// hold the pipes longer, and it must not make us hang.
+/// Once the compiler's process group is dead, every line still in the pipes
+/// is delivered, however slow the host; we stop early only after this long
+/// with no line at all, which means a process that left the group (a daemon)
+/// holds the pipes open and must not make us hang.
 const DRAIN_GRACE: Duration = Duration::from_secs(1);
+
+/// Lines read ahead of the host (local). The readers block when it is
+/// full, and so, through the pipe, does the compiler: memory stays bounded
+/// however much it prints.
+const LINES_AHEAD: usize = 1024;
 
 /// The longest line kept, in bytes (local). The rest of a longer line is
 /// dropped so a runaway compiler cannot make us grow without limit.
@@ -318,7 +324,7 @@ pub fn run(run: &CompilerRun<'_>, on_line: &mut dyn FnMut(Stream, &str)) -> Outc
     }
     let argv: Vec<String> = run.argv.iter().map(|arg| substitute(arg, &run.paths)).collect();
 
-    let (line_sender, lines) = mpsc::channel();
+    let (line_sender, lines) = mpsc::sync_channel(LINES_AHEAD);
     let (pipes, readers) = match start_readers(line_sender) {
         Ok(started) => started,
         Err(error) => return Outcome::Internal { error },
@@ -326,14 +332,16 @@ pub fn run(run: &CompilerRun<'_>, on_line: &mut dyn FnMut(Stream, &str)) -> Outc
     let child = match RunningCompiler::start(&argv, &run.paths, pipes, run.cancel) {
         Ok(child) => child,
         Err(error) => {
-            finish_readers(&lines, readers, on_line);
+            finish_readers(&lines, readers, None, on_line);
             return spawn_failed(program, &argv[0], &error);
         }
     };
 
     let ending = supervise(&child, run, &lines, on_line);
     let status = child.finish();
-    finish_readers(&lines, readers, on_line);
+    // A daemon that keeps writing cannot hold us longer than the time limit.
+    let give_up = Instant::now().checked_add(run.timeout);
+    finish_readers(&lines, readers, give_up, on_line);
     judge(ending, status, run)
 }
 

@@ -66,16 +66,27 @@ pub(super) fn compiler_expression(argv: &[String], paths: &Placeholders<'_>, pip
 }
 
 /// If this tool is killed outright (no chance to kill the group), the kernel
-/// kills the compiler too, instead of leaving it running with no timeout.
+/// sends the compiler SIGKILL, which it cannot ignore, instead of leaving it
+/// running with no timeout. What the OS cannot do: the signal reaches only
+/// the compiler itself, not the processes it started (they stay in its
+/// process group, but nobody is left to kill the group), and it is tied to
+/// the thread that started the compiler, which here is the run's own.
 #[cfg(target_os = "linux")]
 pub(super) fn die_with_parent(command: &mut std::process::Command) {
     use std::os::unix::process::CommandExt;
-    // SAFETY: runs in the child between fork and exec and only calls
-    // prctl, which is async-signal-safe.
+    // SAFETY: runs in the child between fork and exec and only calls getpid,
+    // prctl and getppid, which are async-signal-safe.
+    let parent = unsafe { libc::getpid() };
+    // SAFETY: as above.
     unsafe {
-        command.pre_exec(|| {
+        command.pre_exec(move || {
             if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
                 return Err(std::io::Error::last_os_error());
+            }
+            // The parent may have died between fork and prctl: then no signal
+            // will ever come, so do not start at all.
+            if libc::getppid() != parent {
+                return Err(std::io::Error::other("the tool ended while starting the compiler"));
             }
             Ok(())
         });

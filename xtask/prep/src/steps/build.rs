@@ -7,8 +7,8 @@ use std::time::Instant;
 use camino::Utf8Path;
 use prometeu_manifest::Compiler;
 use prometeu_packer::{
-    BUILD_DIR, Channel, LaneGuard, Level, LogLine, MANIFEST_FILE, PROGRAM_FILE, Resolve, Staging, TestPoints,
-    operation_id, resolve_inside,
+    BUILD_DIR, Channel, LaneGuard, Level, LogLine, MANIFEST_FILE, Origin, PROGRAM_FILE, PROGRAM_ORIGIN, Resolve,
+    Staging, TestPoints, operation_id, resolve_inside,
 };
 use serde::Serialize;
 
@@ -35,6 +35,59 @@ pub struct BuildResult {
     /// How the compiler ended, when one ran.
     #[serde(skip)]
     pub compiler: Option<Outcome>,
+    /// How many lines the compiler printed, when one ran. Every line is in
+    /// the kept log and went to the host; the returned log keeps only the
+    /// last `COMPILER_LINES_KEPT` of each stream.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compiler_lines: Option<CompilerLines>,
+}
+
+/// The last lines of each compiler stream kept in memory for a step's
+/// returned log (local): enough for any error report, bounded however much
+/// the compiler prints. The kept log on disk has every line.
+pub const COMPILER_LINES_KEPT: usize = 1000;
+
+/// Counts of the compiler's output lines.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CompilerLines {
+    /// Lines on standard output.
+    pub stdout: u64,
+    /// Lines on standard error.
+    pub stderr: u64,
+    /// Lines streamed and kept on disk but not in the returned log.
+    pub not_returned: u64,
+}
+
+/// The last `COMPILER_LINES_KEPT` lines of each stream, in arrival order.
+#[derive(Default)]
+struct Tail {
+    kept: [std::collections::VecDeque<(u64, LogLine)>; 2],
+    lines: CompilerLines,
+    arrived: u64,
+}
+
+impl Tail {
+    fn push(&mut self, stream: Stream, line: LogLine) {
+        let (ring, count) = match stream {
+            Stream::Stdout => (&mut self.kept[0], &mut self.lines.stdout),
+            Stream::Stderr => (&mut self.kept[1], &mut self.lines.stderr),
+        };
+        *count += 1;
+        self.arrived += 1;
+        if ring.len() == COMPILER_LINES_KEPT {
+            ring.pop_front();
+            self.lines.not_returned += 1;
+        }
+        ring.push_back((self.arrived, line));
+    }
+
+    /// The kept lines of both streams, merged back into arrival order.
+    fn into_lines(self) -> (Vec<LogLine>, CompilerLines) {
+        let [stdout, stderr] = self.kept;
+        let mut merged: Vec<(u64, LogLine)> = stdout.into_iter().chain(stderr).collect();
+        merged.sort_by_key(|(order, _)| *order);
+        (merged.into_iter().map(|(_, line)| line).collect(), self.lines)
+    }
 }
 
 /// The build step run alone: its result and every line it logged (the
@@ -49,6 +102,7 @@ pub struct BuildOutcome {
 /// Runs the build step into a staged `program.pbx` and promotes it.
 pub(crate) fn run(
     lane: &LaneGuard,
+    origin: &Origin,
     compiler: &Compiler,
     points: &TestPoints,
     cancel: &Cancel,
@@ -56,7 +110,8 @@ pub(crate) fn run(
 ) -> BuildResult {
     let started = Instant::now();
     let mut ended = None;
-    let outcome = stage_and_promote(lane, compiler, points, cancel, &mut ended, log);
+    let mut counted = None;
+    let outcome = stage_and_promote(lane, origin, compiler, points, cancel, (&mut ended, &mut counted), log);
     match outcome {
         Ok(bytes) => {
             log.say(LogLine::new(
@@ -71,6 +126,7 @@ pub(crate) fn run(
                 error: None,
                 elapsed_ms: elapsed_ms(started),
                 compiler: ended,
+                compiler_lines: counted,
             }
         }
         Err(error) => {
@@ -82,6 +138,7 @@ pub(crate) fn run(
                 error: Some(error),
                 elapsed_ms: elapsed_ms(started),
                 compiler: ended,
+                compiler_lines: counted,
             }
         }
     }
@@ -90,10 +147,11 @@ pub(crate) fn run(
 /// Produces the program in staging and promotes it; returns its size.
 fn stage_and_promote(
     lane: &LaneGuard,
+    origin: &Origin,
     compiler: &Compiler,
     points: &TestPoints,
     cancel: &Cancel,
-    ended: &mut Option<Outcome>,
+    (ended, counted): (&mut Option<Outcome>, &mut Option<CompilerLines>),
     log: &mut Capture<'_>,
 ) -> Result<u64, String> {
     let build_dir = lane.build_dir();
@@ -104,7 +162,7 @@ fn stage_and_promote(
             let paths =
                 Placeholders { project_dir: lane.project(), output: &stage.path(PROGRAM_FILE), build_dir: &build_dir };
             let run = CompilerRun { argv, paths, timeout: *timeout, cancel };
-            compile(&run, ended, log)
+            compile(&run, (ended, counted), log)
         }
         Compiler::Prebuilt { path } => copy_prebuilt(lane.project(), path, &stage, log),
     };
@@ -115,21 +173,37 @@ fn stage_and_promote(
             return Err(e);
         }
     };
-    stage.promote(&[PROGRAM_FILE], &[MANIFEST_FILE], points).map_err(|e| e.to_string())?;
+    if let Err(e) = origin.stage(&stage, PROGRAM_ORIGIN) {
+        let _ = stage.discard();
+        return Err(format!("cannot stage the program's origin record: {e}"));
+    }
+    stage.promote(&[PROGRAM_FILE, PROGRAM_ORIGIN], &[MANIFEST_FILE], points).map_err(|e| e.to_string())?;
     Ok(bytes)
 }
 
-fn compile(run: &CompilerRun<'_>, ended: &mut Option<Outcome>, log: &mut Capture<'_>) -> Result<u64, String> {
+/// Runs the compiler; every line it prints is streamed as it arrives and
+/// all of them are delivered before the outcome is judged.
+fn compile(
+    run: &CompilerRun<'_>,
+    (ended, counted): (&mut Option<Outcome>, &mut Option<CompilerLines>),
+    log: &mut Capture<'_>,
+) -> Result<u64, String> {
     log.say(LogLine::new(Channel::Build, Level::Info, format!("running {}", run.argv.join(" "))));
+    let mut tail = Tail::default();
     let outcome = compiler::run(run, &mut |stream, text| {
         let severity = match stream {
             Stream::Stdout => Level::Info,
             Stream::Stderr => Level::Warn,
         };
         if !text.trim().is_empty() {
-            log.say(LogLine::new(Channel::Build, severity, format!("[{}] {text}", stream.as_str())));
+            let line = LogLine::new(Channel::Build, severity, format!("[{}] {text}", stream.as_str()));
+            log.stream(&line);
+            tail.push(stream, line);
         }
     });
+    let (kept, lines) = tail.into_lines();
+    log.keep(kept);
+    *counted = Some(lines);
     *ended = Some(outcome.clone());
     match outcome {
         Outcome::Success { output_bytes } => {
@@ -156,11 +230,15 @@ fn copy_prebuilt(project: &Utf8Path, path: &str, stage: &Staging, log: &mut Capt
              point `prebuilt` at the compiler's own output outside {BUILD_DIR}/"
         ));
     }
-    let bytes = fs_err::read(&source).map_err(|e| format!("{what} cannot be read: {e}"))?;
-    if bytes.is_empty() {
+    // Streamed, never read whole: a program of any size costs a buffer.
+    let mut input =
+        prometeu_packer::open_regular(source.as_std_path()).map_err(|e| format!("{what} cannot be read: {e}"))?;
+    let staged = stage.path(PROGRAM_FILE);
+    let mut output = fs_err::File::options().write(true).create_new(true).open(&staged).map_err(|e| e.to_string())?;
+    let bytes = std::io::copy(&mut input, &mut output).map_err(|e| format!("cannot copy {what}: {e}"))?;
+    if bytes == 0 {
         return Err(format!("{what} is empty; a program must have content"));
     }
-    stage.write(PROGRAM_FILE, &bytes).map_err(|e| e.to_string())?;
-    log.say(LogLine::new(Channel::Build, Level::Info, format!("copied prebuilt {path} ({} bytes)", bytes.len())));
-    Ok(bytes.len() as u64)
+    log.say(LogLine::new(Channel::Build, Level::Info, format!("copied prebuilt {path} ({bytes} bytes)")));
+    Ok(bytes)
 }

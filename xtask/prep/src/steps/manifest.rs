@@ -110,6 +110,7 @@ pub(crate) fn facts_from_build(lane: &LaneGuard) -> Result<BuildFacts, Missing> 
         let list: Vec<String> = violations.into_iter().map(|v| v.0).collect();
         Missing::Pack(format!("{assets_pa} is not a valid pack ({})", list.join("; ")))
     })?;
+    prometeu_packer::check_same_preparation(&build_dir).map_err(Missing::Unfinished)?;
     Ok(BuildFacts { assets_pa_produced: true, packed_asset_count: inspected.header.asset_table.len() })
 }
 
@@ -121,21 +122,27 @@ pub enum Missing {
     Program(String),
     /// No verifying `build/assets.pa`: the pack step must run first.
     Pack(String),
+    /// The program and the pack come from a preparation that did not finish
+    /// (it stopped or was killed between its steps): only a new `play-prep`
+    /// makes `build/` coherent again.
+    Unfinished(String),
 }
 
 impl Missing {
-    /// The step that would produce what is missing.
-    pub fn step(&self) -> crate::Step {
+    /// The step that would produce what is missing; `None` when a whole
+    /// preparation must run again.
+    pub fn step(&self) -> Option<crate::Step> {
         match self {
-            Missing::Program(_) => crate::Step::Build,
-            Missing::Pack(_) => crate::Step::Pack,
+            Missing::Program(_) => Some(crate::Step::Build),
+            Missing::Pack(_) => Some(crate::Step::Pack),
+            Missing::Unfinished(_) => None,
         }
     }
 
     /// What is wrong, without advice.
     pub fn problem(&self) -> &str {
         match self {
-            Missing::Program(p) | Missing::Pack(p) => p,
+            Missing::Program(p) | Missing::Pack(p) | Missing::Unfinished(p) => p,
         }
     }
 }

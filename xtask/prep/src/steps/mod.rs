@@ -73,6 +73,17 @@ impl<'a> Capture<'a> {
     pub(crate) fn say(&mut self, line: LogLine) {
         self.log(&line);
     }
+
+    /// Streams `line` to the host (and so to the kept log) without keeping
+    /// it here: for output whose amount the tool does not control.
+    pub(crate) fn stream(&mut self, line: &LogLine) {
+        self.inner.log(line);
+    }
+
+    /// Keeps lines that were streamed earlier, in the order given.
+    pub(crate) fn keep(&mut self, lines: impl IntoIterator<Item = LogLine>) {
+        self.lines.extend(lines);
+    }
 }
 
 impl PackObserver for Capture<'_> {

@@ -1,0 +1,159 @@
+//! What the tool starts and how much it holds: every compiler line reaches
+//! the kept log and the host, memory stays bounded whatever the compiler
+//! prints or the prebuilt program weighs, and the compiler dies with the
+//! tool even when it ignores every polite signal.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::hostile::bounded;
+use crate::support::{Project, Watched, Xtask, alive, starter};
+
+/// Lines of the kept build log that came from the compiler's `stream`.
+fn compiler_lines(log: &[serde_json::Value], stream: &str) -> Vec<String> {
+    let prefix = format!("[{stream}] ");
+    log.iter()
+        .filter_map(|e| e["message"].as_str())
+        .filter(|m| m.starts_with(&prefix))
+        .map(|m| m[prefix.len()..].to_owned())
+        .collect()
+}
+
+fn compiler(p: &Project, body: &str) {
+    p.script("tools/pbsc", body);
+    p.set_compiler("command = [\"./tools/pbsc\"]");
+}
+
+#[test]
+fn every_line_of_a_400000_line_compiler_reaches_the_log_and_the_host_before_the_result() {
+    let p = starter();
+    compiler(&p, "seq 1 400000\necho 'error: the line that matters' >&2\nexit 1");
+    let out = bounded(p.xtask(&["build", "--message-format", "json"]));
+    assert_eq!(out.status.code(), Some(1));
+    let log = p.kept_log("build");
+    let stdout = compiler_lines(&log, "stdout");
+    assert_eq!(stdout.len(), 400_000, "lines lost from build/logs/build.jsonl");
+    assert_eq!(stdout.last().unwrap(), "400000");
+    assert_eq!(compiler_lines(&log, "stderr"), ["error: the line that matters"]);
+    let last = log.last().unwrap()["message"].as_str().unwrap();
+    assert!(last.contains("exit status 1"), "the outcome comes after every line: {last}");
+
+    // The host (JSON lines on stdout) heard the same lines, and the result
+    // counts them.
+    let host: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let heard = host.iter().filter(|l| l["type"] == "log").count();
+    assert_eq!(heard, log.len(), "the host heard every kept line");
+    let result = &host.last().unwrap();
+    assert_eq!(result["compiler_lines"]["stdout"], 400_000, "{result}");
+    assert_eq!(result["compiler_lines"]["stderr"], 1);
+    assert_eq!(result["compiler_lines"]["not_returned"], 399_000, "{result}");
+}
+
+#[test]
+fn a_slow_reader_loses_nothing() {
+    let p = starter();
+    compiler(&p, "seq 1 20000\necho 'error: last' >&2\nexit 1");
+    let mut cmd = p.xtask(&["build", "--message-format", "json"]);
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let reader = BufReader::new(child.stdout.take().unwrap());
+    let mut heard = Vec::new();
+    for (n, line) in reader.lines().enumerate() {
+        if n % 20 == 0 {
+            std::thread::sleep(Duration::from_millis(3));
+        }
+        heard.push(line.unwrap());
+    }
+    assert_eq!(child.wait().unwrap().code(), Some(1));
+    let text = heard.join("\n");
+    assert!(text.contains("[stdout] 20000") && text.contains("[stderr] error: last"));
+    let log = p.kept_log("build");
+    assert_eq!(compiler_lines(&log, "stdout").len(), 20_000);
+    assert_eq!(compiler_lines(&log, "stderr"), ["error: last"]);
+}
+
+/// Peak resident set of one run of `cmd`, in KiB: the kernel's high-water
+/// mark of the process's own memory (`VmHWM`), read until it exits. (The
+/// rusage of `wait4` would not do: a child started by vfork inherits the
+/// test process's mark, which is far larger.) Growth in the last poll
+/// interval before exit is missed; memory peaks while output streams.
+fn peak_rss_kib(mut cmd: Command) -> (i32, i64) {
+    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(&status_file)
+            && let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:"))
+        {
+            let kib: i64 = line.split_whitespace().nth(1).and_then(|v| v.parse().ok()).unwrap_or(0);
+            peak = peak.max(kib);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status.code().unwrap_or(-1), peak);
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// MiB from the environment (for the full-size campaign), or a CI default.
+fn mib(var: &str, default: u64) -> u64 {
+    std::env::var(var).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+const LIMIT_KIB: i64 = 100 * 1024;
+
+#[test]
+fn memory_stays_bounded_however_much_the_compiler_prints() {
+    let total = mib("PROMETEU_BIG_OUTPUT_MIB", 128) * 1024 * 1024;
+    let p = starter();
+    let body = "line=$(head -c 1000 /dev/zero | tr '\\0' x)\nyes \"$line\" | head -c \"$BYTES\"\n\
+                echo 'error: after all that' >&2\nexit 1";
+    compiler(&p, body);
+    let run = |bytes: u64| {
+        let mut cmd = p.xtask(&["build", "--message-format", "json"]);
+        cmd.env("BYTES", bytes.to_string());
+        peak_rss_kib(cmd)
+    };
+    let (code, baseline) = run(1000);
+    assert_eq!(code, 1);
+    let (code, big) = run(total);
+    assert_eq!(code, 1);
+    eprintln!("peak RSS: {baseline} KiB for 1 KB of output, {big} KiB for {} MiB", total / (1024 * 1024));
+    assert!(big - baseline < LIMIT_KIB, "{big} KiB against a baseline of {baseline} KiB");
+    let log = p.kept_log("build");
+    assert_eq!(compiler_lines(&log, "stderr"), ["error: after all that"]);
+    assert_eq!(compiler_lines(&log, "stdout").len() as u64, total.div_ceil(1001));
+}
+
+#[test]
+fn a_huge_prebuilt_program_is_copied_streaming() {
+    let total = mib("PROMETEU_BIG_PREBUILT_MIB", 256) * 1024 * 1024;
+    let p = starter();
+    let (code, baseline) = peak_rss_kib(p.xtask(&["build"]));
+    assert_eq!(code, 0);
+    // Sparse: it costs no disk to make, and reads as zeros.
+    let big = std::fs::File::create(p.path.join("dist/program.pbx")).unwrap();
+    big.set_len(total).unwrap();
+    let (code, peak) = peak_rss_kib(p.xtask(&["build"]));
+    assert_eq!(code, 0);
+    eprintln!("peak RSS: {baseline} KiB for the starter's program, {peak} KiB for {} MiB", total >> 20);
+    assert!(peak - baseline < LIMIT_KIB, "{peak} KiB against a baseline of {baseline} KiB");
+    assert_eq!(std::fs::metadata(p.path.join("build/program.pbx")).unwrap().len(), total);
+}
+
+#[test]
+fn the_compiler_dies_with_the_tool_even_when_it_ignores_polite_signals() {
+    let p = starter();
+    compiler(&p, "trap '' TERM INT HUP\necho $$ > compiler.pid\necho started\nwhile :; do sleep 1; done");
+    let mut tool = Watched::start(p.xtask(&["build"]));
+    tool.until("started");
+    let pid: i32 = String::from_utf8(p.read("compiler.pid")).unwrap().trim().parse().unwrap();
+    assert!(alive(pid));
+    tool.kill();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while alive(pid) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!alive(pid), "the compiler {pid} outlived the tool");
+}
