@@ -302,6 +302,13 @@ fn oversized_configuration_files_are_refused_without_being_read() {
     big.set_len(300 * 1024 * 1024).unwrap();
     let said = expect(&p, &["play-prep"], 2, "prometeu.json");
     assert!(said.contains("limit"), "{said}");
+    // `validate` checks the configuration too (exit 2): restore it to see the registry's own finding.
+    expect(&p, &["validate"], 2, "prometeu.json");
+    std::fs::copy(
+        prometeu_test_support::repo_root().join("templates/starter/prometeu.json"),
+        p.path.join("prometeu.json"),
+    )
+    .unwrap();
     let big = std::fs::File::create(p.path.join("assets/.prometeu/index.json")).unwrap();
     big.set_len(300 * 1024 * 1024).unwrap();
     expect(&p, &["validate"], 1, "limit");
