@@ -12,5 +12,6 @@ mod model_fuzz;
 mod pack;
 mod pack_bytes;
 mod registry;
+mod scale;
 mod sound;
 mod tidy;

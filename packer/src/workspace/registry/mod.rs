@@ -8,7 +8,7 @@
 //! command line passes each root argument through `normalize_root_arg`
 //! first, so the spellings a shell produces (`hero/`, `assets/hero`) work.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::{self};
 use std::io;
 
@@ -27,8 +27,8 @@ mod roots;
 
 pub(crate) use roots::*;
 pub use roots::{
-    check_roots, check_uuid, find_unregistered, non_utf8_warnings, normalize_root_arg, shell_word,
-    unregistered_warning, unregistered_warnings,
+    check_roots, check_uuid, find_unregistered, normalize_root_arg, shell_word, unregistered_warning,
+    unregistered_warnings,
 };
 
 pub const REGISTRY_SCHEMA_VERSION: u64 = 1;
@@ -514,7 +514,9 @@ fn check_nesting(entries: &[Placed], out: &mut Vec<Diagnostic>) {
         by_root.entry(placed.entry.root.as_str()).or_insert(placed);
     }
     for inner in &valid {
-        for outer in ancestors(&inner.entry.root).filter_map(|a| by_root.get(a)) {
+        // The nearest enclosing root only: a chain of n nested roots gives
+        // n - 1 findings, not n²/2, and moving each out fixes them all.
+        if let Some(outer) = ancestors(&inner.entry.root).rev().find_map(|a| by_root.get(a)) {
             out.push(inner.diagnostic(
                 Code::RootNested,
                 format!(
@@ -528,7 +530,7 @@ fn check_nesting(entries: &[Placed], out: &mut Vec<Diagnostic>) {
 }
 
 /// The proper ancestors of a valid relative path: `a/b/c` → `a`, `a/b`.
-pub(crate) fn ancestors(root: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn ancestors(root: &str) -> impl DoubleEndedIterator<Item = &str> {
     root.match_indices('/').map(|(i, _)| &root[..i])
 }
 
