@@ -41,8 +41,7 @@ pub(crate) struct Cli {
     /// The game project (default: the nearest directory upwards holding cartridge.toml).
     #[arg(long, global = true, value_name = "DIR")]
     project: Option<Utf8PathBuf>,
-    /// `json`: one JSON object per line on stdout (docs/reference/operations.md);
-    /// `github`: human text plus GitHub Actions annotations on stdout.
+    /// How to print (docs/reference/operations.md).
     #[arg(long, global = true, value_enum, default_value = "human", value_name = "FORMAT")]
     pub(crate) message_format: MessageFormat,
     /// Fail at once instead of waiting when another operation holds the project.
