@@ -147,7 +147,7 @@ pub(super) fn check_palette_entry(
 ) -> Option<Palette> {
     let file = &findings.file;
     let at = format!("output.pipeline.palettes[{position}]");
-    let fields = strict_object(&at, entry, PALETTE_ENTRY_KEYS, findings, out)?;
+    let fields = strict_object(&at, entry, palette_entry_keys(), findings, out)?;
     let index = check_palette_index(&at, fields.get("index"), findings, out);
     let colors = match fields.get("palette") {
         None => {
@@ -227,7 +227,7 @@ pub(super) fn check_palette_colors(
     out: &mut Vec<Diagnostic>,
 ) -> Option<Vec<Rgb>> {
     let file = &findings.file;
-    let fields = strict_object(at, palette, PALETTE_KEYS, findings, out)?;
+    let fields = strict_object(at, palette, palette_keys(), findings, out)?;
     let list = match fields.get("colors") {
         Some(Value::Array(list)) => list,
         Some(other) => {
