@@ -536,7 +536,10 @@ fn recover(lane: &LaneGuard) -> Result<Vec<String>, NewAssetError> {
             }
         }
     }
-    sync_dir(&staging_root)?;
-    remove_if_empty(&staging_root)?;
+    // Settling the last leftover may already have removed the directory.
+    if staging_root.is_dir() {
+        sync_dir(&staging_root)?;
+        remove_if_empty(&staging_root)?;
+    }
     Ok(said)
 }

@@ -1,6 +1,7 @@
 //! The packer's one integration-test binary: everything through the crate's
 //! front door, on real files.
 
+mod authoring;
 mod codes_documented;
 mod declaration;
 mod families_common;
@@ -12,5 +13,6 @@ mod model_fuzz;
 mod pack;
 mod pack_bytes;
 mod registry;
+mod schemas;
 mod sound;
 mod tidy;
