@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 pub struct AssetJson {
     /// Editors' schema reference; ignored by the packer.
     #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub schema: Option<String>,
     /// Always 1.
     #[schemars(range(min = 1, max = 1))]
@@ -36,6 +37,7 @@ pub struct AssetJson {
     pub inputs: BTreeMap<String, Vec<String>>,
     /// The selected artifacts; absent: every main-role input, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<ArtifactJson>")]
     pub artifacts: Option<Vec<ArtifactJson>>,
     /// Format, codec and the metadata sources.
     pub output: OutputJson,
@@ -66,6 +68,7 @@ pub struct ArtifactJson {
     pub input: String,
     /// Loop points in frames (sound banks only).
     #[serde(rename = "loop", default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "LoopJson")]
     pub loop_points: Option<LoopJson>,
 }
 
@@ -91,12 +94,15 @@ pub struct OutputJson {
     pub codec: String,
     /// Copied into the asset's metadata (integers, strings, booleans; no floats).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "MetadataJson")]
     pub metadata: Option<MetadataJson>,
     /// Copied to metadata key `codec`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Map<String, Value>")]
     pub codec_configuration: Option<Map<String, Value>>,
     /// Copied to metadata key `pipeline`; a glyph bank reads its `palettes`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "PipelineJson")]
     pub pipeline: Option<PipelineJson>,
 }
 
@@ -106,7 +112,7 @@ pub struct MetadataJson {
     /// Glyph banks: tile side in pixels. Read as any JSON value here: the
     /// family reports a wrong one in its own words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<u32>", extend("enum" = [8, 16, 32]))]
+    #[schemars(with = "u32", extend("enum" = [8, 16, 32]))]
     pub tile_size: Option<Value>,
     /// Any other key, copied as is.
     #[serde(flatten)]
@@ -119,7 +125,7 @@ pub struct PipelineJson {
     /// Glyph banks: the palettes; the lowest `index` is the authoring palette.
     /// Read as any JSON value here: the family checks it, in its own words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<Vec<PaletteEntryJson>>", length(min = 1, max = 64))]
+    #[schemars(with = "Vec<PaletteEntryJson>", length(min = 1, max = 64))]
     pub palettes: Option<Value>,
     /// Any other key, copied as is.
     #[serde(flatten)]
@@ -154,32 +160,47 @@ pub struct PreloadJson {
     pub enabled: bool,
     /// Required when `enabled`; 0 to 15.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(max = 15))]
+    #[schemars(with = "u32", range(max = 15))]
     pub slot: Option<u32>,
 }
 
-/// The JSON Schema of `T`, as committed under `docs/schemas/`.
+/// The JSON Schema of `T`, as committed under `docs/schemas/`. Optional keys
+/// are described by their value's type (the readers refuse `null` for them).
 pub fn schema_of<T: JsonSchema>() -> Schema {
     SchemaGenerator::default().into_root_schema_for::<T>()
 }
 
-/// The property names of `T`'s schema, sorted: the accepted keys of that object.
-pub(crate) fn property_names<T: JsonSchema>() -> Vec<&'static str> {
-    let schema = SchemaGenerator::default().into_root_schema_for::<T>();
-    let mut names: Vec<&'static str> = schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .map(|properties| properties.keys().map(|key| &*Box::leak(key.clone().into_boxed_str())).collect())
-        .unwrap_or_default();
-    names.sort_unstable();
-    names
+/// The keys of struct `T` in declaration order, as serde reads them (renames
+/// included): the accepted keys of that object.
+pub(crate) fn field_names<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
+    let mut capture = FieldNames(&[]);
+    // The capture always answers with an error once it has the names.
+    let _ = T::deserialize(&mut capture);
+    capture.0
 }
 
-/// `property_names::<$type>()`, computed once per process.
-macro_rules! accepted_keys {
-    ($type:ty) => {{
-        static KEYS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-        KEYS.get_or_init(crate::workspace::schema::property_names::<$type>).as_slice()
-    }};
+/// A deserializer that only records the field list serde hands a struct.
+struct FieldNames(&'static [&'static str]);
+
+impl<'de> serde::Deserializer<'de> for &mut FieldNames {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        Err(serde::de::Error::custom("only structs have field names"))
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0 = fields;
+        Err(serde::de::Error::custom("field names captured"))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+        unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+    }
 }
-pub(crate) use accepted_keys;

@@ -1,6 +1,7 @@
 //! The command line's one integration-test binary: the real `xtask` binary
 //! and the Play preparation library on real projects and real processes.
 
+mod assets_new;
 mod commands;
 mod compiler;
 mod library;

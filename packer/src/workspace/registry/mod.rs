@@ -22,7 +22,7 @@ use crate::support::diag::{Code, Diagnostic};
 use crate::workspace::declaration;
 use crate::workspace::layout::{ASSETS_DIR, DECLARATION_FILE, REGISTRY_PATH};
 use crate::workspace::paths::{self, Resolve, check_relative};
-use crate::workspace::schema::accepted_keys;
+use crate::workspace::schema::field_names;
 use prometeu_shape::json_type as describe;
 
 mod roots;
@@ -37,12 +37,12 @@ pub const REGISTRY_SCHEMA_VERSION: u64 = 1;
 
 /// Accepted keys of the registry object (local): the fields of `Registry`.
 pub fn registry_keys() -> &'static [&'static str] {
-    accepted_keys!(Registry)
+    field_names::<Registry>()
 }
 
 /// Accepted keys of each entry (local): the fields of `RegistryEntry`.
 pub fn entry_keys() -> &'static [&'static str] {
-    accepted_keys!(RegistryEntry)
+    field_names::<RegistryEntry>()
 }
 
 /// The registry file (keys local). Field order is the written order. Its
