@@ -157,7 +157,7 @@ fn a_palette_file_fixes_the_palette_and_every_stray_pixel_is_listed() {
 
     p.write("art/all.gpl", "GIMP Palette\nName: test\n# comment\n0 0 0 clear\n0 200 0 green\n255 0 0\n0 0 255\n");
     let gpl = p.path.join("art/all.gpl").to_string();
-    args[4] = &gpl;
+    args[5] = &gpl;
     let run = new_asset(&p, &args);
     assert_eq!(run.code, 0, "{:#?}", run.lines);
     let colors = &declaration(&p, "props")["output"]["pipeline"]["palettes"][0]["palette"]["colors"];
