@@ -14,12 +14,14 @@ mod find;
 mod manifest;
 mod meta;
 mod project_json;
+mod schema;
 
 pub use cartridge::{
-    COMPILER_KEYS, DEFAULT_COMPILER_TIMEOUT_SECS, MAX_COMPILER_TIMEOUT_SECS, PLACEHOLDERS, Placeholder, TOP_LEVEL_KEYS,
+    compiler_keys, DEFAULT_COMPILER_TIMEOUT_SECS, MAX_COMPILER_TIMEOUT_SECS, PLACEHOLDERS, Placeholder, top_level_keys,
 };
 pub use error::ConfigError;
 pub use find::find_project;
+pub use schema::cartridge_schema;
 pub use manifest::{BuildFacts, CARTRIDGE_VERSION, Generated, MAGIC, ManifestError, generate};
 pub use meta::{ASSET_CAPABILITY, AppMode, Compiler, KNOWN_CAPABILITIES, ProjectMeta, TITLE_MAX_CHARS, load};
 

@@ -12,7 +12,7 @@ use crate::support::diag::AssetRef;
 use crate::support::diag::{Code, Diagnostic, any_blocking};
 use crate::workspace::family::{Family, SHEET_ROLE};
 use crate::workspace::paths::check_relative;
-use crate::workspace::schema::{ArtifactJson, AssetJson, LoopJson, OutputJson, PreloadJson, field_names};
+use crate::workspace::schema::{ArtifactJson, AssetJson, LoopJson, OutputJson, PreloadJson};
 
 /// An `asset.json` larger than this is refused unread (local limit: real
 /// declarations are a few KiB).
@@ -26,20 +26,20 @@ pub const DECLARATION_SCHEMA_VERSION: u64 = 1;
 pub const SCHEMA_KEY: &str = "$schema";
 
 pub fn top_level_keys() -> &'static [&'static str] {
-    field_names::<AssetJson>()
+    prometeu_shape::field_names::<AssetJson>()
 }
 pub fn output_keys() -> &'static [&'static str] {
-    field_names::<OutputJson>()
+    prometeu_shape::field_names::<OutputJson>()
 }
 pub fn preload_keys() -> &'static [&'static str] {
-    field_names::<PreloadJson>()
+    prometeu_shape::field_names::<PreloadJson>()
 }
 /// `loop` only for families that accept loop points.
 pub fn artifact_keys() -> &'static [&'static str] {
-    field_names::<ArtifactJson>()
+    prometeu_shape::field_names::<ArtifactJson>()
 }
 pub fn loop_keys() -> &'static [&'static str] {
-    field_names::<LoopJson>()
+    prometeu_shape::field_names::<LoopJson>()
 }
 
 /// `name`: 1..=64 characters of `A-Z a-z 0-9 _ - .`.

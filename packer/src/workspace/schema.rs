@@ -2,7 +2,8 @@
 //! Schemas (`docs/schemas/`) are generated and from which the readers take
 //! their accepted keys: one description of each file, read, written and
 //! published from the same types. The readers still walk the JSON by hand
-//! for their messages; `declaration::parse` also deserializes every
+//! for their messages (their accepted keys are `prometeu_shape::field_names`
+//! of these types); `declaration::parse` also deserializes every
 //! declaration it accepts into `AssetJson`, so the two cannot drift apart.
 
 use std::collections::BTreeMap;
@@ -168,39 +169,4 @@ pub struct PreloadJson {
 /// are described by their value's type (the readers refuse `null` for them).
 pub fn schema_of<T: JsonSchema>() -> Schema {
     SchemaGenerator::default().into_root_schema_for::<T>()
-}
-
-/// The keys of struct `T` in declaration order, as serde reads them (renames
-/// included): the accepted keys of that object.
-pub(crate) fn field_names<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
-    let mut capture = FieldNames(&[]);
-    // The capture always answers with an error once it has the names.
-    let _ = T::deserialize(&mut capture);
-    capture.0
-}
-
-/// A deserializer that only records the field list serde hands a struct.
-struct FieldNames(&'static [&'static str]);
-
-impl<'de> serde::Deserializer<'de> for &mut FieldNames {
-    type Error = serde::de::value::Error;
-
-    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
-        Err(serde::de::Error::custom("only structs have field names"))
-    }
-
-    fn deserialize_struct<V: serde::de::Visitor<'de>>(
-        self,
-        _: &'static str,
-        fields: &'static [&'static str],
-        _: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.0 = fields;
-        Err(serde::de::Error::custom("field names captured"))
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
-        unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
-    }
 }

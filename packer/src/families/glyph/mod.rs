@@ -11,7 +11,7 @@ use crate::families::contract::{AssetInput, FileFindings, Materialized, Selected
 use crate::support::diag::AssetRef;
 use crate::support::diag::{Code, Diagnostic};
 use crate::workspace::declaration::Declaration;
-use crate::workspace::schema::{PaletteEntryJson, PaletteJson, field_names};
+use crate::workspace::schema::{PaletteEntryJson, PaletteJson};
 
 mod declare;
 mod derive;
@@ -57,11 +57,11 @@ pub const TILE_SIZES: [u32; 3] = [8, 16, 32];
 /// Accepted keys of one `output.pipeline.palettes` entry (local: strict, so a
 /// typo such as `colours` cannot silently drop a palette): the fields of `PaletteEntryJson`.
 pub fn palette_entry_keys() -> &'static [&'static str] {
-    field_names::<PaletteEntryJson>()
+    prometeu_shape::field_names::<PaletteEntryJson>()
 }
 /// Accepted keys of an entry's `palette` object (local, strict like the entry).
 pub fn palette_keys() -> &'static [&'static str] {
-    field_names::<PaletteJson>()
+    prometeu_shape::field_names::<PaletteJson>()
 }
 /// Most memory the PNG decoder may allocate for one tile (local): a 32×32
 /// tile needs a few KiB; the cap stops compressed ancillary chunks from

@@ -22,7 +22,6 @@ use crate::support::diag::{Code, Diagnostic};
 use crate::workspace::declaration;
 use crate::workspace::layout::{ASSETS_DIR, DECLARATION_FILE, REGISTRY_PATH};
 use crate::workspace::paths::{self, Resolve, check_relative};
-use crate::workspace::schema::field_names;
 use prometeu_shape::json_type as describe;
 
 mod roots;
@@ -37,12 +36,12 @@ pub const REGISTRY_SCHEMA_VERSION: u64 = 1;
 
 /// Accepted keys of the registry object (local): the fields of `Registry`.
 pub fn registry_keys() -> &'static [&'static str] {
-    field_names::<Registry>()
+    prometeu_shape::field_names::<Registry>()
 }
 
 /// Accepted keys of each entry (local): the fields of `RegistryEntry`.
 pub fn entry_keys() -> &'static [&'static str] {
-    field_names::<RegistryEntry>()
+    prometeu_shape::field_names::<RegistryEntry>()
 }
 
 /// The registry file (keys local). Field order is the written order. Its
