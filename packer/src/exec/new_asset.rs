@@ -21,9 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::exec::lane::LaneGuard;
-use crate::exec::mutate::{
-    MutationError, atomic_write, load_for_mutation, nesting_conflict, register, write_synced,
-};
+use crate::exec::mutate::{MutationError, atomic_write, load_for_mutation, nesting_conflict, register, write_synced};
 use crate::exec::staging::sync_dir;
 use crate::families::glyph::{GlyphImage, derive_palette, parse_palette_file, unmatched_pixels};
 use crate::families::{Content, SelectedFile};
@@ -239,7 +237,10 @@ fn read_inputs(project: &Utf8Path, request: &NewAssetRequest) -> Result<Vec<Inpu
         let bytes = fs::read(file).map_err(|e| refuse(format!("cannot read {shown} ({e})")))?;
         let rel = if request.in_place {
             in_place_path(&root_dir, file).ok_or_else(|| {
-                refuse(format!("{shown} is not inside `{ASSETS_DIR}/{}`; `--in-place` needs the files there", request.root))
+                refuse(format!(
+                    "{shown} is not inside `{ASSETS_DIR}/{}`; `--in-place` needs the files there",
+                    request.root
+                ))
             })?
         } else {
             let name = file.file_name().ok_or_else(|| refuse(format!("{shown} names no file")))?;
@@ -325,8 +326,7 @@ fn glyph_output(request: &NewAssetRequest, inputs: &[Input]) -> Result<GlyphOutp
     let tile_size = request
         .tile_size
         .ok_or_else(|| NewAssetError::Refused("a glyph bank needs `--tile-size` (8, 16 or 32)".to_owned()))?;
-    let images: Vec<GlyphImage<'_>> =
-        inputs.iter().map(|i| GlyphImage { path: &i.shown, bytes: &i.bytes }).collect();
+    let images: Vec<GlyphImage<'_>> = inputs.iter().map(|i| GlyphImage { path: &i.shown, bytes: &i.bytes }).collect();
     let problem = |p: crate::families::glyph::PaletteProblem| NewAssetError::Palette(vec![p.0]);
     let colors = match &request.palette_file {
         None => derive_palette(&images, tile_size, request.sheet).map_err(problem)?,
@@ -484,7 +484,8 @@ fn roll_back(project: &Utf8Path, staging_root: &Utf8Path, id: &str, intent: &Int
     let ours = declared_uuid(&target.join(DECLARATION_FILE)).is_some_and(|uuid| uuid == intent.asset_uuid);
     // Best effort on an error path; the next `assets new` retries from the intent.
     if ours {
-        let _ = if intent.in_place { fs::remove_file(target.join(DECLARATION_FILE)) } else { fs::remove_dir_all(&target) };
+        let _ =
+            if intent.in_place { fs::remove_file(target.join(DECLARATION_FILE)) } else { fs::remove_dir_all(&target) };
     }
     let _ = remove_if_present(&staging_root.join(id));
     let _ = fs::remove_file(staging_root.join(intent_name(id)));
@@ -517,7 +518,8 @@ fn recover(lane: &LaneGuard) -> Result<Vec<String>, NewAssetError> {
             fs::remove_file(&path)?;
             continue;
         };
-        let committed = registry.registry.assets.iter().any(|e| e.root == intent.root && e.asset_uuid == intent.asset_uuid);
+        let committed =
+            registry.registry.assets.iter().any(|e| e.root == intent.root && e.asset_uuid == intent.asset_uuid);
         if committed {
             finish(&staging_root, id)?;
             said.push(format!("recovered: completed the interrupted creation of `{}`", intent.root));

@@ -148,10 +148,12 @@ fn a_corrupt_aseprite_file_is_a_blocking_finding_naming_it() {
     bytes.truncate(200);
     let mut f = Fixture::glyph(json!(8), palettes());
     f.add("tiles/broken.aseprite", bytes);
-    expect_only(&f.err(), Code::AsepriteDecodeFailed, "assets/hero/tiles/broken.aseprite", &[
+    expect_only(
+        &f.err(),
+        Code::AsepriteDecodeFailed,
         "assets/hero/tiles/broken.aseprite",
-        "Aseprite",
-    ]);
+        &["assets/hero/tiles/broken.aseprite", "Aseprite"],
+    );
 
     let mut garbage = Fixture::glyph(json!(8), palettes());
     garbage.add("tiles/noise.ase", b"not an aseprite file at all, just text".to_vec());

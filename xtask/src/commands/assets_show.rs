@@ -49,9 +49,10 @@ fn human(view: &AssetView) -> String {
     }
     if let Some(palettes) = view.palettes.as_ref().and_then(|p| p.as_array()) {
         for entry in palettes {
-            let colors = entry.pointer("/palette/colors").and_then(|c| c.as_array()).map(|c| {
-                c.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(" ")
-            });
+            let colors = entry
+                .pointer("/palette/colors")
+                .and_then(|c| c.as_array())
+                .map(|c| c.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(" "));
             text.push_str(&format!("palette {:>2}    {}\n", entry["index"], colors.unwrap_or_default()));
         }
     }

@@ -31,7 +31,18 @@ fn tile(pixel: impl Fn(u32, u32) -> [u8; 4]) -> Vec<u8> {
 /// Two tiles with red, green and blue on transparency; green appears
 /// before red in scan order of the first tile.
 fn three_color_tiles(p: &Project) -> Vec<String> {
-    p.write("art/a.png", tile(|x, y| if y == 0 { CLEAR } else if x < 8 { GREEN } else { RED }));
+    p.write(
+        "art/a.png",
+        tile(|x, y| {
+            if y == 0 {
+                CLEAR
+            } else if x < 8 {
+                GREEN
+            } else {
+                RED
+            }
+        }),
+    );
     p.write("art/b.png", tile(|x, _| if x % 2 == 0 { BLUE } else { RED }));
     vec![p.path.join("art/a.png").to_string(), p.path.join("art/b.png").to_string()]
 }
@@ -185,7 +196,10 @@ fn a_sheet_made_by_an_image_tool_becomes_a_bank() {
 #[test]
 fn an_aseprite_file_in_place_becomes_a_bank() {
     let p = starter();
-    p.write("assets/hero2/art/hero.aseprite", std::fs::read(repo_root().join("packer/tests/fixtures/authoring/layers.aseprite")).unwrap());
+    p.write(
+        "assets/hero2/art/hero.aseprite",
+        std::fs::read(repo_root().join("packer/tests/fixtures/authoring/layers.aseprite")).unwrap(),
+    );
     let file = p.path.join("assets/hero2/art/hero.aseprite").to_string();
     let run = new_asset(&p, &["glyph_bank", "hero2", "--tile-size", "8", "--in-place", &file]);
     assert_eq!(run.code, 0, "{:#?} {}", run.lines, run.stderr);

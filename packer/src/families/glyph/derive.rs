@@ -55,10 +55,7 @@ pub fn parse_palette_file(name: &str, bytes: &[u8]) -> Result<Vec<String>, Palet
         return Err(problem("is not a `.png` strip, a `.gpl` GIMP palette or a `.hex` list; give one of those".into()));
     };
     if colors.is_empty() || colors.len() > PALETTE_COLORS {
-        return Err(problem(format!(
-            "has {} colours; an authoring palette holds 1 to {PALETTE_COLORS}",
-            colors.len()
-        )));
+        return Err(problem(format!("has {} colours; an authoring palette holds 1 to {PALETTE_COLORS}", colors.len())));
     }
     Ok(colors.into_iter().map(hex).collect())
 }
@@ -134,8 +131,8 @@ enum Pixel {
 }
 
 fn for_each_pixel(raster: &Raster, mut visit: impl FnMut(usize, usize, Pixel)) {
-    let stored = raster.color == png::ColorType::Indexed
-        || (raster.color == png::ColorType::Grayscale && raster.bits < 8);
+    let stored =
+        raster.color == png::ColorType::Indexed || (raster.color == png::ColorType::Grayscale && raster.bits < 8);
     let key = color_key(raster);
     for y in 0..raster.height {
         let row = raster.data.get(y * raster.line_size..(y + 1) * raster.line_size).unwrap_or_default();

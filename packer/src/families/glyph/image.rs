@@ -71,7 +71,7 @@ impl Shape {
         match self {
             Shape::Tile(side) => width == side && height == side,
             Shape::Sheet(side) => {
-                let fits = |n: u32| n > 0 && n % side == 0 && n <= SHEET_SIDE;
+                let fits = |n: u32| n > 0 && n.is_multiple_of(side) && n <= SHEET_SIDE;
                 fits(width) && fits(height)
             }
         }
@@ -158,7 +158,9 @@ fn decode_png(bytes: &[u8], shape: Shape) -> Result<Raster, DecodeFailure> {
         height: frame.height as usize,
         // Only an indexed image's palette is its colours; others may carry a mere suggestion.
         palette: (frame.color_type == png::ColorType::Indexed)
-            .then(|| reader.info().palette.as_ref().map(|plte| plte.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect()))
+            .then(|| {
+                reader.info().palette.as_ref().map(|plte| plte.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect())
+            })
             .flatten(),
     };
     let needed_line = (raster.width * raster.color.samples() * raster.bits).div_ceil(8);
@@ -175,9 +177,8 @@ fn decode_aseprite(bytes: &[u8], shape: Shape) -> Result<Raster, DecodeFailure> 
     // The reader asserts some internal invariants by panicking; a corrupt
     // file must be a finding about that file, never a crash of the pack.
     let guarded = |work: &mut dyn FnMut() -> Result<Raster, DecodeFailure>| {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|_| {
-            Err(DecodeFailure::Undecodable("its contents are inconsistent".to_owned()))
-        })
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+            .unwrap_or_else(|_| Err(DecodeFailure::Undecodable("its contents are inconsistent".to_owned())))
     };
     guarded(&mut || {
         let file = asefile::AsepriteFile::read(Cursor::new(bytes))

@@ -34,7 +34,6 @@ pub const ASEPRITE_EXTENSIONS: [&str; 2] = ["aseprite", "ase"];
 /// layers and every other frame are ignored.
 pub const ASEPRITE_FRAME: u32 = 0;
 
-
 /// Sheet side in pixels (fixed).
 pub const SHEET_SIDE: u32 = 256;
 /// Sheet bytes: 4-bit indices, two pixels per byte.

@@ -34,7 +34,10 @@ pub(super) fn image_indices(
     }
     let format = ImageFormat::of(path);
     let bytes = input.content.bytes(path).map_err(|why| {
-        findings.blocking(format.decode_code(), format!("{path} could not be read ({why}); make sure it is a readable file"))
+        findings.blocking(
+            format.decode_code(),
+            format!("{path} could not be read ({why}); make sure it is a readable file"),
+        )
     })?;
     if bytes.len() as u64 > MAX_PNG_BYTES {
         return Err(too_large(bytes.len() as u64));

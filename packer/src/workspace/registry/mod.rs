@@ -48,7 +48,10 @@ pub fn entry_keys() -> &'static [&'static str] {
 /// JSON Schema (`docs/schemas/`) is generated from this type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "Prometeu asset registry", description = "assets/.prometeu/index.json (docs/reference/registry.md).")]
+#[schemars(
+    title = "Prometeu asset registry",
+    description = "assets/.prometeu/index.json (docs/reference/registry.md)."
+)]
 pub struct Registry {
     /// Registry format version; only `REGISTRY_SCHEMA_VERSION` (1) is accepted.
     #[schemars(range(min = 1, max = 1))]
