@@ -201,3 +201,14 @@ fn a_misspelt_role_gets_a_did_you_mean() {
     let missing = parsed.diagnostics.iter().find(|d| d.code == Code::MainRoleMissing).expect("main_role_missing");
     assert!(missing.message.contains("did you mean `tiles`?"), "{}", missing.message);
 }
+
+#[test]
+fn a_misspelt_tile_size_gets_a_did_you_mean() {
+    let mut declaration = sheet_declaration(json!({ "sheet": ["s.png"] }));
+    declaration["output"]["metadata"] = json!({ "tilesize": 8 });
+    let parsed = parse(declaration);
+    let decl = parsed.declaration.expect("metadata is free-form, so the declaration reads");
+    let found = prometeu_packer::check_declaration(&AssetRef { asset_id: 7, root: "hero" }, &decl);
+    let tile_size = found.iter().find(|d| d.code == Code::TileSizeInvalid).expect("tile_size_invalid");
+    assert!(tile_size.message.contains("`tilesize` is not read: did you mean `tile_size`?"), "{}", tile_size.message);
+}

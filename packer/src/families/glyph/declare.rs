@@ -30,9 +30,17 @@ pub(super) fn check_tile_size(
 ) -> Option<u32> {
     let file = &findings.file;
     let Some(value) = decl.output.metadata.get("tile_size") else {
+        // `output.metadata` is free-form, so a misspelt `tile_size` is only noticed here.
+        let hint = decl
+            .output
+            .metadata
+            .keys()
+            .find(|key| prometeu_shape::did_you_mean(key, &["tile_size"]).is_some())
+            .map(|key| format!("`{key}` is not read: did you mean `tile_size`? "))
+            .unwrap_or_default();
         out.push(findings.blocking(
             Code::TileSizeInvalid,
-            format!("{file} has no `output.metadata.tile_size`; add it with one of the values 8, 16 or 32"),
+            format!("{file} has no `output.metadata.tile_size`; {hint}add it with one of the values 8, 16 or 32"),
         ));
         return None;
     };
