@@ -535,6 +535,7 @@ fn recover(lane: &LaneGuard) -> Result<Vec<String>, NewAssetError> {
             let has_intent = staging_root.join(intent_name(name)).exists();
             if !has_intent {
                 remove_if_present(&path)?;
+                said.push("recovered: removed the staged files of an interrupted creation".to_owned());
             }
         }
     }
