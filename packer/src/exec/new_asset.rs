@@ -22,6 +22,7 @@ use serde_json::{Map, Value};
 
 use crate::exec::lane::LaneGuard;
 use crate::exec::mutate::{MutationError, atomic_write, load_for_mutation, nesting_conflict, register, write_synced};
+use crate::exec::snapshot::{MaterializationConfig, walk};
 use crate::exec::staging::sync_dir;
 use crate::families::glyph::{GlyphImage, derive_palette, parse_palette_file, unmatched_pixels};
 use crate::families::{Content, SelectedFile};
@@ -130,8 +131,9 @@ pub fn new_asset(lane: &LaneGuard, request: &NewAssetRequest) -> Result<NewAsset
     let recovered = recover(lane)?;
     check_root(project, request)?;
     let inputs = read_inputs(project, request)?;
+    let name = fit_in_the_build(project, request)?;
     let asset_uuid = uuid::Uuid::new_v4().to_string();
-    let declaration = declaration(request, &inputs, &asset_uuid)?;
+    let declaration = declaration(request, &inputs, &asset_uuid, name)?;
     let declaration_bytes = declaration_bytes(&declaration)?;
     let declaration = serde_json::to_value(&declaration).map_err(|e| NewAssetError::Io(io::Error::other(e)))?;
     verify(request, &inputs, &declaration_bytes)?;
@@ -272,6 +274,39 @@ fn in_place_path(root_dir: &Utf8Path, file: &Utf8Path) -> Option<String> {
     check_relative(&rel).ok().map(|()| rel)
 }
 
+/// The checks `validate` makes across assets, for the new one: its name
+/// (the root's last part, then `_2`, `_3`, … while an asset of the build has
+/// it) and its preload slot (refused when an asset of the same bank type
+/// preloads there).
+fn fit_in_the_build(project: &Utf8Path, request: &NewAssetRequest) -> Result<String, NewAssetError> {
+    let snapshot = walk(project, MaterializationConfig::runtime_default());
+    let active: Vec<_> = snapshot.active().filter_map(|a| Some((a, a.declaration.as_ref()?))).collect();
+    if let Some(slot) = request.preload_slot {
+        let bank = request.family.bank_type();
+        let holder = active
+            .iter()
+            .find(|(_, d)| d.family.bank_type() == bank && d.preload.enabled && d.preload.slot == Some(slot));
+        if let Some((asset, decl)) = holder {
+            return Err(NewAssetError::Refused(format!(
+                "{bank} preload slot {slot} is taken by `{}` (assets/{}); pick another `--preload` slot",
+                decl.name, asset.entry.root
+            )));
+        }
+    }
+    let base = asset_name(&request.root);
+    let taken = |name: &str| active.iter().any(|(_, d)| d.name == name);
+    let name =
+        (1..).map(|n| if n == 1 { base.clone() } else { suffixed(&base, n) }).find(|name| !taken(name)).unwrap_or(base);
+    Ok(name)
+}
+
+/// `base_n`, shortened so the result keeps to the name length limit.
+fn suffixed(base: &str, n: usize) -> String {
+    let suffix = format!("_{n}");
+    let keep = NAME_MAX_CHARS.saturating_sub(suffix.len());
+    format!("{}{suffix}", base.chars().take(keep).collect::<String>())
+}
+
 /// The runtime name: the root's last part, with other characters as `_`.
 fn asset_name(root: &str) -> String {
     let last = root.rsplit('/').next().unwrap_or(root);
@@ -279,7 +314,12 @@ fn asset_name(root: &str) -> String {
     last.chars().map(|c| if allowed(c) { c } else { '_' }).take(NAME_MAX_CHARS).collect()
 }
 
-fn declaration(request: &NewAssetRequest, inputs: &[Input], asset_uuid: &str) -> Result<AssetJson, NewAssetError> {
+fn declaration(
+    request: &NewAssetRequest,
+    inputs: &[Input],
+    asset_uuid: &str,
+    name: String,
+) -> Result<AssetJson, NewAssetError> {
     let role = match request.family {
         Family::GlyphBank if request.sheet => SHEET_ROLE,
         family => family.main_role(),
@@ -292,7 +332,7 @@ fn declaration(request: &NewAssetRequest, inputs: &[Input], asset_uuid: &str) ->
         schema: Some(schema_reference(&request.root)),
         schema_version: crate::workspace::declaration::DECLARATION_SCHEMA_VERSION,
         asset_uuid: asset_uuid.to_owned(),
-        name: asset_name(&request.root),
+        name,
         family: match request.family {
             Family::GlyphBank => FamilyName::GlyphBank,
             Family::SoundBank => FamilyName::SoundBank,

@@ -226,6 +226,25 @@ fn a_sound_bank_from_wav_files_registers_and_packs() {
 }
 
 #[test]
+fn a_name_or_preload_slot_taken_in_the_build_is_settled_before_writing() {
+    let p = starter();
+    let files = three_color_tiles(&p);
+    // `ui/hero` would be named `hero`, which the starter's glyph bank is.
+    let run = new_asset(&p, &["glyph_bank", "ui/hero", "--tile-size", "16", &files[0]]);
+    assert_eq!(run.code, 0, "{:#?}", run.lines);
+    assert_eq!(declaration(&p, "ui/hero")["name"], "hero_2");
+
+    // The starter's `hero` preloads glyph slot 0.
+    let before = p.tree("assets");
+    let run = new_asset(&p, &["glyph_bank", "more", "--tile-size", "16", "--preload", "0", &files[0]]);
+    assert_eq!(run.code, 1);
+    let error = run.result()["error"].as_str().unwrap().to_owned();
+    assert!(error.contains("preload slot 0 is taken by `hero` (assets/hero)"), "{error}");
+    assert_eq!(p.tree("assets"), before);
+    assert_validates_and_packs(&p);
+}
+
+#[test]
 fn an_existing_root_is_refused_without_writing() {
     let p = starter();
     let files = three_color_tiles(&p);
