@@ -212,3 +212,13 @@ fn a_misspelt_tile_size_gets_a_did_you_mean() {
     let tile_size = found.iter().find(|d| d.code == Code::TileSizeInvalid).expect("tile_size_invalid");
     assert!(tile_size.message.contains("`tilesize` is not read: did you mean `tile_size`?"), "{}", tile_size.message);
 }
+
+#[test]
+fn an_aseprite_files_size_is_decided_from_its_header() {
+    let mut bytes = fixture("layers.aseprite");
+    // Width 16 in the header (bytes 8..10, little-endian), in an 8×8 bank.
+    bytes[8..10].copy_from_slice(&16u16.to_le_bytes());
+    let mut f = Fixture::glyph(json!(8), palettes());
+    f.add("tiles/wide.aseprite", bytes);
+    expect_only(&f.err(), Code::TileDimensionsMismatch, "assets/hero/tiles/wide.aseprite", &["16×8"]);
+}

@@ -180,6 +180,12 @@ fn decode_aseprite(bytes: &[u8], shape: Shape) -> Result<Raster, DecodeFailure> 
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
             .unwrap_or_else(|_| Err(DecodeFailure::Undecodable("its contents are inconsistent".to_owned())))
     };
+    // The header's size decides before the reader inflates any cel, as for PNG.
+    if let Some((width, height)) = aseprite_header_size(bytes)
+        && !shape.accepts(width, height)
+    {
+        return Err(DecodeFailure::Dimensions { width, height });
+    }
     guarded(&mut || {
         let file = asefile::AsepriteFile::read(Cursor::new(bytes))
             .map_err(|error| DecodeFailure::Undecodable(error.to_string()))?;
@@ -204,6 +210,15 @@ fn decode_aseprite(bytes: &[u8], shape: Shape) -> Result<Raster, DecodeFailure> 
             palette,
         })
     })
+}
+
+/// Width and height from an Aseprite header (magic `0xA5E0` at byte 4,
+/// then frames, width, height as little-endian words); `None` when the bytes
+/// do not start like an Aseprite file (the reader then says why).
+fn aseprite_header_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    const MAGIC: u16 = 0xA5E0;
+    let word = |at: usize| bytes.get(at..at + 2).map(|b| u16::from_le_bytes([b[0], b[1]]));
+    (word(4)? == MAGIC).then_some((u32::from(word(8)?), u32::from(word(10)?)))
 }
 
 /// An indexed sprite's palette in index order (gaps, which the format allows, read as black).
