@@ -16,10 +16,14 @@ use crate::CARTRIDGE_FILE;
 use crate::error::ConfigError;
 use crate::meta::{self, AppMode, Compiler, KNOWN_CAPABILITIES};
 
-/// Accepted top-level keys (local), in the order the documentation lists them.
-pub const TOP_LEVEL_KEYS: &[&str] = &["app_id", "title", "app_version", "app_mode", "capabilities", "compiler"];
-/// Accepted keys of the `[compiler]` section (local).
-pub const COMPILER_KEYS: &[&str] = &["command", "prebuilt", "timeout_secs"];
+/// Accepted top-level keys (local): the fields of `CartridgeToml`, in the order the documentation lists them.
+pub fn top_level_keys() -> &'static [&'static str] {
+    prometeu_shape::field_names::<crate::schema::CartridgeToml>()
+}
+/// Accepted keys of the `[compiler]` section (local): the fields of `CompilerToml`.
+pub fn compiler_keys() -> &'static [&'static str] {
+    prometeu_shape::field_names::<crate::schema::CompilerToml>()
+}
 /// `[compiler].timeout_secs` when absent (local).
 pub const DEFAULT_COMPILER_TIMEOUT_SECS: u64 = 600;
 /// Upper bound for `timeout_secs` (local): a day is far beyond any real build,
@@ -68,7 +72,7 @@ pub(crate) fn parse(text: &str) -> Result<Cartridge, ConfigError> {
     let doc = Doc { text };
     let root = DeTable::parse(text).map_err(|e| doc.syntax_error(&e))?;
     let table = root.get_ref();
-    doc.reject_unknown_keys(table, TOP_LEVEL_KEYS, "")?;
+    doc.reject_unknown_keys(table, top_level_keys(), "")?;
     let mut warnings = Vec::new();
     Ok(Cartridge {
         app_id: doc.app_id(table)?,
@@ -195,7 +199,7 @@ impl Doc<'_> {
                 format!("`compiler` must be a section, found {found}; add {COMPILER_FORMS}"),
             ));
         };
-        self.reject_unknown_keys(section, COMPILER_KEYS, "compiler")?;
+        self.reject_unknown_keys(section, compiler_keys(), "compiler")?;
         match (section.get("command"), section.get("prebuilt")) {
             (Some(command), None) => self.command(command, section.get("timeout_secs"), warnings),
             (None, Some(prebuilt)) => self.prebuilt(prebuilt, section.get("timeout_secs")),
@@ -358,10 +362,10 @@ mod tests {
     #[test]
     fn edit_distance_and_suggestion() {
         use prometeu_shape::did_you_mean;
-        assert_eq!(did_you_mean("titel", TOP_LEVEL_KEYS), Some("title"));
-        assert_eq!(did_you_mean("timeout", COMPILER_KEYS), Some("timeout_secs"));
-        assert_eq!(did_you_mean("zzz", COMPILER_KEYS), None);
-        assert_eq!(did_you_mean("comand", COMPILER_KEYS), Some("command"));
+        assert_eq!(did_you_mean("titel", top_level_keys()), Some("title"));
+        assert_eq!(did_you_mean("timeout", compiler_keys()), Some("timeout_secs"));
+        assert_eq!(did_you_mean("zzz", compiler_keys()), None);
+        assert_eq!(did_you_mean("comand", compiler_keys()), Some("command"));
     }
 
     #[test]

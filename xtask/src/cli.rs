@@ -154,6 +154,11 @@ pub(crate) enum AssetsCommand {
     Forget { root: String },
     /// Record that an asset's directory moved; it keeps its id and uuid.
     Move { from: String, to: String },
+    /// Create an asset from its files: copy them, write asset.json, register it.
+    #[command(subcommand)]
+    New(crate::commands::assets_new::NewCommand),
+    /// Print one asset as the packer sees it (inputs, artifacts, palettes, metadata, size).
+    Show { root: String },
 }
 
 /// A failure before or around the command, with its exit status.

@@ -18,6 +18,8 @@ pub(crate) fn run(cli: &Cli, project: &Utf8Path, command: &AssetsCommand, out: &
     let arg = |root: &str| normalize_root_arg(root);
     let (root, mutate): (String, Mutation) = match command {
         AssetsCommand::List => return Ok(list_assets(project, out)),
+        AssetsCommand::New(new) => return super::assets_new::run(cli, project, new, out),
+        AssetsCommand::Show { root } => return super::assets_show::run(project, root, out),
         AssetsCommand::Register { root } => (arg(root), Box::new(register)),
         AssetsCommand::Include { root } => (arg(root), Box::new(|l, r| set_included(l, r, true))),
         AssetsCommand::Exclude { root } => (arg(root), Box::new(|l, r| set_included(l, r, false))),
