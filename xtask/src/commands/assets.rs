@@ -2,8 +2,8 @@
 
 use camino::Utf8Path;
 use prometeu_packer::{
-    LaneGuard, MaterializationConfig, MutationError, RegistryEntry, forget, move_root, normalize_root_arg, register,
-    set_included, walk,
+    Code, LaneGuard, MaterializationConfig, MutationError, RegistryEntry, forget, move_root, normalize_root_arg,
+    register, set_included, walk,
 };
 use prometeu_play_prep::Cancel;
 use serde_json::json;
@@ -73,9 +73,16 @@ fn list_assets(project: &Utf8Path, out: &mut Reporter) -> Exit {
         ));
     }
     out.diagnostics(&snapshot.workspace_diagnostics);
+    // A registry that cannot be read lists nothing: that is a failure, not an empty list.
+    let unreadable = snapshot.workspace_diagnostics.iter().any(|d| REGISTRY_UNREADABLE.contains(&d.code));
+    let status = if unreadable { "failed" } else { "success" };
     out.result(
         Some("assets"),
-        &json!({"status": "success", "assets": assets, "diagnostics": snapshot.workspace_diagnostics}),
+        &json!({"status": status, "assets": assets, "diagnostics": snapshot.workspace_diagnostics}),
     );
-    Exit::Success
+    if unreadable { Exit::Failed } else { Exit::Success }
 }
+
+/// The findings that mean the registry itself could not be read.
+const REGISTRY_UNREADABLE: [Code; 4] =
+    [Code::RegistryUnreadable, Code::RegistryInvalidJson, Code::RegistryMalformed, Code::RegistrySchemaVersion];

@@ -257,7 +257,7 @@ fn special_files_are_refused_at_once_naming_them() {
         ("input FIFO / pack", |p| mkfifo(&p.path.join("assets/sfx/coin.wav")), &["pack"], Some(1)),
         ("registry FIFO / pack", |p| mkfifo(&p.path.join("assets/.prometeu/index.json")), &["pack"], Some(1)),
         ("registry FIFO / validate", |p| mkfifo(&p.path.join("assets/.prometeu/index.json")), &["validate"], Some(1)),
-        ("registry FIFO / list", |p| mkfifo(&p.path.join("assets/.prometeu/index.json")), &["assets", "list"], None),
+        ("registry FIFO / list", |p| mkfifo(&p.path.join("assets/.prometeu/index.json")), &["assets", "list"], Some(1)),
         ("declaration FIFO / validate", |p| mkfifo(&p.path.join("assets/sfx/asset.json")), &["validate"], Some(1)),
         ("prebuilt FIFO", |p| mkfifo(&p.path.join("dist/program.pbx")), &["play-prep"], Some(1)),
         ("prometeu.json FIFO", |p| mkfifo(&p.path.join("prometeu.json")), &["play-prep"], Some(2)),
