@@ -192,12 +192,14 @@ impl Content for Snapshot {
 /// source of read-only validation over a runtime snapshot.
 pub struct LiveContent<'a> {
     project: &'a Utf8Path,
+    /// `assets/`, canonicalized once (when it resolves at all).
+    assets: Option<paths::Base>,
 }
 
 impl<'a> LiveContent<'a> {
     /// Content of the project at `project`, read under its `assets/` each time it is asked for.
     pub fn new(project: &'a Utf8Path) -> LiveContent<'a> {
-        LiveContent { project }
+        LiveContent { project, assets: paths::Base::new(&project.join(ASSETS_DIR)).ok() }
     }
 }
 
@@ -210,7 +212,11 @@ impl Content for LiveContent<'_> {
             .strip_prefix(ASSETS_DIR)
             .and_then(|p| p.strip_prefix('/'))
             .ok_or_else(|| format!("{path} is not under {ASSETS_DIR}/"))?;
-        let resolved = paths::resolve_inside(&assets, rel).map_err(|e| describe_resolve(path, &e))?;
+        let resolved = match &self.assets {
+            Some(base) => base.resolve(rel),
+            None => paths::resolve_inside(&assets, rel),
+        };
+        let resolved = resolved.map_err(|e| describe_resolve(path, &e))?;
         // The family is not known here; no input of any family may be larger.
         let limit = Family::ALL.into_iter().map(crate::families::max_input_bytes).max().unwrap_or(0);
         prometeu_shape::read_regular(resolved.as_std_path(), limit).map(Cow::Owned).map_err(|e| e.to_string())
@@ -233,11 +239,13 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
     let mut bytes = BTreeMap::new();
     let mut entries: Vec<&RegistryEntry> = registry.assets.iter().collect();
     entries.sort_by_key(|e| e.asset_id);
+    // Canonicalized once; each root and file below it then costs one lstat per component.
+    let assets_base = paths::Base::new(&project.join(ASSETS_DIR)).ok();
     for entry in entries {
         if paths::check_relative(&entry.root).is_err() || broken_roots.contains(&entry.root) {
             continue;
         }
-        let walked = walk_asset(project, entry, config.mode, &mut bytes);
+        let walked = walk_asset(project, assets_base.as_ref(), entry, config.mode, &mut bytes);
         workspace_diagnostics.extend(walked.uuid_mismatch);
         probes.extend(walked.probes);
         assets.push(walked.asset);
@@ -288,6 +296,7 @@ struct WalkedAsset {
 /// always (it must be parsed), selected inputs only when packing.
 fn walk_asset(
     project: &Utf8Path,
+    assets_base: Option<&paths::Base>,
     entry: &RegistryEntry,
     mode: WalkMode,
     bytes: &mut BTreeMap<String, Arc<[u8]>>,
@@ -297,7 +306,10 @@ fn walk_asset(
     let decl_path = crate::workspace::layout::declaration_path(&entry.root);
     let mut probes = listing(&root_dir, &decl_path, entry);
     let mut diagnostics = Vec::new();
-    let parsed = match read_inside(&root_dir, DECLARATION_FILE, declaration::MAX_DECLARATION_BYTES) {
+    // When the root does not resolve this way, the slow path below says why.
+    let root_base = assets_base.and_then(|assets| assets.child(&entry.root).ok());
+    let root = RootDir { path: &root_dir, base: root_base.as_ref() };
+    let parsed = match read_inside(&root, DECLARATION_FILE, declaration::MAX_DECLARATION_BYTES) {
         Ok(decl_bytes) => {
             let parsed = declaration::parse(&decl_bytes, asset, &decl_path);
             bytes.insert(decl_path.clone(), Arc::from(decl_bytes));
@@ -317,7 +329,7 @@ fn walk_asset(
     let mut selected = Vec::new();
     if let Some(decl) = &declaration {
         diagnostics.extend(crate::families::check_declaration(&asset, decl));
-        let inputs = resolve_inputs(&root_dir, asset, decl, &mut diagnostics);
+        let inputs = resolve_inputs(&root, asset, decl, &mut diagnostics);
         selected = selected_files(decl, &inputs);
         classify(&mut probes, &inputs, &selected, entry);
         if mode == WalkMode::Packing && entry.included_in_build {
@@ -374,13 +386,13 @@ struct ResolvedInput {
 /// Resolves every declared input (every role) inside the root; what does not
 /// resolve to a regular file inside it is a blocking finding.
 fn resolve_inputs(
-    root_dir: &Utf8Path,
+    root_dir: &RootDir<'_>,
     asset: AssetRef<'_>,
     decl: &Declaration,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, ResolvedInput> {
     let mut resolved = BTreeMap::new();
-    let root = match paths::Base::new(root_dir) {
+    let root = match root_dir.base() {
         Ok(root) => root,
         Err(e) => {
             let path = paths::project_relative(&[ASSETS_DIR, asset.root]);
@@ -511,9 +523,24 @@ fn freeze_selected(
     }
 }
 
+/// An asset's root directory, with its canonical base when already known.
+struct RootDir<'a> {
+    path: &'a Utf8Path,
+    base: Option<&'a paths::Base>,
+}
+
+impl RootDir<'_> {
+    fn base(&self) -> Result<paths::Base, paths::Resolve> {
+        match self.base {
+            Some(base) => Ok(base.clone()),
+            None => paths::Base::new(self.path),
+        }
+    }
+}
+
 /// Reads `rel` inside `dir`, refusing anything that resolves outside it or
 /// is larger than `limit` (checked before reading).
-fn read_inside(dir: &Utf8Path, rel: &str, limit: u64) -> Result<Vec<u8>, String> {
-    let target = paths::resolve_inside(dir, rel).map_err(|e| describe_resolve_reason(&e))?;
+fn read_inside(dir: &RootDir<'_>, rel: &str, limit: u64) -> Result<Vec<u8>, String> {
+    let target = dir.base().and_then(|base| base.resolve(rel)).map_err(|e| describe_resolve_reason(&e))?;
     prometeu_shape::read_regular(target.as_std_path(), limit).map_err(|e| e.to_string())
 }

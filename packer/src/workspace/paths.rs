@@ -31,10 +31,44 @@ impl Base {
         canonicalize(dir).map(Base)
     }
 
+    /// The canonical directory.
+    pub fn dir(&self) -> &Utf8Path {
+        &self.0
+    }
+
+    /// The directory `rel` inside this one, as a base of its own, without
+    /// canonicalizing this one again.
+    pub fn child(&self, rel: &str) -> Result<Base, Resolve> {
+        self.resolve(rel).map(Base)
+    }
+
     /// Like `resolve_inside(dir, rel)`.
     pub fn resolve(&self, rel: &str) -> Result<Utf8PathBuf, Resolve> {
+        if let Some(target) = self.plain(rel)? {
+            return Ok(target);
+        }
         let target = canonicalize(&self.0.join(rel))?;
         if target.starts_with(&self.0) { Ok(target) } else { Err(Resolve::Escapes(target)) }
+    }
+
+    /// The common case, cheaply: `rel` is plain names and none of them is a
+    /// link, so `base/rel` is already canonical. One `lstat` per component of
+    /// `rel`, where canonicalizing would read every component of the whole
+    /// path as a link again (the base included), per file. `None` when a
+    /// component is a link or not a plain name: then the full resolution runs.
+    fn plain(&self, rel: &str) -> Result<Option<Utf8PathBuf>, Resolve> {
+        let mut target = self.0.clone();
+        for component in Utf8Path::new(rel).components() {
+            let camino::Utf8Component::Normal(name) = component else { return Ok(None) };
+            target.push(name);
+            match std::fs::symlink_metadata(&target) {
+                Ok(meta) if meta.file_type().is_symlink() => return Ok(None),
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Resolve::Missing),
+                Err(e) => return Err(Resolve::Io(e)),
+            }
+        }
+        Ok(Some(target))
     }
 }
 

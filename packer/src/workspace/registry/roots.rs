@@ -42,33 +42,57 @@ pub(crate) struct Located {
     pub(crate) declaration: Utf8PathBuf,
 }
 
+/// The canonical project and `assets/` directories, resolved once to locate
+/// many roots: each root then costs one `lstat` per path component instead
+/// of canonicalizing the whole path (project included) several times.
+pub(crate) struct AssetsDir {
+    project: Utf8PathBuf,
+    assets: paths::Base,
+}
+
+impl AssetsDir {
+    pub(crate) fn new(project: &Utf8Path) -> Result<AssetsDir, RootProblem> {
+        let assets = paths::Base::new(&project.join(ASSETS_DIR)).map_err(root_problem)?;
+        let project = project.canonicalize_utf8().map_err(RootProblem::Io)?;
+        Ok(AssetsDir { project, assets })
+    }
+
+    /// `locate_root` for one root.
+    pub(crate) fn locate(&self, root: &str) -> Result<Located, RootProblem> {
+        let dir = self.assets.child(root).map_err(root_problem)?;
+        // `assets/` itself may be a link; what must never be left is the project.
+        if !dir.dir().starts_with(&self.project) {
+            return Err(RootProblem::OutsideProject(dir.dir().to_owned()));
+        }
+        if !dir.dir().is_dir() {
+            return Err(RootProblem::NotDirectory);
+        }
+        let declaration = match dir.resolve(DECLARATION_FILE) {
+            Ok(file) if file.is_file() => file,
+            Ok(_) => return Err(RootProblem::NoDeclaration("has an asset.json that is not a regular file")),
+            Err(Resolve::Missing) => return Err(RootProblem::NoDeclaration("has no asset.json")),
+            Err(Resolve::Escapes(_)) => {
+                return Err(RootProblem::NoDeclaration("has an asset.json that links outside the root"));
+            }
+            Err(Resolve::Io(e)) => return Err(RootProblem::Io(e)),
+        };
+        Ok(Located { declaration })
+    }
+}
+
+fn root_problem(e: Resolve) -> RootProblem {
+    match e {
+        Resolve::Missing => RootProblem::Missing,
+        Resolve::Escapes(target) => RootProblem::OutsideAssets(target),
+        Resolve::Io(e) => RootProblem::Io(e),
+    }
+}
+
 /// Resolves `assets/<root>` without ever leaving the project: the directory
 /// must stay inside `assets/` after symlinks, and hold a regular `asset.json`
 /// that stays inside the root.
 pub(crate) fn locate_root(project: &Utf8Path, root: &str) -> Result<Located, RootProblem> {
-    let dir = paths::resolve_inside(&project.join(ASSETS_DIR), root).map_err(|e| match e {
-        Resolve::Missing => RootProblem::Missing,
-        Resolve::Escapes(target) => RootProblem::OutsideAssets(target),
-        Resolve::Io(e) => RootProblem::Io(e),
-    })?;
-    // `assets/` itself may be a link; what must never be left is the project.
-    let project_dir = project.canonicalize_utf8().map_err(RootProblem::Io)?;
-    if !dir.starts_with(&project_dir) {
-        return Err(RootProblem::OutsideProject(dir));
-    }
-    if !dir.is_dir() {
-        return Err(RootProblem::NotDirectory);
-    }
-    let declaration = match paths::resolve_inside(&dir, DECLARATION_FILE) {
-        Ok(file) if file.is_file() => file,
-        Ok(_) => return Err(RootProblem::NoDeclaration("has an asset.json that is not a regular file")),
-        Err(Resolve::Missing) => return Err(RootProblem::NoDeclaration("has no asset.json")),
-        Err(Resolve::Escapes(_)) => {
-            return Err(RootProblem::NoDeclaration("has an asset.json that links outside the root"));
-        }
-        Err(Resolve::Io(e)) => return Err(RootProblem::Io(e)),
-    };
-    Ok(Located { declaration })
+    AssetsDir::new(project)?.locate(root)
 }
 
 /// A registered root that cannot be used as it stands on disk.
@@ -80,11 +104,17 @@ pub(crate) struct Broken<'r> {
 /// Every entry whose root obeys the path rules (the others are already
 /// reported by `read`) but cannot be used on disk.
 pub(crate) fn broken_roots<'r>(project: &Utf8Path, registry: &'r Registry) -> Vec<Broken<'r>> {
+    let assets = AssetsDir::new(project);
+    let locate = |root: &str| match &assets {
+        Ok(assets) => assets.locate(root),
+        // Each entry gets the problem in its own words.
+        Err(_) => locate_root(project, root),
+    };
     registry
         .assets
         .iter()
         .filter(|entry| check_relative(&entry.root).is_ok())
-        .filter_map(|entry| Some(Broken { entry, problem: locate_root(project, &entry.root).err()? }))
+        .filter_map(|entry| Some(Broken { entry, problem: locate(&entry.root).err()? }))
         .collect()
 }
 
