@@ -13,6 +13,7 @@ mod files;
 mod find;
 mod manifest;
 mod meta;
+mod play;
 mod project_json;
 
 pub use cartridge::{
@@ -20,6 +21,7 @@ pub use cartridge::{
 };
 pub use error::ConfigError;
 pub use find::find_project;
+pub use play::{BUDGET_KEYS, Budget, DEFAULT_RUN_COMMAND, RUN_KEYS};
 pub use manifest::{BuildFacts, CARTRIDGE_VERSION, Generated, MAGIC, ManifestError, generate};
 pub use meta::{ASSET_CAPABILITY, AppMode, Compiler, KNOWN_CAPABILITIES, ProjectMeta, TITLE_MAX_CHARS, load};
 

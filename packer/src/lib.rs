@@ -40,6 +40,10 @@ pub use exec::snapshot::{
     AssetSnapshot, FileKind, LiveContent, MaterializationConfig, Probe, Snapshot, WalkFile, WalkMode, walk,
 };
 pub use exec::staging::{PromoteError, Recovery, Staging, operation_id, remove_outputs};
+pub use exec::preview::{GRID_RGB, SWATCH_SIDE, SheetView, WAVEFORM_SIZE, sample_wav, sheet_png, waveform_png};
+pub use exec::unpack::{
+    GlyphSheet, Mismatch, PackedSample, Rgb, Unpacked, rgb_from_565, unpack, verify_payload_hashes,
+};
 pub use families::contract::{AssetInput, Content, Materialized, SelectedFile};
 pub use families::glyph::{DECODED_BYTES as GLYPH_DECODED_BYTES, MAX_PNG_BYTES, PAYLOAD_BYTES as GLYPH_PAYLOAD_BYTES};
 pub use families::sound::MAX_WAV_BYTES;

@@ -7,6 +7,8 @@ pub(crate) mod lane;
 pub(crate) mod mutate;
 pub(crate) mod origin;
 pub(crate) mod pack;
+pub(crate) mod preview;
 pub(crate) mod report;
 pub(crate) mod snapshot;
 pub(crate) mod staging;
+pub(crate) mod unpack;
