@@ -41,6 +41,9 @@ pub use exec::snapshot::{
 };
 pub use exec::staging::{PromoteError, Recovery, Staging, operation_id, remove_outputs};
 pub use exec::preview::{GRID_RGB, SWATCH_SIDE, SheetView, WAVEFORM_SIZE, sample_wav, sheet_png, waveform_png};
+pub use exec::usage::{
+    BankUsage, PALETTES_PER_BANK, PackUsage, SLOTS_PER_BANK_TYPE, planned_usage, usage, validate_with_usage,
+};
 pub use exec::unpack::{
     GlyphSheet, Mismatch, PackedSample, Rgb, Unpacked, rgb_from_565, unpack, verify_payload_hashes,
 };

@@ -12,3 +12,4 @@ pub(crate) mod report;
 pub(crate) mod snapshot;
 pub(crate) mod staging;
 pub(crate) mod unpack;
+pub(crate) mod usage;

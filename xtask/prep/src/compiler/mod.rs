@@ -22,7 +22,8 @@ mod lines;
 mod process;
 
 use lines::*;
-pub(crate) use process::kill_group;
+pub(crate) use lines::start_readers;
+pub(crate) use process::{Pipes, die_with_parent, has_exited_without_reaping, kill_group, resolve_program, start_when_not_busy};
 use process::*;
 
 /// How often a running compiler is checked for exit, timeout and interrupt
@@ -306,7 +307,7 @@ pub fn substitute(arg: &str, values: &Placeholders<'_>) -> String {
 }
 
 /// One line of compiler output.
-type Line = (Stream, String);
+pub(crate) type Line = (Stream, String);
 
 /// Runs the compiler to completion. `on_line` is called on this thread for
 /// every output line as it arrives, while the compiler still runs; lines of
