@@ -293,8 +293,10 @@ impl Doc<'_> {
         self.reject_unknown_keys(section, RUN_KEYS, "run")?;
         let Some(command) = section.get("command") else { return Ok(default()) };
         let items = self.array(command, "run.command", EXAMPLE)?;
-        let argv: Vec<String> =
-            items.iter().map(|item| self.string(item, "run.command", EXAMPLE).map(str::to_owned)).collect::<Result<_, _>>()?;
+        let argv: Vec<String> = items
+            .iter()
+            .map(|item| self.string(item, "run.command", EXAMPLE).map(str::to_owned))
+            .collect::<Result<_, _>>()?;
         match argv.first() {
             Some(program) if !program.trim().is_empty() => Ok(argv),
             _ => Err(self.error(
@@ -323,7 +325,15 @@ impl Doc<'_> {
             None => false,
             Some(value) => match value.get_ref() {
                 DeValue::Boolean(b) => *b,
-                other => return Err(self.wrong_type(value.span(), "budget.enforce", "true or false", other, "enforce = true")),
+                other => {
+                    return Err(self.wrong_type(
+                        value.span(),
+                        "budget.enforce",
+                        "true or false",
+                        other,
+                        "enforce = true",
+                    ));
+                }
             },
         };
         Ok(Budget {

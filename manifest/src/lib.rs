@@ -21,9 +21,9 @@ pub use cartridge::{
 };
 pub use error::ConfigError;
 pub use find::find_project;
-pub use play::{BUDGET_KEYS, Budget, DEFAULT_RUN_COMMAND, RUN_KEYS};
 pub use manifest::{BuildFacts, CARTRIDGE_VERSION, Generated, MAGIC, ManifestError, generate};
 pub use meta::{ASSET_CAPABILITY, AppMode, Compiler, KNOWN_CAPABILITIES, ProjectMeta, TITLE_MAX_CHARS, load};
+pub use play::{BUDGET_KEYS, Budget, DEFAULT_RUN_COMMAND, RUN_KEYS};
 
 /// The project's cartridge metadata file; its presence marks a project (local).
 pub const CARTRIDGE_FILE: &str = "cartridge.toml";

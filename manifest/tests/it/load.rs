@@ -481,7 +481,9 @@ fn prometeu_json_must_be_an_object() {
 #[test]
 fn run_and_budget_sections_are_read_and_checked() {
     let base = minimal("");
-    let meta = load_ok(&format!("{base}\n[run]\ncommand = [\"./game\", \"--fast\"]\n[budget]\nassets_pa_bytes = 100\nenforce = true\n"));
+    let meta = load_ok(&format!(
+        "{base}\n[run]\ncommand = [\"./game\", \"--fast\"]\n[budget]\nassets_pa_bytes = 100\nenforce = true\n"
+    ));
     assert_eq!(meta.run_command, ["./game", "--fast"]);
     assert_eq!(meta.budget.limits(), [("assets_pa_bytes", 100)]);
     assert!(meta.budget.enforce);

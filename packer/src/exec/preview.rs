@@ -64,8 +64,12 @@ pub fn sheet_png(sheet: &GlyphSheet, view: &SheetView) -> Result<Vec<u8>, String
 
 /// The sample as a WAV file: PCM16 mono at its own rate, frames unchanged.
 pub fn sample_wav(sample: &PackedSample) -> Vec<u8> {
-    let spec =
-        hound::WavSpec { channels: 1, sample_rate: sample.sample_rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: sample.sample_rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
     let mut bytes = Cursor::new(Vec::new());
     {
         let mut writer = hound::WavWriter::new(&mut bytes, spec).expect("writing to memory cannot fail");

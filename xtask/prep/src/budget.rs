@@ -24,7 +24,13 @@ pub struct BudgetCheck {
 impl BudgetCheck {
     /// One sentence for a person.
     pub fn describe(&self) -> String {
-        let unit = if self.key.ends_with("_bytes") { " bytes" } else if self.key.ends_with("_seconds") { " s" } else { "" };
+        let unit = if self.key.ends_with("_bytes") {
+            " bytes"
+        } else if self.key.ends_with("_seconds") {
+            " s"
+        } else {
+            ""
+        };
         let over = if self.exceeded { "over budget" } else { "within budget" };
         format!("budget.{}: {}{unit} used of {}{unit} ({over})", self.key, trim(self.used), self.limit)
     }
@@ -84,10 +90,7 @@ pub fn measure_pack(project: &Utf8Path) -> Result<PackUsage, String> {
 
 /// After a successful preparation: checks the budgets and, when they block,
 /// withdraws `build/manifest.json`. `Ok(None)` when no budget is set.
-pub fn enforce_budget(
-    lane: &prometeu_packer::LaneGuard,
-    budget: &Budget,
-) -> Result<Option<BudgetReport>, String> {
+pub fn enforce_budget(lane: &prometeu_packer::LaneGuard, budget: &Budget) -> Result<Option<BudgetReport>, String> {
     if budget.limits().is_empty() {
         return Ok(None);
     }

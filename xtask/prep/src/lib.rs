@@ -29,8 +29,8 @@ pub use compiler::{
     signal_name, substitute,
 };
 pub use play_prep::{PlayPrepOutcome, PlayPrepResult, RunOptions, Steps, build, manifest, pack, play_prep, refuse};
-pub use runtime::{Runtime, StartError, start_runtime};
 pub use run_log::{LogEntry, Observer, Silent, log_path};
+pub use runtime::{Runtime, StartError, start_runtime};
 pub use steps::build::{BuildOutcome, BuildResult, COMPILER_LINES_KEPT, CompilerLines};
 pub use steps::manifest::{ManifestOutcome, ManifestResult, Missing};
 pub use steps::{Step, StepStatus};

@@ -58,8 +58,8 @@ pub fn start_runtime(argv: &[String], project_dir: &Utf8Path, cancel: &Cancel) -
     let (sender, lines) = sync_channel(LINES_AHEAD);
     let (pipes, _readers) = start_readers(sender).map_err(|m| fail(m, false))?;
     let expression = expression(argv, project_dir, pipes);
-    let handle = start_when_not_busy(&expression)
-        .map_err(|e| fail(e.to_string(), e.kind() == io::ErrorKind::NotFound))?;
+    let handle =
+        start_when_not_busy(&expression).map_err(|e| fail(e.to_string(), e.kind() == io::ErrorKind::NotFound))?;
     // Our copies of the pipes' write ends must close for the readers to end.
     drop(expression);
     let group = handle.pids()[0] as i32;

@@ -25,11 +25,22 @@ pub(crate) fn run(file: &Utf8Path, out: &mut Reporter) -> Exit {
                 for m in &messages {
                     out.error(&format!("{file}: {m}"));
                 }
-                let assets: Vec<_> = list.iter().filter_map(|m| m.asset.clone()).map(|(id, name)| json!({"asset_id": id, "asset_name": name})).collect();
-                out.result(Some("inspect"), &json!({"status": "failed", "file": file, "violations": messages, "assets": assets}));
+                let assets: Vec<_> = list
+                    .iter()
+                    .filter_map(|m| m.asset.clone())
+                    .map(|(id, name)| json!({"asset_id": id, "asset_name": name}))
+                    .collect();
+                out.result(
+                    Some("inspect"),
+                    &json!({"status": "failed", "file": file, "violations": messages, "assets": assets}),
+                );
                 return Exit::Failed;
             }
-            let hashes = if mismatches.is_some() { "payload sha256 match the companions" } else { "no companions beside it, payload hashes not checked" };
+            let hashes = if mismatches.is_some() {
+                "payload sha256 match the companions"
+            } else {
+                "no companions beside it, payload hashes not checked"
+            };
             out.note(&format!(
                 "{file}: valid assets.pa v{}, {} bytes; {hashes}",
                 inspection.prelude.schema_version, inspection.file_len

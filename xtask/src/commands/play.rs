@@ -46,8 +46,14 @@ pub(crate) struct Game {
 
 impl Game {
     /// Starts the runtime; Ctrl-C (through `cancel`) kills its process group.
-    pub(crate) fn start(argv: &[String], project: &Utf8Path, cancel: &Cancel, out: &mut Reporter) -> Result<Game, Stop> {
-        let runtime = prometeu_play_prep::start_runtime(argv, project, cancel).map_err(|e| Stop::failed(e.to_string()))?;
+    pub(crate) fn start(
+        argv: &[String],
+        project: &Utf8Path,
+        cancel: &Cancel,
+        out: &mut Reporter,
+    ) -> Result<Game, Stop> {
+        let runtime =
+            prometeu_play_prep::start_runtime(argv, project, cancel).map_err(|e| Stop::failed(e.to_string()))?;
         out.note(&format!("started the runtime: {} (pid {})", argv.join(" "), runtime.pid()));
         Ok(Game { runtime, sequence: 0 })
     }

@@ -58,7 +58,8 @@ pub(crate) fn prepare(
                 }
                 if budgets.blocked {
                     ok = false;
-                    summary = "play-prep blocked: over budget with `enforce = true`; build/manifest.json withdrawn".into();
+                    summary =
+                        "play-prep blocked: over budget with `enforce = true`; build/manifest.json withdrawn".into();
                     value["status"] = json!("blocked");
                     value["error"] = json!("over budget with enforce = true");
                 }
@@ -76,6 +77,10 @@ pub(crate) fn prepare(
         out.note(&format!("wrote {path}"));
         value["report"] = json!(path);
     }
-    if ok { out.note(&summary) } else { out.error(&summary) }
+    if ok {
+        out.note(&summary)
+    } else {
+        out.error(&summary)
+    }
     Ok(Prepared { exit: exit_for(ok, &options.cancel), result: value, summary })
 }

@@ -9,9 +9,7 @@ use std::fmt::Write as _;
 use base64::Engine as _;
 use camino::{Utf8Path, Utf8PathBuf};
 use prometeu_manifest::Budget;
-use prometeu_packer::{
-    BUILD_DIR, LaneGuard, PALETTES_PER_BANK, PackUsage, SLOTS_PER_BANK_TYPE, SheetView, Unpacked,
-};
+use prometeu_packer::{BUILD_DIR, LaneGuard, PALETTES_PER_BANK, PackUsage, SLOTS_PER_BANK_TYPE, SheetView, Unpacked};
 use prometeu_play_prep::{BudgetReport, check_budget, log_path};
 use serde_json::{Value, json};
 
@@ -77,7 +75,12 @@ fn last_gate_warnings(project: &Utf8Path) -> Vec<String> {
 fn page(decoded: &[Decoded], usage: &PackUsage, budgets: &BudgetReport, warnings: &[String]) -> Result<String, String> {
     let mut html = String::new();
     html.push_str(HEAD);
-    let _ = writeln!(html, "<h1>Build report</h1>\n<p>{BUILD_DIR}/assets.pa: {} bytes, {} assets</p>", usage.assets_pa_bytes, decoded.len());
+    let _ = writeln!(
+        html,
+        "<h1>Build report</h1>\n<p>{BUILD_DIR}/assets.pa: {} bytes, {} assets</p>",
+        usage.assets_pa_bytes,
+        decoded.len()
+    );
     budget_section(&mut html, usage, budgets);
     asset_table(&mut html, decoded, usage);
     warning_section(&mut html, warnings);
@@ -112,7 +115,11 @@ section { margin: 2em 0; }
 fn budget_section(html: &mut String, usage: &PackUsage, budgets: &BudgetReport) {
     html.push_str("<section id=\"budgets\">\n<h2>Budgets</h2>\n<table>\n<tr><th>what</th><th>used</th><th>of</th><th>status</th></tr>\n");
     let row = |html: &mut String, what: &str, used: String, of: String| {
-        let _ = writeln!(html, "<tr><td>{}</td><td class=\"num\">{used}</td><td class=\"num\">{of}</td><td>ok</td></tr>", escape(what));
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td class=\"num\">{used}</td><td class=\"num\">{of}</td><td>ok</td></tr>",
+            escape(what)
+        );
     };
     for bank in &usage.banks {
         let name = &bank.asset_name;

@@ -11,8 +11,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 use camino::{Utf8Path, Utf8PathBuf};
-use notify_debouncer_mini::notify::RecursiveMode;
-use notify_debouncer_mini::{DebounceEventResult, new_debouncer};
+use notify::{Event, EventKind, RecursiveMode, Watcher};
 use prometeu_packer::{ASSETS_DIR, BUILD_DIR, REGISTRY_PATH};
 use prometeu_play_prep::Cancel;
 use serde_json::{Value, json};
@@ -37,10 +36,9 @@ pub(crate) struct WatchArgs {
 
 pub(crate) fn run(cli: &Cli, project: &Utf8Path, args: &WatchArgs, out: &mut Reporter) -> Result<Exit, Stop> {
     let (sender, events) = channel();
-    let mut debouncer =
-        new_debouncer(DEBOUNCE, sender).map_err(|e| Stop::failed(format!("cannot watch files: {e}")))?;
-    debouncer
-        .watcher()
+    let mut watcher =
+        notify::recommended_watcher(sender).map_err(|e| Stop::failed(format!("cannot watch files: {e}")))?;
+    watcher
         .watch(project.as_std_path(), RecursiveMode::Recursive)
         .map_err(|e| Stop::failed(format!("cannot watch {project}: {e}")))?;
     let mut watch = Watch { cli, project, args, game: None, game_cancel: Cancel::new(), runs: 0 };
@@ -120,34 +118,43 @@ impl Watch<'_> {
     }
 }
 
-/// Waits a moment for file events; `Some(reason)` when a build-relevant
-/// path changed. Everything already queued (changes made during a run) is
-/// taken at once, so they cause one run, not one each.
-fn next_change(project: &Utf8Path, events: &Receiver<DebounceEventResult>, cancel: &Cancel) -> Option<String> {
+/// Waits a moment for file events; `Some(reason)` once a build-relevant
+/// path changed and then no event came for `DEBOUNCE` (a burst of saves is
+/// one change). Changes queued during a run are all taken here at once, so
+/// they cause one run, not one each.
+fn next_change(project: &Utf8Path, events: &Receiver<notify::Result<Event>>, cancel: &Cancel) -> Option<String> {
     let mut changed = BTreeSet::new();
-    let mut take = |result: DebounceEventResult| {
-        for event in result.into_iter().flatten() {
-            if let Some(rel) = relevant(project, &event.path) {
-                changed.insert(rel);
+    // Until something relevant changes, the caller gets control back every
+    // POLL; after it, only a further relevant change extends the wait.
+    let mut until = Instant::now() + POLL;
+    loop {
+        let Some(wait) = until.checked_duration_since(Instant::now()) else { break };
+        match events.recv_timeout(wait) {
+            Ok(Ok(event)) if changes_content(&event.kind) => {
+                let paths: Vec<String> = event.paths.iter().filter_map(|path| relevant(project, path)).collect();
+                if !paths.is_empty() {
+                    changed.extend(paths);
+                    until = Instant::now() + DEBOUNCE;
+                }
+            }
+            Ok(_) => {}
+            Err(RecvTimeoutError::Timeout) => break,
+            Err(RecvTimeoutError::Disconnected) => {
+                cancel.cancel();
+                return None;
             }
         }
-    };
-    match events.recv_timeout(POLL) {
-        Ok(result) => take(result),
-        Err(RecvTimeoutError::Timeout) => return None,
-        Err(RecvTimeoutError::Disconnected) => {
-            cancel.cancel();
-            return None;
-        }
-    }
-    while let Ok(result) = events.try_recv() {
-        take(result);
     }
     let first = changed.iter().next()?.clone();
     Some(match changed.len() {
         1 => format!("changed: {first}"),
         n => format!("changed: {first} and {} more", n - 1),
     })
+}
+
+/// Reads (the preparation's own among them) are not changes.
+fn changes_content(kind: &EventKind) -> bool {
+    !matches!(kind, EventKind::Access(_))
 }
 
 /// The project-relative path of a build-relevant file, else `None`.

@@ -396,9 +396,21 @@ fn every_json_line_matches_the_shipped_schema() {
         &["assets", "exclude", "sfx"],
         &["assets", "include", "sfx"],
         &["assets", "forget", "nothing-here"],
+        &["play-prep", "--report"],
+        &["preview"],
+        &["report"],
     ] {
         record(&args.join(" "), project.run_json(args));
     }
+    // `play` with a stand-in runtime that prints on both streams, then a
+    // runtime that is not installed.
+    project.script("runtime.sh", "echo frame 1\necho warn >&2");
+    let cartridge = String::from_utf8(project.read("cartridge.toml")).unwrap();
+    project.write("cartridge.toml", format!("{cartridge}\n[run]\ncommand = [\"./runtime.sh\"]\n"));
+    record("play", project.run_json(&["play"]));
+    project.write("cartridge.toml", format!("{cartridge}\n[run]\ncommand = [\"no-such-runtime-here\"]\n"));
+    record("play not installed", project.run_json(&["play"]));
+    project.write("cartridge.toml", cartridge);
     record(
         "inspect",
         Run::from(Command::new(XTASK).args(["inspect", pa.as_str(), "--message-format", "json"]).output().unwrap()),

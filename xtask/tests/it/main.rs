@@ -8,5 +8,6 @@ mod hostile;
 mod library;
 mod pack_process;
 mod play_prep;
+mod see_and_play;
 mod supervision;
 mod support;

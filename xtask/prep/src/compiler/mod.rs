@@ -21,10 +21,12 @@ use crate::cancel::Cancel;
 mod lines;
 mod process;
 
-use lines::*;
 pub(crate) use lines::start_readers;
-pub(crate) use process::{Pipes, die_with_parent, has_exited_without_reaping, kill_group, resolve_program, start_when_not_busy};
+use lines::*;
 use process::*;
+pub(crate) use process::{
+    Pipes, die_with_parent, has_exited_without_reaping, kill_group, resolve_program, start_when_not_busy,
+};
 
 /// How often a running compiler is checked for exit, timeout and interrupt
 /// while no output arrives.
