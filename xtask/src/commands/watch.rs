@@ -127,8 +127,7 @@ fn next_change(project: &Utf8Path, events: &Receiver<notify::Result<Event>>, can
     // Until something relevant changes, the caller gets control back every
     // POLL; after it, only a further relevant change extends the wait.
     let mut until = Instant::now() + POLL;
-    loop {
-        let Some(wait) = until.checked_duration_since(Instant::now()) else { break };
+    while let Some(wait) = until.checked_duration_since(Instant::now()) {
         match events.recv_timeout(wait) {
             Ok(Ok(event)) if changes_content(&event.kind) => {
                 let paths: Vec<String> = event.paths.iter().filter_map(|path| relevant(project, path)).collect();
