@@ -24,7 +24,7 @@ pub(crate) fn run(cli: &Cli, project: &Utf8Path, threads: Option<usize>, out: &m
         out.result(Some("play"), &result);
         return Ok(prepared.exit);
     }
-    let argv = prometeu_manifest::load(project).map_err(Stop::config)?.run_command;
+    let argv = prepared.run_command;
     let mut game = Game::start(&argv, project, &options.cancel, out)?;
     while !game.pump(out, POLL) && !options.cancel.is_cancelled() {}
     let status = game.stop(out);

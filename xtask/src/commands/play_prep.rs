@@ -22,6 +22,8 @@ pub(crate) struct Prepared {
     pub(crate) result: Value,
     /// One line for a person: what happened.
     pub(crate) summary: String,
+    /// `[run] command` as the run loaded it, for `play`.
+    pub(crate) run_command: Vec<String>,
 }
 
 /// Takes the lane, prepares, checks the budgets; says how it went on stderr.
@@ -82,5 +84,5 @@ pub(crate) fn prepare(
     } else {
         out.error(&summary)
     }
-    Ok(Prepared { exit: exit_for(ok, &options.cancel), result: value, summary })
+    Ok(Prepared { exit: exit_for(ok, &options.cancel), result: value, summary, run_command: meta.run_command })
 }

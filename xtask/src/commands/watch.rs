@@ -87,8 +87,9 @@ impl Watch<'_> {
             out.error(&stop.message);
         }
         out.notice(&format!("[watch] run {} ({reason}): {what} in {elapsed} ms", self.runs));
-        if ok && self.args.play && !options.cancel.is_cancelled() {
-            self.restart_game(out);
+        let restart = ok && self.args.play && !options.cancel.is_cancelled();
+        if let (true, Ok(prepared)) = (restart, &outcome) {
+            self.restart_game(&prepared.run_command, out);
         }
         if options.cancel.is_cancelled() {
             self.game_cancel.cancel();
@@ -96,15 +97,11 @@ impl Watch<'_> {
         Ok(options.cancel)
     }
 
-    fn restart_game(&mut self, out: &mut Reporter) {
+    fn restart_game(&mut self, argv: &[String], out: &mut Reporter) {
         if let Some(game) = self.game.take() {
             game.stop(out);
         }
-        let argv = match prometeu_manifest::load(self.project) {
-            Ok(meta) => meta.run_command,
-            Err(e) => return out.error(&e.to_string()),
-        };
-        match Game::start(&argv, self.project, &self.game_cancel, out) {
+        match Game::start(argv, self.project, &self.game_cancel, out) {
             Ok(game) => self.game = Some(game),
             Err(stop) => out.error(&stop.message),
         }
