@@ -15,13 +15,16 @@ use toml::de::{DeTable, DeValue};
 use crate::CARTRIDGE_FILE;
 use crate::error::ConfigError;
 use crate::meta::{self, AppMode, Compiler, KNOWN_CAPABILITIES};
-use crate::play::{BUDGET_KEYS, Budget, DEFAULT_RUN_COMMAND, RUN_KEYS};
+use crate::play::{Budget, DEFAULT_RUN_COMMAND, budget_keys, run_keys};
 
-/// Accepted top-level keys (local), in the order the documentation lists them.
-pub const TOP_LEVEL_KEYS: &[&str] =
-    &["app_id", "title", "app_version", "app_mode", "capabilities", "compiler", "run", "budget"];
-/// Accepted keys of the `[compiler]` section (local).
-pub const COMPILER_KEYS: &[&str] = &["command", "prebuilt", "timeout_secs"];
+/// Accepted top-level keys (local): the fields of `CartridgeToml`, in the order the documentation lists them.
+pub fn top_level_keys() -> &'static [&'static str] {
+    prometeu_shape::field_names::<crate::schema::CartridgeToml>()
+}
+/// Accepted keys of the `[compiler]` section (local): the fields of `CompilerToml`.
+pub fn compiler_keys() -> &'static [&'static str] {
+    prometeu_shape::field_names::<crate::schema::CompilerToml>()
+}
 /// `[compiler].timeout_secs` when absent (local).
 pub const DEFAULT_COMPILER_TIMEOUT_SECS: u64 = 600;
 /// Upper bound for `timeout_secs` (local): a day is far beyond any real build,
@@ -72,7 +75,7 @@ pub(crate) fn parse(text: &str) -> Result<Cartridge, ConfigError> {
     let doc = Doc { text };
     let root = DeTable::parse(text).map_err(|e| doc.syntax_error(&e))?;
     let table = root.get_ref();
-    doc.reject_unknown_keys(table, TOP_LEVEL_KEYS, "")?;
+    doc.reject_unknown_keys(table, top_level_keys(), "")?;
     let mut warnings = Vec::new();
     Ok(Cartridge {
         app_id: doc.app_id(table)?,
@@ -201,7 +204,7 @@ impl Doc<'_> {
                 format!("`compiler` must be a section, found {found}; add {COMPILER_FORMS}"),
             ));
         };
-        self.reject_unknown_keys(section, COMPILER_KEYS, "compiler")?;
+        self.reject_unknown_keys(section, compiler_keys(), "compiler")?;
         match (section.get("command"), section.get("prebuilt")) {
             (Some(command), None) => self.command(command, section.get("timeout_secs"), warnings),
             (None, Some(prebuilt)) => self.prebuilt(prebuilt, section.get("timeout_secs")),
@@ -290,7 +293,7 @@ impl Doc<'_> {
         const EXAMPLE: &str = "command = [\"prometeu\", \"run\", \"build\"]";
         let default = || DEFAULT_RUN_COMMAND.iter().map(|s| (*s).to_owned()).collect();
         let Some(section) = self.section(table, "run", EXAMPLE)? else { return Ok(default()) };
-        self.reject_unknown_keys(section, RUN_KEYS, "run")?;
+        self.reject_unknown_keys(section, run_keys(), "run")?;
         let Some(command) = section.get("command") else { return Ok(default()) };
         let items = self.array(command, "run.command", EXAMPLE)?;
         let argv: Vec<String> = items
@@ -312,7 +315,7 @@ impl Doc<'_> {
         let Some(section) = self.section(table, "budget", "assets_pa_bytes = 1048576")? else {
             return Ok(Budget::default());
         };
-        self.reject_unknown_keys(section, BUDGET_KEYS, "budget")?;
+        self.reject_unknown_keys(section, budget_keys(), "budget")?;
         let limit = |key: &str| -> Result<Option<u64>, ConfigError> {
             let Some(value) = section.get(key) else { return Ok(None) };
             let dotted = format!("budget.{key}");
@@ -439,10 +442,10 @@ mod tests {
     #[test]
     fn edit_distance_and_suggestion() {
         use prometeu_shape::did_you_mean;
-        assert_eq!(did_you_mean("titel", TOP_LEVEL_KEYS), Some("title"));
-        assert_eq!(did_you_mean("timeout", COMPILER_KEYS), Some("timeout_secs"));
-        assert_eq!(did_you_mean("zzz", COMPILER_KEYS), None);
-        assert_eq!(did_you_mean("comand", COMPILER_KEYS), Some("command"));
+        assert_eq!(did_you_mean("titel", top_level_keys()), Some("title"));
+        assert_eq!(did_you_mean("timeout", compiler_keys()), Some("timeout_secs"));
+        assert_eq!(did_you_mean("zzz", compiler_keys()), None);
+        assert_eq!(did_you_mean("comand", compiler_keys()), Some("command"));
     }
 
     #[test]

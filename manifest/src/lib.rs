@@ -15,15 +15,17 @@ mod manifest;
 mod meta;
 mod play;
 mod project_json;
+mod schema;
 
 pub use cartridge::{
-    COMPILER_KEYS, DEFAULT_COMPILER_TIMEOUT_SECS, MAX_COMPILER_TIMEOUT_SECS, PLACEHOLDERS, Placeholder, TOP_LEVEL_KEYS,
+    DEFAULT_COMPILER_TIMEOUT_SECS, MAX_COMPILER_TIMEOUT_SECS, PLACEHOLDERS, Placeholder, compiler_keys, top_level_keys,
 };
 pub use error::ConfigError;
 pub use find::find_project;
 pub use manifest::{BuildFacts, CARTRIDGE_VERSION, Generated, MAGIC, ManifestError, generate};
 pub use meta::{ASSET_CAPABILITY, AppMode, Compiler, KNOWN_CAPABILITIES, ProjectMeta, TITLE_MAX_CHARS, load};
-pub use play::{BUDGET_KEYS, Budget, DEFAULT_RUN_COMMAND, RUN_KEYS};
+pub use play::{Budget, DEFAULT_RUN_COMMAND, budget_keys, run_keys};
+pub use schema::cartridge_schema;
 
 /// The project's cartridge metadata file; its presence marks a project (local).
 pub const CARTRIDGE_FILE: &str = "cartridge.toml";

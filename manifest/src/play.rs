@@ -1,13 +1,16 @@
 //! The `[run]` and `[budget]` sections of `cartridge.toml` (local): how
 //! `play` starts the runtime, and the sizes a build should stay under.
 
-/// Accepted keys of `[run]` (local).
-pub const RUN_KEYS: &[&str] = &["command"];
+/// Accepted keys of `[run]` (local): the fields of `RunToml`.
+pub fn run_keys() -> &'static [&'static str] {
+    prometeu_shape::field_names::<crate::schema::RunToml>()
+}
 /// `[run].command` when absent (local): the runtime run on `build/`.
 pub const DEFAULT_RUN_COMMAND: [&str; 3] = ["prometeu", "run", "build"];
-/// Accepted keys of `[budget]` (local), each a byte or count limit except `enforce`.
-pub const BUDGET_KEYS: &[&str] =
-    &["assets_pa_bytes", "sound_bytes", "sound_seconds", "glyph_banks", "sound_banks", "enforce"];
+/// Accepted keys of `[budget]` (local): the fields of `BudgetToml`, each a limit except `enforce`.
+pub fn budget_keys() -> &'static [&'static str] {
+    prometeu_shape::field_names::<crate::schema::BudgetToml>()
+}
 
 /// Limits from `[budget]`; every limit optional, none by default.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -27,7 +30,7 @@ pub struct Budget {
 }
 
 impl Budget {
-    /// Each set limit with its key, in `BUDGET_KEYS` order.
+    /// Each set limit with its key, in `budget_keys()` order.
     pub fn limits(&self) -> Vec<(&'static str, u64)> {
         let all = [
             ("assets_pa_bytes", self.assets_pa_bytes),

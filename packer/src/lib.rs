@@ -30,6 +30,7 @@ pub use prometeu_pa as pa;
 pub use exec::gate::{AssetPlan, GateReport};
 pub use exec::lane::{LOCK_FILE, LaneError, LaneGuard, Wait, acquire as acquire_lane};
 pub use exec::mutate::{MutationError, forget, move_root, register, serialize as registry_bytes, set_included};
+pub use exec::new_asset::{NewAsset, NewAssetError, NewAssetRequest, new_asset};
 pub use exec::origin::{Origin, check_same_preparation};
 pub use exec::pack::{
     EventKind, FailureStage, PackEvent, PackObserver, PackOptions, PackOutcome, PackResult, Quiet, STOPPED, Status,
@@ -37,6 +38,7 @@ pub use exec::pack::{
 };
 pub use exec::preview::{GRID_RGB, SWATCH_SIDE, SheetView, WAVEFORM_SIZE, sample_wav, sheet_png, waveform_png};
 pub use exec::report::{Summary, SummaryAsset, Validation, ValidationAsset, gate_live, summary, validate};
+pub use exec::show::{AssetView, show_asset};
 pub use exec::snapshot::{
     AssetSnapshot, FileKind, LiveContent, MaterializationConfig, Probe, Snapshot, WalkFile, WalkMode, walk,
 };
@@ -48,7 +50,10 @@ pub use exec::usage::{
     BankUsage, PALETTES_PER_BANK, PackUsage, SLOTS_PER_BANK_TYPE, planned_usage, usage, validate_with_usage,
 };
 pub use families::contract::{AssetInput, Content, Materialized, SelectedFile};
-pub use families::glyph::{DECODED_BYTES as GLYPH_DECODED_BYTES, MAX_PNG_BYTES, PAYLOAD_BYTES as GLYPH_PAYLOAD_BYTES};
+pub use families::glyph::{
+    ASEPRITE_EXTENSIONS, DECODED_BYTES as GLYPH_DECODED_BYTES, GlyphImage, MAX_PNG_BYTES,
+    PAYLOAD_BYTES as GLYPH_PAYLOAD_BYTES, PaletteProblem, derive_palette, parse_palette_file, unmatched_pixels,
+};
 pub use families::sound::MAX_WAV_BYTES;
 pub use families::{check_declaration, materialize, max_input_bytes};
 pub use prometeu_pa::PRELOAD_SLOTS;
@@ -61,14 +66,16 @@ pub use support::testpoint::{Action, ENV as TESTPOINT_ENV, TestPoint, TestPoints
 pub use workspace::declaration::{
     Artifact, Declaration, LoopPoints, MAX_DECLARATION_BYTES, Output, Parsed, Preload, parse as parse_declaration,
 };
-pub use workspace::family::Family;
+pub use workspace::family::{Family, SHEET_ROLE};
 pub use workspace::layout::{
-    ASSET_TABLE_JSON, ASSET_TABLE_METADATA_JSON, ASSETS_DIR, ASSETS_PA, BUILD_DIR, DECLARATION_FILE, LOG_DIR,
-    MANIFEST_FILE, PACK_ORIGIN, PACK_OUTPUTS, PRELOAD_JSON, PROGRAM_FILE, PROGRAM_ORIGIN, REGISTRY_PATH,
-    declaration_path, root_path,
+    ASSET_TABLE_JSON, ASSET_TABLE_METADATA_JSON, ASSETS_DIR, ASSETS_PA, BUILD_DIR, DECLARATION_FILE,
+    DECLARATION_SCHEMA_PATH, LOG_DIR, MANIFEST_FILE, NEW_ASSET_STAGING, PACK_ORIGIN, PACK_OUTPUTS, PRELOAD_JSON,
+    PROGRAM_FILE, PROGRAM_ORIGIN, REGISTRY_PATH, declaration_path, root_path,
 };
 pub use workspace::paths::{PathRule, Resolve, check_relative, first_link, resolve_inside};
 pub use workspace::registry::{
-    Registry, RegistryEntry, RegistryRead, check_roots, check_uuid, find_unregistered, normalize_root_arg,
-    parse as parse_registry, read as read_registry, shell_word, unregistered_warning, unregistered_warnings,
+    Registry, RegistryEntry, RegistryRead, check_roots, check_uuid, entry_keys, find_unregistered, normalize_root_arg,
+    parse as parse_registry, read as read_registry, registry_keys, shell_word, unregistered_warning,
+    unregistered_warnings,
 };
+pub use workspace::schema::{AssetJson, schema_of};

@@ -1,7 +1,10 @@
-//! `cargo xtask bench`: packs a generated project with thousands of assets
-//! and hundreds of MiB of sound in a release build, and prints wall time,
-//! throughput, peak resident memory, and `tar -cf` over the same input
-//! files for scale. Figures are printed, never asserted.
+//! `cargo xtask bench`: generates projects at several scales, packs each with
+//! the release binary, and prints — measured in the same run, medians of
+//! `--runs` — the pack's time against two references over the same
+//! `assets/` tree (`tar -cf` plus an fsync of the archive, and a read-only
+//! `cat` pass), `summary` and `validate` per 10k assets, and peak resident
+//! memory beyond the bytes the frozen snapshot holds. Figures are printed,
+//! never asserted.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -13,6 +16,13 @@ use xshell::{Shell, cmd};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
+    /// Named scales to run (`small-1k`, `small-10k`, `sound-256`, `large-100k`), comma-separated;
+    /// `curve` is small-1k, small-10k and large-100k. Without it, one custom project from the flags below.
+    #[arg(long, value_delimiter = ',')]
+    pub scale: Vec<String>,
+    /// Timed runs of each command; the median is printed.
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
     /// Glyph banks to generate (4 tiles each).
     #[arg(long, default_value_t = 1000)]
     pub glyph_assets: usize,
@@ -31,11 +41,55 @@ pub struct BenchArgs {
 }
 
 /// A measured child process.
+#[derive(Clone)]
 struct Measured {
     wall: Duration,
     peak_rss_kib: i64,
     ok: bool,
     stdout: String,
+}
+
+/// One generated project shape.
+#[derive(Debug, Clone)]
+struct Scale {
+    name: String,
+    glyph_assets: usize,
+    sound_assets: usize,
+    sound_mib: usize,
+}
+
+/// The named scales: what a reviewer reruns to compare against the figures in `docs/benchmarks.md`.
+fn named(name: &str) -> Option<Scale> {
+    let (glyph_assets, sound_assets, sound_mib) = match name {
+        "small-1k" => (500, 500, 3),
+        "small-10k" => (5000, 5000, 32),
+        "sound-256" => (300, 300, 256),
+        "large-100k" => (50_000, 50_000, 320),
+        _ => return None,
+    };
+    Some(Scale { name: name.to_owned(), glyph_assets, sound_assets, sound_mib })
+}
+
+fn scales(args: &BenchArgs) -> Result<Vec<Scale>, String> {
+    if args.scale.is_empty() {
+        let custom = Scale {
+            name: "custom".into(),
+            glyph_assets: args.glyph_assets,
+            sound_assets: args.sound_assets,
+            sound_mib: args.sound_mib,
+        };
+        return Ok(vec![custom]);
+    }
+    let mut out = Vec::new();
+    for name in &args.scale {
+        let names: &[&str] = if name == "curve" { &["small-1k", "small-10k", "large-100k"] } else { &[name.as_str()] };
+        for n in names {
+            out.push(named(n).ok_or_else(|| {
+                format!("unknown scale `{n}`; use small-1k, small-10k, sound-256, large-100k or curve")
+            })?);
+        }
+    }
+    Ok(out)
 }
 
 pub fn run(args: &BenchArgs) -> Result<(), String> {
@@ -45,26 +99,64 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
     eprintln!("building the release binary…");
     cmd!(sh, "cargo build --release --quiet -p prometeu-xtask").run().map_err(|e| e.to_string())?;
     let binary = root.join("target/release/xtask");
+    let base = args.dir.clone().unwrap_or_else(|| root.join("target/bench-project"));
+    for scale in scales(args)? {
+        let project = if args.scale.len() > 1 || args.scale.iter().any(|s| s == "curve") {
+            base.join(&scale.name)
+        } else {
+            base.clone()
+        };
+        bench_scale(&binary, &project, &scale, args)?;
+    }
+    Ok(())
+}
 
-    let project = args.dir.clone().unwrap_or_else(|| root.join("target/bench-project"));
-    clear_bench_dir(&project)?;
-    eprintln!("generating {project}…");
-    let generated = generate(&project, args).map_err(|e| e.to_string())?;
-
+fn bench_scale(binary: &Utf8Path, project: &Utf8Path, scale: &Scale, args: &BenchArgs) -> Result<(), String> {
+    clear_bench_dir(project)?;
+    eprintln!("[{}] generating {project}…", scale.name);
+    let generated = generate(project, scale).map_err(|e| e.to_string())?;
     let threads = args.threads.map(|t| t.to_string());
     let mut pack_args = vec!["pack", "--project", project.as_str(), "--message-format", "json"];
     if let Some(t) = &threads {
         pack_args.extend(["--threads", t.as_str()]);
     }
-    let pack = measure(binary.as_str(), &pack_args)?;
-    if !pack.ok {
-        return Err(format!("the benchmark pack failed:\n{}", pack.stdout));
-    }
+    let runs = args.runs.max(1);
+    eprintln!("[{}] timing pack, tar -cf + fsync, cat, summary, validate ({runs} runs each)…", scale.name);
+    // One untimed pass of each first, so every command meets a warm page cache.
     let tar_file = project.with_extension("tar");
-    let tar = measure("tar", &["-cf", tar_file.as_str(), "-C", project.as_str(), "assets"])?;
+    let tar_sync = format!("tar -cf '{tar_file}' -C '{project}' assets && sync '{tar_file}'");
+    let cat = format!("find '{project}/assets' -type f -print0 | xargs -0 cat > /dev/null");
+    let binary = binary.as_str();
+    let summary_args = ["summary", "--project", project.as_str(), "--message-format", "json"];
+    let validate_args = ["validate", "--project", project.as_str(), "--message-format", "json"];
+    let mut samples: Vec<Vec<Measured>> = vec![Vec::new(); 5];
+    for run in 0..=runs {
+        let round = [
+            measure(binary, &pack_args)?,
+            measure("sh", &["-c", &tar_sync])?,
+            measure("sh", &["-c", &cat])?,
+            measure(binary, &summary_args)?,
+            measure(binary, &validate_args)?,
+        ];
+        if !round[0].ok {
+            return Err(format!("the benchmark pack failed:\n{}", round[0].stdout));
+        }
+        if run > 0 {
+            for (list, m) in samples.iter_mut().zip(round) {
+                list.push(m);
+            }
+        }
+    }
     let _ = fs::remove_file(&tar_file);
-    report(args, &generated, &pack, &tar, &project);
+    let medians: Vec<Measured> = samples.into_iter().map(median).collect();
+    report(scale, &generated, &medians, project);
     Ok(())
+}
+
+/// The run with the median wall time.
+fn median(mut runs: Vec<Measured>) -> Measured {
+    runs.sort_by_key(|m| m.wall);
+    runs.swap_remove(runs.len() / 2)
 }
 
 /// Marks a directory as generated by the benchmark, and so safe to replace.
@@ -94,7 +186,7 @@ struct Generated {
 
 /// Writes the synthetic project: glyph banks of real PNG tiles, sound banks
 /// of real WAV samples, and per-asset source files that are never packed.
-fn generate(project: &Utf8Path, args: &BenchArgs) -> std::io::Result<Generated> {
+fn generate(project: &Utf8Path, args: &Scale) -> std::io::Result<Generated> {
     fs::create_dir_all(project.join("assets/.prometeu"))?;
     fs::write(
         project.join("cartridge.toml"),
@@ -233,7 +325,8 @@ fn measure(program: &str, args: &[&str]) -> Result<Measured, String> {
     Ok(Measured { wall: started.elapsed(), peak_rss_kib: usage.ru_maxrss, ok, stdout })
 }
 
-fn report(args: &BenchArgs, generated: &Generated, pack: &Measured, tar: &Measured, project: &Utf8Path) {
+fn report(scale: &Scale, generated: &Generated, m: &[Measured], project: &Utf8Path) {
+    let [pack, tar, cat, summary, validate] = m else { return };
     let held = pack
         .stdout
         .lines()
@@ -242,27 +335,35 @@ fn report(args: &BenchArgs, generated: &Generated, pack: &Measured, tar: &Measur
         .and_then(|v| v["bytes"].as_u64())
         .unwrap_or(0);
     let pa_bytes = fs::metadata(project.join("build/assets.pa")).map(|m| m.len()).unwrap_or(0);
+    let assets = scale.glyph_assets + scale.sound_assets;
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
-    let secs = pack.wall.as_secs_f64();
+    let s = |m: &Measured| m.wall.as_secs_f64();
+    let per_10k = |m: &Measured| s(m) * 10_000.0 / assets.max(1) as f64;
+    let rss = pack.peak_rss_kib as f64 / 1024.0;
+    let lines = [
+        format!(
+            "scale:                  {} ({} glyph banks, {} sound banks)",
+            scale.name, scale.glyph_assets, scale.sound_assets
+        ),
+        format!(
+            "input files:            {:.1} MiB ({:.1} MiB build-relevant)",
+            mib(generated.input_bytes),
+            mib(generated.build_relevant_bytes)
+        ),
+        format!("frozen snapshot:        {:.1} MiB", mib(held)),
+        format!("assets.pa:              {:.1} MiB", mib(pa_bytes)),
+        format!("pack:                   {:.2} s ({:.0} µs per asset)", s(pack), s(pack) * 1e6 / assets.max(1) as f64),
+        format!("tar -cf + fsync:        {:.2} s", s(tar)),
+        format!("cat (read only):        {:.2} s", s(cat)),
+        format!("pack / (tar + fsync):   {:.2}x", s(pack) / s(tar)),
+        format!("pack / cat:             {:.2}x", s(pack) / s(cat)),
+        format!("summary:                {:.2} s ({:.3} s per 10k assets)", s(summary), per_10k(summary)),
+        format!("validate:               {:.2} s ({:.3} s per 10k assets)", s(validate), per_10k(validate)),
+        format!("pack peak RSS:          {rss:.1} MiB ({:.1} MiB beyond the snapshot)", rss - mib(held)),
+    ];
     let mut out = std::io::stdout().lock();
-    let _ =
-        writeln!(out, "assets:                 {} glyph banks, {} sound banks", args.glyph_assets, args.sound_assets);
-    let _ = writeln!(
-        out,
-        "input files:            {:.1} MiB ({:.1} MiB build-relevant)",
-        mib(generated.input_bytes),
-        mib(generated.build_relevant_bytes)
-    );
-    let _ = writeln!(out, "frozen snapshot:        {:.1} MiB", mib(held));
-    let _ = writeln!(out, "assets.pa:              {:.1} MiB", mib(pa_bytes));
-    let _ = writeln!(out, "pack wall time:         {secs:.2} s");
-    let _ = writeln!(
-        out,
-        "pack throughput:        {:.1} MiB/s of input, {:.1} MiB/s of output",
-        mib(generated.input_bytes) / secs,
-        mib(pa_bytes) / secs
-    );
-    let _ = writeln!(out, "pack peak RSS:          {:.1} MiB", pack.peak_rss_kib as f64 / 1024.0);
-    let _ = writeln!(out, "tar -cf wall time:      {:.2} s", tar.wall.as_secs_f64());
-    let _ = writeln!(out, "pack / tar:             {:.2}x", secs / tar.wall.as_secs_f64());
+    for line in lines {
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = writeln!(out);
 }

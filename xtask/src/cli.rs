@@ -41,8 +41,7 @@ pub(crate) struct Cli {
     /// The game project (default: the nearest directory upwards holding cartridge.toml).
     #[arg(long, global = true, value_name = "DIR")]
     project: Option<Utf8PathBuf>,
-    /// `json`: one JSON object per line on stdout (docs/reference/operations.md);
-    /// `github`: human text plus GitHub Actions annotations on stdout.
+    /// How to print (docs/reference/operations.md).
     #[arg(long, global = true, value_enum, default_value = "human", value_name = "FORMAT")]
     pub(crate) message_format: MessageFormat,
     /// Fail at once instead of waiting when another operation holds the project.
@@ -172,6 +171,11 @@ pub(crate) enum AssetsCommand {
     Forget { root: String },
     /// Record that an asset's directory moved; it keeps its id and uuid.
     Move { from: String, to: String },
+    /// Create an asset from its files: copy them, write asset.json, register it.
+    #[command(subcommand)]
+    New(crate::commands::assets_new::NewCommand),
+    /// Print one asset as the packer sees it (inputs, artifacts, palettes, metadata, size).
+    Show { root: String },
 }
 
 /// A failure before or around the command, with its exit status.

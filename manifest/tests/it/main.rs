@@ -4,4 +4,5 @@ mod common;
 mod find;
 mod generate;
 mod load;
+mod schema;
 mod templates;

@@ -172,6 +172,41 @@ pub fn json_type(value: &Value) -> &'static str {
     }
 }
 
+/// The keys of struct `T` in declaration order, as serde reads them (renames
+/// included): the accepted keys of that object.
+pub fn field_names<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
+    let mut capture = FieldNames(&[]);
+    // The capture always answers with an error once it has the names.
+    let _ = T::deserialize(&mut capture);
+    capture.0
+}
+
+/// A deserializer that only records the field list serde hands a struct.
+struct FieldNames(&'static [&'static str]);
+
+impl<'de> serde::Deserializer<'de> for &mut FieldNames {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        Err(serde::de::Error::custom("only structs have field names"))
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0 = fields;
+        Err(serde::de::Error::custom("field names captured"))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+        unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,5 +250,18 @@ mod tests {
             wrong_type_message("name", "a string", &serde_json::json!(5)),
             "`name` must be a string, found a non-negative integer; correct it"
         );
+    }
+
+    #[test]
+    fn field_names_follow_the_struct_and_its_renames() {
+        #[derive(serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Example {
+            first: u8,
+            #[serde(rename = "$schema")]
+            schema: String,
+        }
+        assert_eq!(super::field_names::<Example>(), ["first", "$schema"]);
+        assert_eq!(super::field_names::<u8>(), [] as [&str; 0], "not a struct: no keys");
     }
 }

@@ -5,10 +5,12 @@
 pub(crate) mod gate;
 pub(crate) mod lane;
 pub(crate) mod mutate;
+pub(crate) mod new_asset;
 pub(crate) mod origin;
 pub(crate) mod pack;
 pub(crate) mod preview;
 pub(crate) mod report;
+pub(crate) mod show;
 pub(crate) mod snapshot;
 pub(crate) mod staging;
 pub(crate) mod unpack;

@@ -302,7 +302,7 @@ fn destination_advice(problem: &RootProblem, from: &str, to: &str) -> String {
 }
 
 /// The registry, provided it has no structural problem.
-fn load_for_mutation(project: &Utf8Path) -> Result<Registry, MutationError> {
+pub(crate) fn load_for_mutation(project: &Utf8Path) -> Result<Registry, MutationError> {
     let read = read(project);
     if any_blocking(&read.diagnostics) {
         return Err(MutationError::Invalid(read.diagnostics));
@@ -312,7 +312,7 @@ fn load_for_mutation(project: &Utf8Path) -> Result<Registry, MutationError> {
 
 /// Why `root` would nest with a registered root, if it would; `subject`
 /// names `root` in the sentence.
-fn nesting_conflict(registry: &Registry, root: &str, subject: &str) -> Option<String> {
+pub(crate) fn nesting_conflict(registry: &Registry, root: &str, subject: &str) -> Option<String> {
     if let Some(outer) = ancestors(root).find_map(|a| registry.find(a)) {
         return Some(format!(
             "{subject} lies inside the registered root `{}` (asset_id {}); asset roots may not nest, so move it out",
@@ -373,7 +373,7 @@ fn registry_dir(project: &Utf8Path) -> io::Result<Utf8PathBuf> {
 /// Temp file in the same directory, fsync, rename over, fsync the directory.
 /// Every writer holds the lane, so one fixed temp name is enough: a crash
 /// leaves at most that one file behind, and the next write replaces it.
-fn atomic_write(dir: &Utf8Path, name: &str, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn atomic_write(dir: &Utf8Path, name: &str, bytes: &[u8]) -> io::Result<()> {
     let temp = dir.join(format!(".{name}.tmp"));
     let result =
         write_synced(&temp, bytes).and_then(|()| fs::rename(&temp, dir.join(name))).and_then(|()| sync_dir(dir));
@@ -384,7 +384,7 @@ fn atomic_write(dir: &Utf8Path, name: &str, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
-fn write_synced(path: &Utf8Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_synced(path: &Utf8Path, bytes: &[u8]) -> io::Result<()> {
     // A crashed writer may have left this file behind.
     match fs::remove_file(path) {
         Ok(()) => {}

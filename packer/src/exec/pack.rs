@@ -521,7 +521,7 @@ fn asset_metadata(snapshot: &Snapshot, asset: &AssetSnapshot, payload_sha256: &s
             let bytes = crate::families::Content::bytes(snapshot, &file.path).unwrap_or_default();
             json!({
                 "path": file.path,
-                "role": decl.family.main_role(),
+                "role": decl.main_role(),
                 "index": file.index,
                 "size": bytes.len(),
                 "sha256": hex(&Sha256::digest(&bytes)),

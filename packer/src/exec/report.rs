@@ -1,13 +1,14 @@
 //! The read-only operations: `summary` and `validate`. Both answer from one
 //! fresh runtime snapshot and take no lock.
 
+use std::collections::{HashMap, HashSet};
 use std::time::SystemTime;
 
 use camino::Utf8Path;
 use serde::Serialize;
 
 use crate::exec::gate::{self, GateReport};
-use crate::exec::snapshot::{self, AssetSnapshot, LiveContent, MaterializationConfig, Snapshot};
+use crate::exec::snapshot::{self, LiveContent, MaterializationConfig, Snapshot};
 use crate::support::diag::{Diagnostic, any_blocking};
 
 /// The result of `summary`: the active pack set as the declarations describe it, no input read.
@@ -107,18 +108,20 @@ pub fn gate_live(project: &Utf8Path, threads: Option<usize>) -> (Snapshot, GateR
 pub(crate) fn group(snapshot: &Snapshot, report: &GateReport) -> Validation {
     let (blocking, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
         report.diagnostics.iter().cloned().partition(Diagnostic::is_blocking);
-    let of_asset = |a: &AssetSnapshot| -> Vec<Diagnostic> {
-        blocking
-            .iter()
-            .filter(|d| d.asset_root.as_deref() == Some(a.entry.root.as_str()) && !is_workspace(snapshot, d))
-            .cloned()
-            .collect()
-    };
+    // Indexed, not searched per asset: a registry can hold tens of
+    // thousands of assets and findings, and the cost must stay linear.
+    let of_workspace: HashSet<&Diagnostic> = snapshot.workspace_diagnostics.iter().collect();
+    let mut by_root: HashMap<&str, Vec<Diagnostic>> = HashMap::new();
+    for d in blocking.iter().filter(|d| !of_workspace.contains(d)) {
+        if let Some(root) = d.asset_root.as_deref() {
+            by_root.entry(root).or_default().push(d.clone());
+        }
+    }
     let assets: Vec<ValidationAsset> = snapshot
         .active()
         .filter_map(|a| {
-            let diagnostics = of_asset(a);
-            (!diagnostics.is_empty()).then(|| ValidationAsset {
+            let diagnostics = by_root.remove(a.entry.root.as_str())?;
+            Some(ValidationAsset {
                 asset_id: a.entry.asset_id,
                 asset_name: a.name().map(str::to_owned),
                 asset_root: a.entry.root.clone(),
@@ -127,12 +130,8 @@ pub(crate) fn group(snapshot: &Snapshot, report: &GateReport) -> Validation {
             })
         })
         .collect();
-    let workspace: Vec<Diagnostic> = blocking.iter().filter(|d| is_workspace(snapshot, d)).cloned().collect();
+    let workspace: Vec<Diagnostic> = blocking.iter().filter(|d| of_workspace.contains(d)).cloned().collect();
     Validation { passed: !any_blocking(&report.diagnostics), workspace, assets, warnings }
-}
-
-fn is_workspace(snapshot: &Snapshot, d: &Diagnostic) -> bool {
-    snapshot.workspace_diagnostics.contains(d)
 }
 
 /// RFC 3339 UTC, whole seconds.

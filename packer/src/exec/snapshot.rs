@@ -9,7 +9,7 @@
 //! A packing snapshot is frozen: packing reads input bytes from it alone.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -222,8 +222,10 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
     let read = registry::read(project);
     let mut workspace_diagnostics = read.diagnostics;
     let registry = read.registry;
-    let root_findings = registry::check_roots(project, &registry);
-    let broken_roots: Vec<String> = root_findings.iter().filter_map(|d| d.asset_root.clone()).collect();
+    // One check of every root and one walk of `assets/` serve every root finding.
+    let roots = registry::scan(project, &registry);
+    let root_findings = roots.root_findings();
+    let broken_roots: HashSet<String> = root_findings.iter().filter_map(|d| d.asset_root.clone()).collect();
     workspace_diagnostics.extend(root_findings);
 
     let mut assets = Vec::new();
@@ -240,8 +242,8 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
         probes.extend(walked.probes);
         assets.push(walked.asset);
     }
-    workspace_diagnostics.extend(registry::unregistered_warnings(project, &registry));
-    workspace_diagnostics.extend(registry::non_utf8_warnings(project, &registry));
+    workspace_diagnostics.extend(roots.unregistered_warnings());
+    workspace_diagnostics.extend(roots.non_utf8_warnings());
     Snapshot {
         mode: config.mode,
         project: project.to_owned(),

@@ -17,7 +17,7 @@ pub trait Content: Sync {
 
 /// One selected artifact, ready for a family. `files` are sorted by `index`,
 /// which the declaration check has proven to be exactly `0..n`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SelectedFile {
     /// The artifact's `index`: its position in the bank (glyph sheet cell, sound payload order).
     pub index: u32,
@@ -28,6 +28,7 @@ pub struct SelectedFile {
     /// Size on disk when the walk saw it (checked against limits before reading).
     pub size: u64,
     /// The artifact's `loop`, in frames; only a sound bank accepts one.
+    #[serde(rename = "loop", skip_serializing_if = "Option::is_none")]
     pub loop_points: Option<LoopPoints>,
 }
 

@@ -99,6 +99,9 @@ codes! {
     TileDimensionsMismatch => "tile_dimensions_mismatch",
     PngIndexOutOfRange => "png_index_out_of_range",
     PixelColorUnmatched => "pixel_color_unmatched",
+    SheetInvalid => "sheet_invalid",
+    SheetDimensionsInvalid => "sheet_dimensions_invalid",
+    AsepriteDecodeFailed => "aseprite_decode_failed",
     // Family `sound_bank`.
     WavTooLarge => "wav_too_large",
     WavDecodeFailed => "wav_decode_failed",

@@ -28,6 +28,14 @@ pub enum TestPoint {
     PromoteAfterMarker,
     /// The named output has just been renamed into `build/`.
     PromoteRenamed(String),
+    /// `assets new`: the asset's files are staged; no intent is recorded yet.
+    NewStaged,
+    /// `assets new`: the intent is recorded; the directory is not in place yet.
+    NewIntent,
+    /// `assets new`: the directory (or `asset.json`) is in place; the registry is unchanged.
+    NewPlaced,
+    /// `assets new`: the registry lists the asset; the intent is not removed yet.
+    NewRegistered,
 }
 
 impl TestPoint {
@@ -41,6 +49,10 @@ impl TestPoint {
             TestPoint::PackStaged => "pack.staged",
             TestPoint::PromoteBeforeMarker => "promote.before_marker",
             TestPoint::PromoteAfterMarker => "promote.after_marker",
+            TestPoint::NewStaged => "new.staged",
+            TestPoint::NewIntent => "new.intent",
+            TestPoint::NewPlaced => "new.placed",
+            TestPoint::NewRegistered => "new.registered",
             TestPoint::PromoteRenamed(file) => return Cow::Owned(format!("{}{file}", Self::RENAMED)),
         })
     }
@@ -56,6 +68,10 @@ impl TestPoint {
             TestPoint::PackStaged,
             TestPoint::PromoteBeforeMarker,
             TestPoint::PromoteAfterMarker,
+            TestPoint::NewStaged,
+            TestPoint::NewIntent,
+            TestPoint::NewPlaced,
+            TestPoint::NewRegistered,
         ];
         fixed.into_iter().find(|p| p.name() == name)
     }

@@ -10,8 +10,9 @@ use serde_json::{Map, Value};
 
 use crate::support::diag::AssetRef;
 use crate::support::diag::{Code, Diagnostic, any_blocking};
-use crate::workspace::family::Family;
+use crate::workspace::family::{Family, SHEET_ROLE};
 use crate::workspace::paths::check_relative;
+use crate::workspace::schema::{ArtifactJson, AssetJson, LoopJson, OutputJson, PreloadJson};
 
 /// An `asset.json` larger than this is refused unread (local limit: real
 /// declarations are a few KiB).
@@ -19,14 +20,27 @@ pub const MAX_DECLARATION_BYTES: u64 = 1024 * 1024;
 
 pub const DECLARATION_SCHEMA_VERSION: u64 = 1;
 
-/// Accepted keys (local decision: `artifacts`, `preload.slot`, `loop`).
-pub const TOP_LEVEL_KEYS: &[&str] =
-    &["schema_version", "asset_uuid", "name", "type", "inputs", "artifacts", "output", "preload", "build"];
-pub const OUTPUT_KEYS: &[&str] = &["format", "codec", "metadata", "codec_configuration", "pipeline"];
-pub const PRELOAD_KEYS: &[&str] = &["enabled", "slot"];
+/// Accepted keys of each object, from the types of `workspace::schema`
+/// (local decision: `artifacts`, `preload.slot`, `loop`, `$schema`).
+/// The top-level key naming the JSON Schema an editor checks the file against.
+pub const SCHEMA_KEY: &str = "$schema";
+
+pub fn top_level_keys() -> &'static [&'static str] {
+    prometeu_shape::field_names::<AssetJson>()
+}
+pub fn output_keys() -> &'static [&'static str] {
+    prometeu_shape::field_names::<OutputJson>()
+}
+pub fn preload_keys() -> &'static [&'static str] {
+    prometeu_shape::field_names::<PreloadJson>()
+}
 /// `loop` only for families that accept loop points.
-pub const ARTIFACT_KEYS: &[&str] = &["index", "input", "loop"];
-pub const LOOP_KEYS: &[&str] = &["start", "end"];
+pub fn artifact_keys() -> &'static [&'static str] {
+    prometeu_shape::field_names::<ArtifactJson>()
+}
+pub fn loop_keys() -> &'static [&'static str] {
+    prometeu_shape::field_names::<LoopJson>()
+}
 
 /// `name`: 1..=64 characters of `A-Z a-z 0-9 _ - .`.
 pub const NAME_MAX_CHARS: usize = 64;
@@ -65,7 +79,7 @@ pub struct Artifact {
 }
 
 /// Loop points in frames; `start < end <= frames` is a family check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct LoopPoints {
     /// First frame of the loop, inclusive.
     pub start: u64,
@@ -140,7 +154,21 @@ pub fn parse(bytes: &[u8], asset: AssetRef<'_>, file: &str) -> Parsed {
     // the rest of the declaration is broken.
     let asset_uuid = top.get("asset_uuid").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
     let declaration = read_declaration(&mut cx, top);
+    if declaration.is_some() && !any_blocking(&cx.diagnostics) {
+        typed_cross_check(&mut cx, &value);
+    }
     cx.finish(declaration, asset_uuid)
+}
+
+/// A declaration these rules accept must also read as `AssetJson`, the type
+/// its published schema comes from; a refusal here means the two drifted.
+fn typed_cross_check(cx: &mut Checker<'_>, value: &Value) {
+    if let Err(error) = serde_json::from_value::<AssetJson>(value.clone()) {
+        cx.block(
+            Code::DeclarationInvalidValue,
+            format!("asset.json does not match the asset.json schema ({error}); correct it to the documented shape"),
+        );
+    }
 }
 
 /// The human text of a JSON syntax error, without serde_json's position
@@ -166,13 +194,20 @@ fn read_declaration(cx: &mut Checker<'_>, top: &Map<String, Value>) -> Option<De
     if !schema_supported(cx, top) {
         return None;
     }
-    cx.unknown_keys(top, TOP_LEVEL_KEYS, "at the top level of asset.json");
+    cx.unknown_keys(top, top_level_keys(), "at the top level of asset.json");
+    // `$schema` is for editors; it only has to be a string.
+    if let Some(value) = top.get(SCHEMA_KEY) {
+        cx.string(value, SCHEMA_KEY);
+    }
     let asset_uuid = read_uuid(cx, top);
     let name = read_name(cx, top);
     let family = read_family(cx, top);
     let inputs = read_inputs(cx, top, family);
-    let main_inputs = family.zip(inputs.as_ref()).and_then(|(f, inputs)| inputs.get(f.main_role()));
-    let artifacts = read_artifacts(cx, top, family, main_inputs.map(Vec::as_slice));
+    let main_inputs = family.zip(inputs.as_ref()).and_then(|(f, inputs)| {
+        let role = main_role_in(f, inputs);
+        inputs.get(role).map(|paths| (paths.as_slice(), role))
+    });
+    let artifacts = read_artifacts(cx, top, family, main_inputs);
     let output = read_output(cx, top, family);
     let preload = read_preload(cx, top);
     // `build` is free-form and never reaches the runtime: any JSON value.
@@ -283,18 +318,79 @@ fn read_inputs(
         }
     }
     if let Some(family) = family {
-        let main = family.main_role();
-        if !roles.contains_key(main) {
+        check_main_roles(cx, roles, &inputs, family);
+    }
+    Some(inputs)
+}
+
+/// Exactly one of the family's main roles, and a sheet of exactly one image.
+fn check_main_roles(
+    cx: &mut Checker<'_>,
+    roles: &Map<String, Value>,
+    inputs: &BTreeMap<String, Vec<String>>,
+    family: Family,
+) {
+    let main_roles = family.main_roles();
+    let present: Vec<&str> = main_roles.iter().copied().filter(|role| roles.contains_key(*role)).collect();
+    let type_name = family.type_name();
+    match present.as_slice() {
+        [] => {
+            let main = family.main_role();
+            // A misspelt role (`tile`, `sample`) is the usual cause: name it.
+            let hint = roles
+                .keys()
+                .find_map(|written| prometeu_shape::did_you_mean(written, main_roles).map(|meant| (written, meant)))
+                .map(|(written, meant)| format!("`{written}` is not a role of a {type_name}: did you mean `{meant}`? "))
+                .unwrap_or_default();
+            let others: Vec<String> = main_roles[1..].iter().map(|role| format!("`{role}`")).collect();
+            let or_others = if others.is_empty() { String::new() } else { format!(" (or {})", others.join(", ")) };
             cx.block(
                 Code::MainRoleMissing,
                 format!(
-                    "`inputs` has no `{main}` role, which a {} takes its artifacts from; add `\"{main}\": [ … ]`",
-                    family.type_name()
+                    "`inputs` has no `{main}` role{or_others}, which a {type_name} takes its artifacts from; \
+                     {hint}add `\"{main}\": [ … ]`"
                 ),
             );
         }
+        [_] => {}
+        several => cx.block(
+            Code::SheetInvalid,
+            format!(
+                "`inputs` declares both {}; a {type_name} takes its artifacts from one of them, so keep one",
+                several.iter().map(|role| format!("`{role}`")).collect::<Vec<_>>().join(" and ")
+            ),
+        ),
     }
-    Some(inputs)
+    if let Some(sheet) = inputs.get(SHEET_ROLE)
+        && sheet.len() != 1
+    {
+        cx.block(
+            Code::SheetInvalid,
+            format!(
+                "`inputs.{SHEET_ROLE}` lists {} images; a sheet is exactly one image whose cells are the tiles, \
+                 so list one (or use `inputs.tiles` for one image per tile)",
+                sheet.len()
+            ),
+        );
+    }
+}
+
+/// The main role a declaration uses: the first of the family's main roles
+/// that `inputs` holds (the family's first when none does).
+pub(crate) fn main_role_in<T>(family: Family, inputs: &BTreeMap<String, T>) -> &'static str {
+    family.main_roles().iter().copied().find(|role| inputs.contains_key(*role)).unwrap_or(family.main_role())
+}
+
+impl Declaration {
+    /// The role whose inputs are the artifacts (`tiles`, `sheet`, `samples`).
+    pub fn main_role(&self) -> &'static str {
+        main_role_in(self.family, &self.inputs)
+    }
+
+    /// Whether the artifacts are the cells of one `inputs.sheet` image.
+    pub fn is_sheet(&self) -> bool {
+        self.main_role() == SHEET_ROLE
+    }
 }
 
 fn read_role(cx: &mut Checker<'_>, role: &str, value: &Value) -> Option<Vec<String>> {
@@ -332,10 +428,10 @@ fn read_artifacts(
     cx: &mut Checker<'_>,
     top: &Map<String, Value>,
     family: Option<Family>,
-    main_inputs: Option<&[String]>,
+    main_inputs: Option<(&[String], &'static str)>,
 ) -> Option<Vec<Artifact>> {
     let artifacts = match top.get("artifacts") {
-        None => derive_artifacts(main_inputs?),
+        None => derive_artifacts(main_inputs?.0),
         Some(value) => read_explicit_artifacts(cx, value, family, main_inputs)?,
     };
     if artifacts.is_empty() {
@@ -362,7 +458,7 @@ fn read_explicit_artifacts(
     cx: &mut Checker<'_>,
     value: &Value,
     family: Option<Family>,
-    main_inputs: Option<&[String]>,
+    main_inputs: Option<(&[String], &'static str)>,
 ) -> Option<Vec<Artifact>> {
     let items = cx.array(value, "artifacts")?;
     let mut artifacts = Vec::with_capacity(items.len());
@@ -386,23 +482,22 @@ fn read_artifact(
     at: &str,
     value: &Value,
     family: Option<Family>,
-    main_inputs: Option<&[String]>,
+    main_inputs: Option<(&[String], &'static str)>,
 ) -> Option<Artifact> {
     let fields = cx.object(value, at)?;
     // With an unknown family, whether `loop` is allowed cannot be told; the
     // unknown type is already blocking, so do not add noise about it.
     let loops_allowed = family.is_none_or(Family::accepts_loop_points);
     if loops_allowed {
-        cx.unknown_keys(fields, ARTIFACT_KEYS, &format!("in `{at}`"));
+        cx.unknown_keys(fields, artifact_keys(), &format!("in `{at}`"));
     } else {
         cx.unknown_keys_without_loop(fields, at, family);
     }
     let index = cx.required(fields, at, "index").and_then(|v| cx.index(v, &format!("{at}.index")));
     let input = cx.required_str(fields, at, "input");
-    if let (Some(input), Some(main_inputs), Some(family)) = (input, main_inputs, family)
+    if let (Some(input), Some((main_inputs, role))) = (input, main_inputs)
         && !main_inputs.iter().any(|known| known == input)
     {
-        let role = family.main_role();
         cx.block(
             Code::ArtifactInputUnknown,
             format!(
@@ -420,7 +515,7 @@ fn read_artifact(
 
 fn read_loop(cx: &mut Checker<'_>, at: &str, value: &Value) -> Option<LoopPoints> {
     let fields = cx.object(value, at)?;
-    cx.unknown_keys(fields, LOOP_KEYS, &format!("in `{at}`"));
+    cx.unknown_keys(fields, loop_keys(), &format!("in `{at}`"));
     let start = cx.required(fields, at, "start").and_then(|v| cx.frames(v, &format!("{at}.start")));
     let end = cx.required(fields, at, "end").and_then(|v| cx.frames(v, &format!("{at}.end")));
     Some(LoopPoints { start: start?, end: end? })
@@ -464,7 +559,7 @@ fn list_some<T: std::fmt::Display>(items: &[T]) -> String {
 
 fn read_output(cx: &mut Checker<'_>, top: &Map<String, Value>, family: Option<Family>) -> Option<Output> {
     let fields = cx.required_object(top, "", "output")?;
-    cx.unknown_keys(fields, OUTPUT_KEYS, "in `output`");
+    cx.unknown_keys(fields, output_keys(), "in `output`");
     let format = cx.required_str(fields, "output", "format");
     if let (Some(format), Some(family)) = (format, family)
         && format != family.format()
@@ -502,7 +597,7 @@ fn read_output(cx: &mut Checker<'_>, top: &Map<String, Value>, family: Option<Fa
 
 fn read_preload(cx: &mut Checker<'_>, top: &Map<String, Value>) -> Option<Preload> {
     let fields = cx.required_object(top, "", "preload")?;
-    cx.unknown_keys(fields, PRELOAD_KEYS, "in `preload`");
+    cx.unknown_keys(fields, preload_keys(), "in `preload`");
     let enabled = cx.required(fields, "preload", "enabled").and_then(|v| cx.boolean(v, "preload.enabled"));
     // The slot is range-checked even when preloading is off, so turning it on
     // later cannot surface a stale mistake.
@@ -578,7 +673,7 @@ impl Checker<'_> {
     /// The artifact key check for a family that takes no loop points: `loop`
     /// is unknown there, with a message that says why.
     fn unknown_keys_without_loop(&mut self, fields: &Map<String, Value>, at: &str, family: Option<Family>) {
-        let accepted: Vec<&str> = ARTIFACT_KEYS.iter().copied().filter(|k| *k != "loop").collect();
+        let accepted: Vec<&str> = artifact_keys().iter().copied().filter(|k| *k != "loop").collect();
         for unknown in prometeu_shape::unknown_json_keys(fields, &accepted) {
             let message = if unknown.key == "loop" {
                 let type_name = family.map_or("this asset type", Family::type_name);
@@ -733,7 +828,7 @@ mod tests {
     #[test]
     fn loop_is_the_only_family_dependent_artifact_key() {
         // `unknown_keys_without_loop` removes exactly `loop` from the accepted list.
-        assert!(ARTIFACT_KEYS.contains(&"loop"));
-        assert!(!ARTIFACT_KEYS.iter().any(|k| *k != "loop" && LOOP_KEYS.contains(k)));
+        assert!(artifact_keys().contains(&"loop"));
+        assert!(!artifact_keys().iter().any(|k| *k != "loop" && loop_keys().contains(k)));
     }
 }

@@ -2,6 +2,9 @@
 //! `output.format`, its bank type and its main input role. What a family
 //! *does* with its inputs is `crate::families`'.
 
+/// The glyph bank role holding one image whose cells, row-major, are the tiles (local).
+pub const SHEET_ROLE: &str = "sheet";
+
 /// The asset families this packer knows (`asset.json` `type`, fixed names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Family {
@@ -44,11 +47,18 @@ impl Family {
         }
     }
 
-    /// The input role whose files become artifacts.
+    /// The input role whose files become artifacts (the first of `main_roles`).
     pub fn main_role(self) -> &'static str {
+        self.main_roles()[0]
+    }
+
+    /// Every role a declaration may take its artifacts from; it uses exactly
+    /// one. A glyph bank reads one image per tile (`tiles`) or one image cut
+    /// into cells (`sheet`, a local extension).
+    pub fn main_roles(self) -> &'static [&'static str] {
         match self {
-            Family::GlyphBank => "tiles",
-            Family::SoundBank => "samples",
+            Family::GlyphBank => &["tiles", SHEET_ROLE],
+            Family::SoundBank => &["samples"],
         }
     }
 

@@ -7,6 +7,13 @@ pub const ASSETS_DIR: &str = "assets";
 pub const REGISTRY_PATH: &str = "assets/.prometeu/index.json";
 /// The declaration file of every asset root (fixed).
 pub const DECLARATION_FILE: &str = "asset.json";
+/// Where `assets new` stages an asset and records its intent before the
+/// asset appears under `assets/` (inside the registry directory, which the
+/// discovery walk never treats as an asset root).
+pub const NEW_ASSET_STAGING: &str = "assets/.prometeu/new";
+/// The JSON Schema of `asset.json`, written by `assets new` so that each
+/// declaration's `$schema` can point at it without a network.
+pub const DECLARATION_SCHEMA_PATH: &str = "assets/.prometeu/asset.schema.json";
 
 /// Every output lives here (fixed).
 pub const BUILD_DIR: &str = "build";

@@ -8,3 +8,4 @@ pub(crate) mod family;
 pub(crate) mod layout;
 pub(crate) mod paths;
 pub(crate) mod registry;
+pub(crate) mod schema;

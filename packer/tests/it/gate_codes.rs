@@ -295,6 +295,26 @@ corpus! {
         rgba[..4].copy_from_slice(&[0, 0, 255, 255]);
         w.write(HERO_RGBA_TILE, &png_rgba(8, &rgba));
     };
+    /// Tiles and a sheet at once.
+    blocks_on_sheet_invalid: Blocks SheetInvalid in declaration("hero") => |w| {
+        w.edit_declaration("hero", |d| d["inputs"]["sheet"] = json!(["tiles/a.png"]));
+    };
+    /// A 12×12 sheet in an 8×8 bank.
+    blocks_on_sheet_dimensions_invalid: Blocks SheetDimensionsInvalid in "assets/hero/sheet.png" => |w| {
+        w.write("assets/hero/sheet.png", &png_indexed(12, &[0; 144], &PLTE));
+        w.edit_declaration("hero", |d| {
+            d["inputs"] = json!({ "sheet": ["sheet.png"] });
+            d.as_object_mut().unwrap().remove("artifacts");
+        });
+    };
+    /// Text where an Aseprite file should be.
+    blocks_on_aseprite_decode_failed: Blocks AsepriteDecodeFailed in "assets/hero/tiles/a.aseprite" => |w| {
+        w.write("assets/hero/tiles/a.aseprite", b"not an aseprite file");
+        w.edit_declaration("hero", |d| {
+            d["inputs"]["tiles"][0] = json!("tiles/a.aseprite");
+            d.as_object_mut().unwrap().remove("artifacts");
+        });
+    };
 
     // -----------------------------------------------------------------------
     // Family `sound_bank`

@@ -1,6 +1,7 @@
 //! The packer's one integration-test binary: everything through the crate's
 //! front door, on real files.
 
+mod authoring;
 mod codes_documented;
 mod declaration;
 mod families_common;
@@ -12,5 +13,7 @@ mod model_fuzz;
 mod pack;
 mod pack_bytes;
 mod registry;
+mod scale;
+mod schemas;
 mod sound;
 mod tidy;

@@ -2,8 +2,8 @@
 
 use camino::Utf8Path;
 use prometeu_packer::{
-    LaneGuard, MaterializationConfig, MutationError, RegistryEntry, forget, move_root, normalize_root_arg, register,
-    set_included, walk,
+    Code, LaneGuard, MaterializationConfig, MutationError, RegistryEntry, forget, move_root, normalize_root_arg,
+    register, set_included, walk,
 };
 use prometeu_play_prep::Cancel;
 use serde_json::json;
@@ -18,6 +18,8 @@ pub(crate) fn run(cli: &Cli, project: &Utf8Path, command: &AssetsCommand, out: &
     let arg = |root: &str| normalize_root_arg(root);
     let (root, mutate): (String, Mutation) = match command {
         AssetsCommand::List => return Ok(list_assets(project, out)),
+        AssetsCommand::New(new) => return super::assets_new::run(cli, project, new, out),
+        AssetsCommand::Show { root } => return super::assets_show::run(project, root, out),
         AssetsCommand::Register { root } => (arg(root), Box::new(register)),
         AssetsCommand::Include { root } => (arg(root), Box::new(|l, r| set_included(l, r, true))),
         AssetsCommand::Exclude { root } => (arg(root), Box::new(|l, r| set_included(l, r, false))),
@@ -71,9 +73,16 @@ fn list_assets(project: &Utf8Path, out: &mut Reporter) -> Exit {
         ));
     }
     out.diagnostics(&snapshot.workspace_diagnostics);
+    // A registry that cannot be read lists nothing: that is a failure, not an empty list.
+    let unreadable = snapshot.workspace_diagnostics.iter().any(|d| REGISTRY_UNREADABLE.contains(&d.code));
+    let status = if unreadable { "failed" } else { "success" };
     out.result(
         Some("assets"),
-        &json!({"status": "success", "assets": assets, "diagnostics": snapshot.workspace_diagnostics}),
+        &json!({"status": status, "assets": assets, "diagnostics": snapshot.workspace_diagnostics}),
     );
-    Exit::Success
+    if unreadable { Exit::Failed } else { Exit::Success }
 }
+
+/// The findings that mean the registry itself could not be read.
+const REGISTRY_UNREADABLE: [Code; 4] =
+    [Code::RegistryUnreadable, Code::RegistryInvalidJson, Code::RegistryMalformed, Code::RegistrySchemaVersion];

@@ -2,6 +2,8 @@
 //! operation and renders its result.
 
 pub(crate) mod assets;
+pub(crate) mod assets_new;
+pub(crate) mod assets_show;
 pub(crate) mod build;
 pub(crate) mod inspect;
 pub(crate) mod manifest;

@@ -31,7 +31,7 @@ pub(crate) fn run(project: &Utf8Path, args: &ValidateArgs, out: &mut Reporter) -
         (None, true) => out.note(&format!("validation of {what} passed ({} warnings)", validation.warnings.len())),
         (None, false) => out.error(&format!("validation of {what} failed: {blocked} blocking diagnostics")),
         (Some(_), _) => out.error(&format!(
-            "validation of {what} failed: cartridge.toml is invalid (see above), {blocked} blocking asset diagnostics"
+            "validation of {what} failed: the project configuration is invalid (see above); {blocked} blocking asset diagnostics"
         )),
     }
     let status = if validation.passed && config.error.is_none() && !over_enforced { "success" } else { "failed" };

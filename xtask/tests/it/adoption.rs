@@ -396,6 +396,8 @@ fn every_json_line_matches_the_shipped_schema() {
         &["assets", "exclude", "sfx"],
         &["assets", "include", "sfx"],
         &["assets", "forget", "nothing-here"],
+        &["assets", "show", "hero"],
+        &["assets", "show", "nothing-here"],
         &["play-prep", "--report"],
         &["preview"],
         &["report"],

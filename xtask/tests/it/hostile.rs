@@ -257,7 +257,7 @@ fn special_files_are_refused_at_once_naming_them() {
         ("input FIFO / pack", |p| mkfifo(&p.path.join("assets/sfx/coin.wav")), &["pack"], Some(1)),
         ("registry FIFO / pack", |p| mkfifo(&p.path.join("assets/.prometeu/index.json")), &["pack"], Some(1)),
         ("registry FIFO / validate", |p| mkfifo(&p.path.join("assets/.prometeu/index.json")), &["validate"], Some(1)),
-        ("registry FIFO / list", |p| mkfifo(&p.path.join("assets/.prometeu/index.json")), &["assets", "list"], None),
+        ("registry FIFO / list", |p| mkfifo(&p.path.join("assets/.prometeu/index.json")), &["assets", "list"], Some(1)),
         ("declaration FIFO / validate", |p| mkfifo(&p.path.join("assets/sfx/asset.json")), &["validate"], Some(1)),
         ("prebuilt FIFO", |p| mkfifo(&p.path.join("dist/program.pbx")), &["play-prep"], Some(1)),
         ("prometeu.json FIFO", |p| mkfifo(&p.path.join("prometeu.json")), &["play-prep"], Some(2)),
@@ -302,6 +302,13 @@ fn oversized_configuration_files_are_refused_without_being_read() {
     big.set_len(300 * 1024 * 1024).unwrap();
     let said = expect(&p, &["play-prep"], 2, "prometeu.json");
     assert!(said.contains("limit"), "{said}");
+    // `validate` checks the configuration too (exit 2): restore it to see the registry's own finding.
+    expect(&p, &["validate"], 2, "prometeu.json");
+    std::fs::copy(
+        prometeu_test_support::repo_root().join("templates/starter/prometeu.json"),
+        p.path.join("prometeu.json"),
+    )
+    .unwrap();
     let big = std::fs::File::create(p.path.join("assets/.prometeu/index.json")).unwrap();
     big.set_len(300 * 1024 * 1024).unwrap();
     expect(&p, &["validate"], 1, "limit");

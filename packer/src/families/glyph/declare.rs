@@ -30,9 +30,17 @@ pub(super) fn check_tile_size(
 ) -> Option<u32> {
     let file = &findings.file;
     let Some(value) = decl.output.metadata.get("tile_size") else {
+        // `output.metadata` is free-form, so a misspelt `tile_size` is only noticed here.
+        let hint = decl
+            .output
+            .metadata
+            .keys()
+            .find(|key| prometeu_shape::did_you_mean(key, &["tile_size"]).is_some())
+            .map(|key| format!("`{key}` is not read: did you mean `tile_size`? "))
+            .unwrap_or_default();
         out.push(findings.blocking(
             Code::TileSizeInvalid,
-            format!("{file} has no `output.metadata.tile_size`; add it with one of the values 8, 16 or 32"),
+            format!("{file} has no `output.metadata.tile_size`; {hint}add it with one of the values 8, 16 or 32"),
         ));
         return None;
     };
@@ -147,7 +155,7 @@ pub(super) fn check_palette_entry(
 ) -> Option<Palette> {
     let file = &findings.file;
     let at = format!("output.pipeline.palettes[{position}]");
-    let fields = strict_object(&at, entry, PALETTE_ENTRY_KEYS, findings, out)?;
+    let fields = strict_object(&at, entry, palette_entry_keys(), findings, out)?;
     let index = check_palette_index(&at, fields.get("index"), findings, out);
     let colors = match fields.get("palette") {
         None => {
@@ -227,7 +235,7 @@ pub(super) fn check_palette_colors(
     out: &mut Vec<Diagnostic>,
 ) -> Option<Vec<Rgb>> {
     let file = &findings.file;
-    let fields = strict_object(at, palette, PALETTE_KEYS, findings, out)?;
+    let fields = strict_object(at, palette, palette_keys(), findings, out)?;
     let list = match fields.get("colors") {
         Some(Value::Array(list)) => list,
         Some(other) => {

@@ -1,5 +1,7 @@
-//! Family `glyph_bank` → `GLYPH/indexed_v1`: PNG tiles placed on a 256×256
-//! sheet of 4-bit palette indices, plus 64 RGB565 palettes.
+//! Family `glyph_bank` → `GLYPH/indexed_v1`: tiles placed on a 256×256
+//! sheet of 4-bit palette indices, plus 64 RGB565 palettes. Tiles come from
+//! one image each (`inputs.tiles`) or from the cells of one sheet image
+//! (`inputs.sheet`); an image is a PNG or an Aseprite file.
 
 use std::io::Cursor;
 
@@ -9,16 +11,28 @@ use crate::families::contract::{AssetInput, FileFindings, Materialized, Selected
 use crate::support::diag::AssetRef;
 use crate::support::diag::{Code, Diagnostic};
 use crate::workspace::declaration::Declaration;
+use crate::workspace::schema::{PaletteEntryJson, PaletteJson};
 
 mod declare;
+mod derive;
+mod image;
 mod tiles;
 
 use declare::*;
+pub use derive::{GlyphImage, PaletteProblem, derive_palette, parse_palette_file, unmatched_pixels};
+use image::*;
 use tiles::*;
 
-/// A tile PNG larger than this is refused from its size alone (local limit:
-/// even a 32×32 RGBA tile with generous ancillary chunks is far smaller).
+/// A glyph input image (tile or sheet, PNG or Aseprite) larger than this is
+/// refused from its size alone (local limit: even a 256×256 RGBA sheet with
+/// generous ancillary chunks is far smaller).
 pub const MAX_PNG_BYTES: u64 = 1024 * 1024;
+/// File extensions (lowercase) read as Aseprite files; any other glyph input is read as PNG.
+pub const ASEPRITE_EXTENSIONS: [&str; 2] = ["aseprite", "ase"];
+/// Which frame of an Aseprite file is the image (local): the first, with its
+/// visible layers composited by their blend modes and opacities; hidden
+/// layers and every other frame are ignored.
+pub const ASEPRITE_FRAME: u32 = 0;
 
 /// Sheet side in pixels (fixed).
 pub const SHEET_SIDE: u32 = 256;
@@ -40,10 +54,14 @@ pub const ODD_X_SHIFT: u8 = 4;
 pub const TILE_SIZES: [u32; 3] = [8, 16, 32];
 
 /// Accepted keys of one `output.pipeline.palettes` entry (local: strict, so a
-/// typo such as `colours` cannot silently drop a palette).
-pub const PALETTE_ENTRY_KEYS: &[&str] = &["index", "palette"];
+/// typo such as `colours` cannot silently drop a palette): the fields of `PaletteEntryJson`.
+pub fn palette_entry_keys() -> &'static [&'static str] {
+    prometeu_shape::field_names::<PaletteEntryJson>()
+}
 /// Accepted keys of an entry's `palette` object (local, strict like the entry).
-pub const PALETTE_KEYS: &[&str] = &["colors"];
+pub fn palette_keys() -> &'static [&'static str] {
+    prometeu_shape::field_names::<PaletteJson>()
+}
 /// Most memory the PNG decoder may allocate for one tile (local): a 32×32
 /// tile needs a few KiB; the cap stops compressed ancillary chunks from
 /// inflating far beyond the file's own size limit.
@@ -92,28 +110,48 @@ pub fn materialize(input: &AssetInput<'_>) -> Result<Materialized, Vec<Diagnosti
         return Err(blocking);
     };
 
-    let mut sheet = vec![0u8; SHEET_BYTES];
-    let mut problems = Vec::new();
-    for file in input.files {
-        let findings = FileFindings { asset: input.asset, file: file.path.clone() };
-        let placed = tile_indices(input, file, &params, &findings)
-            .and_then(|pixels| place_tile(&mut sheet, file, params.tile_size, &pixels, &findings));
-        if let Err(problem) = placed {
-            problems.push(problem);
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
+    let (sheet, tile_count) =
+        if input.decl.is_sheet() { place_sheet_cells(input, &params)? } else { place_tiles(input, &params)? };
 
     let mut payload = sheet;
     payload.extend_from_slice(&palette_bytes(&params.palettes));
     Ok(Materialized {
         payload,
         decoded_size: DECODED_BYTES,
-        derived: derived_metadata(&params, input.files.len()),
+        derived: derived_metadata(&params, tile_count),
         warnings: Vec::new(),
     })
+}
+
+/// One image per tile: the bank's sheet and its tile count.
+fn place_tiles(input: &AssetInput<'_>, params: &Params) -> Result<(Vec<u8>, usize), Vec<Diagnostic>> {
+    let mut sheet = vec![0u8; SHEET_BYTES];
+    let mut problems = Vec::new();
+    for file in input.files {
+        let findings = FileFindings { asset: input.asset, file: file.path.clone() };
+        let placed = image_indices(input, file, params, Shape::Tile(params.tile_size), &findings).and_then(|pixels| {
+            place_tile(&mut sheet, file.index, &file.path, params.tile_size, &pixels.data, &findings)
+        });
+        if let Err(problem) = placed {
+            problems.push(problem);
+        }
+    }
+    if problems.is_empty() { Ok((sheet, input.files.len())) } else { Err(problems) }
+}
+
+/// One sheet image (the single selected file): each cell is a tile.
+fn place_sheet_cells(input: &AssetInput<'_>, params: &Params) -> Result<(Vec<u8>, usize), Vec<Diagnostic>> {
+    let mut sheet = vec![0u8; SHEET_BYTES];
+    let Some(file) = input.files.first() else {
+        return Ok((sheet, 0));
+    };
+    let findings = FileFindings { asset: input.asset, file: file.path.clone() };
+    let image = image_indices(input, file, params, Shape::Sheet(params.tile_size), &findings).map_err(|d| vec![d])?;
+    let cells = cut_cells(&image, params.tile_size);
+    for (cell, pixels) in (0u32..).zip(&cells) {
+        place_tile(&mut sheet, cell, &file.path, params.tile_size, pixels, &findings).map_err(|d| vec![d])?;
+    }
+    Ok((sheet, cells.len()))
 }
 
 fn rgb565([r, g, b]: Rgb) -> u16 {

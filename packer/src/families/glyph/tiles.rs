@@ -1,38 +1,29 @@
-//! Tiles: decoding each PNG, mapping its pixels to palette indices, placing it in the sheet.
+//! Tiles: mapping each decoded image's pixels to palette indices, cutting sheets into cells, placing tiles in the bank's sheet.
 
 use super::*;
 
-/// A tile's pixels as stored in the file, before any colour mapping.
-pub(super) struct Raster {
-    color: png::ColorType,
-    /// Bits per sample: 1, 2, 4, 8 or 16.
-    bits: usize,
-    /// Raw `tRNS` bytes; for depths below 16 the decoder keeps one byte per channel.
-    trns: Option<Vec<u8>>,
-    data: Vec<u8>,
-    line_size: usize,
-    side: usize,
+/// A glyph input mapped to palette indices, row-major.
+pub(super) struct Indices {
+    pub width: usize,
+    pub height: usize,
+    pub data: Vec<u8>,
 }
 
-/// Why a tile could not become a raster.
-pub(super) enum DecodeFailure {
-    Undecodable(String),
-    Dimensions { width: u32, height: u32 },
-}
-
-/// Decodes and maps one tile to `tile_size²` palette indices, row-major.
-pub(super) fn tile_indices(
+/// Decodes and maps one glyph input (a tile, or a whole sheet) to palette
+/// indices: `tile_size²` of them for a tile, `width × height` for a sheet.
+pub(super) fn image_indices(
     input: &AssetInput<'_>,
     file: &SelectedFile,
     params: &Params,
+    shape: Shape,
     findings: &FileFindings<'_>,
-) -> Result<Vec<u8>, Diagnostic> {
+) -> Result<Indices, Diagnostic> {
     let path = &file.path;
     let too_large = |size: u64| {
         findings.blocking(
             Code::PngTooLarge,
             format!(
-                "{path} is {size} bytes, over the {MAX_PNG_BYTES}-byte limit for a tile PNG; \
+                "{path} is {size} bytes, over the {MAX_PNG_BYTES}-byte limit for a glyph input image; \
                  re-export it without large ancillary chunks (a tile needs only a few KiB)"
             ),
         )
@@ -41,29 +32,22 @@ pub(super) fn tile_indices(
     if file.size > MAX_PNG_BYTES {
         return Err(too_large(file.size));
     }
+    let format = ImageFormat::of(path);
     let bytes = input.content.bytes(path).map_err(|why| {
         findings.blocking(
-            Code::PngDecodeFailed,
+            format.decode_code(),
             format!("{path} could not be read ({why}); make sure it is a readable file"),
         )
     })?;
     if bytes.len() as u64 > MAX_PNG_BYTES {
         return Err(too_large(bytes.len() as u64));
     }
-    let raster = decode_tile(&bytes, params.tile_size).map_err(|failure| match failure {
+    let raster = decode(format, &bytes, shape).map_err(|failure| match failure {
         DecodeFailure::Undecodable(why) => findings.blocking(
-            Code::PngDecodeFailed,
-            format!("{path} could not be decoded as PNG ({why}); re-export it as a valid PNG file"),
+            format.decode_code(),
+            format!("{path} could not be decoded as {0} ({why}); re-export it as a valid {0} file", format.name()),
         ),
-        DecodeFailure::Dimensions { width, height } => {
-            let side = params.tile_size;
-            findings.blocking(
-                Code::TileDimensionsMismatch,
-                format!(
-                    "{path} is {width}×{height} pixels but `tile_size` is {side}; make every tile exactly {side}×{side}"
-                ),
-            )
-        }
+        DecodeFailure::Dimensions { width, height } => shape.dimensions_diagnostic(path, width, height, findings),
     })?;
     // `check` guarantees at least one palette; the lowest index authors.
     let authoring = params.palettes.first().ok_or_else(|| {
@@ -72,55 +56,17 @@ pub(super) fn tile_indices(
             format!("{path} cannot be mapped because no palette is declared; declare one"),
         )
     })?;
-    map_pixels(&raster, authoring).map_err(|problem| problem.into_diagnostic(path, authoring.index, findings))
-}
-
-pub(super) fn decode_tile(bytes: &[u8], tile_size: u32) -> Result<Raster, DecodeFailure> {
-    let undecodable = |error: png::DecodingError| DecodeFailure::Undecodable(error.to_string());
-    let mut options = png::DecodeOptions::default();
-    // Text and ICC profiles never affect indices; skipping them also skips inflating them.
-    options.set_ignore_text_chunk(true);
-    options.set_ignore_iccp_chunk(true);
-    let mut decoder = png::Decoder::new_with_options(Cursor::new(bytes), options);
-    decoder.set_limits(png::Limits { bytes: DECODER_MEMORY_LIMIT });
-    // Indexed tiles need the stored index, so nothing may be expanded or stripped.
-    decoder.set_transformations(png::Transformations::IDENTITY);
-
-    // The header alone decides the size, before any pixel is inflated.
-    let header = decoder.read_header_info().map_err(undecodable)?;
-    if header.width != tile_size || header.height != tile_size {
-        return Err(DecodeFailure::Dimensions { width: header.width, height: header.height });
-    }
-    let mut reader = decoder.read_info().map_err(undecodable)?;
-    let buffer_size = reader
-        .output_buffer_size()
-        .ok_or_else(|| DecodeFailure::Undecodable("the image buffer size overflows".to_owned()))?;
-    let mut data = vec![0u8; buffer_size];
-    let frame = reader.next_frame(&mut data).map_err(undecodable)?;
-    if frame.width != tile_size || frame.height != tile_size {
-        return Err(DecodeFailure::Dimensions { width: frame.width, height: frame.height });
-    }
-    let raster = Raster {
-        color: frame.color_type,
-        bits: frame.bit_depth as usize,
-        trns: reader.info().trns.as_ref().map(|trns| trns.to_vec()),
-        data,
-        line_size: frame.line_size,
-        side: tile_size as usize,
-    };
-    let needed_line = (raster.side * raster.color.samples() * raster.bits).div_ceil(8);
-    if raster.line_size < needed_line || raster.data.len() < raster.line_size * raster.side {
-        return Err(DecodeFailure::Undecodable("the decoder returned fewer bytes than the image needs".to_owned()));
-    }
-    Ok(raster)
+    let data = map_pixels(&raster, authoring)
+        .map_err(|problem| problem.into_diagnostic(path, authoring.index, (shape, raster.width), findings))?;
+    Ok(Indices { width: raster.width, height: raster.height, data })
 }
 
 /// The first pixel that cannot be mapped, and how many cannot.
 pub(super) struct PixelProblem {
-    kind: PixelProblemKind,
-    x: usize,
-    y: usize,
-    count: usize,
+    pub(super) kind: PixelProblemKind,
+    pub(super) x: usize,
+    pub(super) y: usize,
+    pub(super) count: usize,
 }
 
 pub(super) enum PixelProblemKind {
@@ -129,25 +75,32 @@ pub(super) enum PixelProblemKind {
 }
 
 impl PixelProblem {
-    fn into_diagnostic(self, path: &str, authoring_index: usize, findings: &FileFindings<'_>) -> Diagnostic {
+    fn into_diagnostic(
+        self,
+        path: &str,
+        authoring_index: usize,
+        (shape, width): (Shape, usize),
+        findings: &FileFindings<'_>,
+    ) -> Diagnostic {
         let (x, y) = (self.x, self.y);
+        let cell = shape.cell_at(x, y, width).map(|cell| format!(" (sheet cell {cell})")).unwrap_or_default();
         let others = match self.count {
             1 => String::new(),
-            2 => " (1 more pixel of this tile has the same problem)".to_owned(),
-            n => format!(" ({} more pixels of this tile have the same problem)", n - 1),
+            2 => " (1 more pixel of this image has the same problem)".to_owned(),
+            n => format!(" ({} more pixels of this image have the same problem)", n - 1),
         };
         match self.kind {
             PixelProblemKind::IndexOutOfRange(index) => findings.blocking(
                 Code::PngIndexOutOfRange,
                 format!(
-                    "pixel ({x}, {y}) of {path} uses palette index {index}, but a glyph tile can use only indices \
+                    "pixel ({x}, {y}) of {path}{cell} uses palette index {index}, but a glyph tile can use only indices \
                      0 to {MAX_PIXEL_INDEX}{others}; repaint it with one of the first 16 palette entries"
                 ),
             ),
             PixelProblemKind::Unmatched(color) => findings.blocking(
                 Code::PixelColorUnmatched,
                 format!(
-                    "pixel ({x}, {y}) of {path} has colour {}, which is not in the authoring palette \
+                    "pixel ({x}, {y}) of {path}{cell} has colour {}, which is not in the authoring palette \
                      (palette index {authoring_index}){others}; add the colour to that palette or repaint the pixel",
                     hex(color)
                 ),
@@ -171,11 +124,11 @@ pub(super) fn map_pixels(raster: &Raster, authoring: &Palette) -> Result<Vec<u8>
         ColorType::Grayscale if raster.bits < 8 => Mapping::Stored,
         _ => Mapping::ByColor { authoring, key: color_key(raster) },
     };
-    let mut indices = Vec::with_capacity(raster.side * raster.side);
+    let mut indices = Vec::with_capacity(raster.width * raster.height);
     let mut problem: Option<PixelProblem> = None;
-    for y in 0..raster.side {
+    for y in 0..raster.height {
         let row = raster.data.get(y * raster.line_size..(y + 1) * raster.line_size).unwrap_or_default();
-        for x in 0..raster.side {
+        for x in 0..raster.width {
             match map_pixel(raster, row, x, &mapping) {
                 Ok(index) => indices.push(index),
                 Err(kind) => {
@@ -242,14 +195,14 @@ pub(super) fn packed_sample(row: &[u8], x: usize, bits: usize) -> u8 {
 
 /// One pixel of an 8- or 16-bit colour type, reduced to 8 bits per channel.
 pub(super) struct ColorPixel<'a> {
-    rgb: Rgb,
-    alpha: u8,
+    pub(super) rgb: Rgb,
+    pub(super) alpha: u8,
     /// The colour channels exactly as stored, for the `tRNS` key comparison.
-    stored_color: &'a [u8],
+    pub(super) stored_color: &'a [u8],
 }
 
 impl<'a> ColorPixel<'a> {
-    fn read(raster: &Raster, row: &'a [u8], x: usize) -> Option<ColorPixel<'a>> {
+    pub(super) fn read(raster: &Raster, row: &'a [u8], x: usize) -> Option<ColorPixel<'a>> {
         use png::ColorType;
         let bytes_per_sample = raster.bits / 8;
         let channels = raster.color.samples();
@@ -269,36 +222,56 @@ impl<'a> ColorPixel<'a> {
     }
 }
 
-/// Writes a tile's indices into its sheet cell.
+/// Writes one tile's `tile_size²` indices into sheet cell `index`; `path`
+/// names the image it came from.
 pub(super) fn place_tile(
     sheet: &mut [u8],
-    file: &SelectedFile,
+    index: u32,
+    path: &str,
     tile_size: u32,
     pixels: &[u8],
     findings: &FileFindings<'_>,
 ) -> Result<(), Diagnostic> {
     let per_row = cells_per_row(tile_size);
-    let (column, row) = (file.index % per_row, file.index / per_row);
+    let (column, row) = (index % per_row, index / per_row);
     if row >= per_row {
         return Err(findings.blocking(
             Code::TileCapacityExceeded,
             format!(
-                "{} is tile {} but a sheet of {tile_size}×{tile_size} tiles has only {} cells; select fewer tiles or use a smaller `tile_size`",
-                file.path,
-                file.index,
+                "{path} is tile {index} but a sheet of {tile_size}×{tile_size} tiles has only {} cells; select fewer tiles or use a smaller `tile_size`",
                 per_row * per_row
             ),
         ));
     }
     let side = tile_size as usize;
     let (left, top) = ((column * tile_size) as usize, (row * tile_size) as usize);
-    for (offset, &index) in pixels.iter().enumerate().take(side * side) {
+    for (offset, &value) in pixels.iter().enumerate().take(side * side) {
         let (x, y) = (left + offset % side, top + offset / side);
         let at = (y * SHEET_SIDE as usize + x) / 2;
         if let Some(byte) = sheet.get_mut(at) {
             let shift = if x % 2 == 0 { EVEN_X_SHIFT } else { ODD_X_SHIFT };
-            *byte = (*byte & !(0x0f << shift)) | ((index & 0x0f) << shift);
+            *byte = (*byte & !(0x0f << shift)) | ((value & 0x0f) << shift);
         }
     }
     Ok(())
+}
+
+/// The tiles of a sheet image: its cells, row-major, each `tile_size²`
+/// indices row-major. Every cell is a tile, a fully transparent one too
+/// (local: to pack fewer tiles, crop the sheet).
+pub(super) fn cut_cells(sheet: &Indices, tile_size: u32) -> Vec<Vec<u8>> {
+    let side = tile_size as usize;
+    let (columns, rows) = (sheet.width / side, sheet.height / side);
+    let mut cells = Vec::with_capacity(columns * rows);
+    for row in 0..rows {
+        for column in 0..columns {
+            let mut cell = Vec::with_capacity(side * side);
+            for y in row * side..(row + 1) * side {
+                let start = y * sheet.width + column * side;
+                cell.extend_from_slice(sheet.data.get(start..start + side).unwrap_or_default());
+            }
+            cells.push(cell);
+        }
+    }
+    cells
 }

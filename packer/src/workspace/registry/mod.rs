@@ -8,11 +8,12 @@
 //! command line passes each root argument through `normalize_root_arg`
 //! first, so the spellings a shell produces (`hero/`, `assets/hero`) work.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::{self};
 use std::io;
 
 use camino::{Utf8Path, Utf8PathBuf};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -27,21 +28,33 @@ mod roots;
 
 pub(crate) use roots::*;
 pub use roots::{
-    check_roots, check_uuid, find_unregistered, non_utf8_warnings, normalize_root_arg, shell_word,
-    unregistered_warning, unregistered_warnings,
+    check_roots, check_uuid, find_unregistered, normalize_root_arg, shell_word, unregistered_warning,
+    unregistered_warnings,
 };
 
 pub const REGISTRY_SCHEMA_VERSION: u64 = 1;
 
-/// Accepted keys of the registry object and of each entry (local; they
-/// mirror the field names of `Registry` and `RegistryEntry`).
-pub const REGISTRY_KEYS: &[&str] = &["schema_version", "next_asset_id", "assets"];
-pub const ENTRY_KEYS: &[&str] = &["asset_id", "asset_uuid", "root", "included_in_build"];
+/// Accepted keys of the registry object (local): the fields of `Registry`.
+pub fn registry_keys() -> &'static [&'static str] {
+    prometeu_shape::field_names::<Registry>()
+}
 
-/// The registry file (keys local). Field order is the written order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Accepted keys of each entry (local): the fields of `RegistryEntry`.
+pub fn entry_keys() -> &'static [&'static str] {
+    prometeu_shape::field_names::<RegistryEntry>()
+}
+
+/// The registry file (keys local). Field order is the written order. Its
+/// JSON Schema (`docs/schemas/`) is generated from this type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(
+    title = "Prometeu asset registry",
+    description = "assets/.prometeu/index.json (docs/reference/registry.md)."
+)]
 pub struct Registry {
     /// Registry format version; only `REGISTRY_SCHEMA_VERSION` (1) is accepted.
+    #[schemars(range(min = 1, max = 1))]
     pub schema_version: u64,
     /// The id the next registration receives; above every `asset_id`, never lowered, so ids are never reused.
     pub next_asset_id: u32,
@@ -50,9 +63,11 @@ pub struct Registry {
 }
 
 /// One registered asset root (keys local). `asset_id` and `asset_uuid` survive moves and renames.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RegistryEntry {
     /// Stable id, allocated from `next_asset_id` at registration and never reused; 1 or more, unique.
+    #[schemars(range(min = 1))]
     pub asset_id: u32,
     /// Non-empty, unique; must equal the `asset_uuid` in the root's `asset.json` (the registry is the authority).
     pub asset_uuid: String,
@@ -209,7 +224,7 @@ fn walk_registry(value: &Value, out: &mut Vec<Diagnostic>) -> Option<Walked> {
             Code::RegistryMalformed,
             format!(
                 "the registry must be a JSON object with the keys {}, found {}; rewrite it in that shape",
-                REGISTRY_KEYS.join(", "),
+                registry_keys().join(", "),
                 describe(value)
             ),
         ));
@@ -218,7 +233,7 @@ fn walk_registry(value: &Value, out: &mut Vec<Diagnostic>) -> Option<Walked> {
     if !schema_supported(top, out) {
         return None;
     }
-    report_unknown_keys(top, REGISTRY_KEYS, "at the top level of the registry", out, |d| d);
+    report_unknown_keys(top, registry_keys(), "at the top level of the registry", out, |d| d);
     let next_asset_id = walk_next_asset_id(top, out);
     let entries = walk_assets(top, out);
     Some(Walked { next_asset_id, entries })
@@ -275,7 +290,7 @@ fn walk_assets(top: &Map<String, Value>, out: &mut Vec<Diagnostic>) -> Vec<Place
 fn walk_entry(position: usize, item: &Value, out: &mut Vec<Diagnostic>) -> Option<Placed> {
     let at = format!("assets[{position}]");
     let Value::Object(fields) = item else {
-        out.push(wrong_type(&at, &format!("an object with the keys {}", ENTRY_KEYS.join(", ")), item));
+        out.push(wrong_type(&at, &format!("an object with the keys {}", entry_keys().join(", ")), item));
         return None;
     };
     let seen_id = fields.get("asset_id").and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok());
@@ -283,7 +298,7 @@ fn walk_entry(position: usize, item: &Value, out: &mut Vec<Diagnostic>) -> Optio
     let attach = |d: Diagnostic| about(d, seen_id, seen_root);
     let place = format!("`{at}`");
 
-    report_unknown_keys(fields, ENTRY_KEYS, &format!("in {place}"), out, attach);
+    report_unknown_keys(fields, entry_keys(), &format!("in {place}"), out, attach);
     let asset_id = required(fields, "asset_id", &place, out, attach).and_then(|v| entry_asset_id(&at, v, out, attach));
     let asset_uuid = required(fields, "asset_uuid", &place, out, attach).and_then(|v| entry_uuid(&at, v, out, attach));
     let root = required(fields, "root", &place, out, attach).and_then(|v| {
@@ -514,7 +529,9 @@ fn check_nesting(entries: &[Placed], out: &mut Vec<Diagnostic>) {
         by_root.entry(placed.entry.root.as_str()).or_insert(placed);
     }
     for inner in &valid {
-        for outer in ancestors(&inner.entry.root).filter_map(|a| by_root.get(a)) {
+        // The nearest enclosing root only: a chain of n nested roots gives
+        // n - 1 findings, not n²/2, and moving each out fixes them all.
+        if let Some(outer) = ancestors(&inner.entry.root).rev().find_map(|a| by_root.get(a)) {
             out.push(inner.diagnostic(
                 Code::RootNested,
                 format!(
@@ -528,7 +545,7 @@ fn check_nesting(entries: &[Placed], out: &mut Vec<Diagnostic>) {
 }
 
 /// The proper ancestors of a valid relative path: `a/b/c` → `a`, `a/b`.
-pub(crate) fn ancestors(root: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn ancestors(root: &str) -> impl DoubleEndedIterator<Item = &str> {
     root.match_indices('/').map(|(i, _)| &root[..i])
 }
 
@@ -558,8 +575,8 @@ mod tests {
             k.sort();
             k
         };
-        assert_eq!(keys(&value), sorted(REGISTRY_KEYS));
-        assert_eq!(keys(&value["assets"][0]), sorted(ENTRY_KEYS));
+        assert_eq!(keys(&value), sorted(registry_keys()));
+        assert_eq!(keys(&value["assets"][0]), sorted(entry_keys()));
     }
 
     #[test]

@@ -95,22 +95,6 @@ pub(crate) struct Unregistered {
     asset_uuid: Option<String>,
 }
 
-pub(crate) fn unregistered_roots(project: &Utf8Path, registry: &Registry) -> Vec<Unregistered> {
-    find_unregistered(project, registry)
-        .into_iter()
-        .map(|root| {
-            let asset_uuid = declared_uuid(project, &root).ok();
-            Unregistered { root, asset_uuid }
-        })
-        .collect()
-}
-
-/// The unregistered roots whose `asset.json` carries `asset_uuid`: where a
-/// broken registered root with that uuid has most likely moved.
-pub(crate) fn carrying<'u>(unregistered: &'u [Unregistered], asset_uuid: &str) -> Vec<&'u str> {
-    unregistered.iter().filter(|u| u.asset_uuid.as_deref() == Some(asset_uuid)).map(|u| u.root.as_str()).collect()
-}
-
 /// The advice to record that `from` moved to `to`.
 pub(crate) fn move_advice(from: &str, to: &str) -> Advice {
     Advice::Move { from: from.to_owned(), to: to.to_owned() }
@@ -126,28 +110,83 @@ pub(crate) fn move_advice(from: &str, to: &str) -> Advice {
 /// is then to move the registry entry, which keeps its `asset_id`
 /// (registering the new directory would allocate a new one).
 pub fn check_roots(project: &Utf8Path, registry: &Registry) -> Vec<Diagnostic> {
+    scan(project, registry).root_findings()
+}
+
+/// What the filesystem says about the registry's roots, from one check of
+/// each root and one walk of `assets/`; every finding about roots is
+/// derived from it, with look-ups by uuid indexed, so the cost stays linear
+/// in roots and files however many are broken, moved or unregistered.
+pub(crate) struct RootScan<'r> {
+    broken: Vec<Broken<'r>>,
+    unregistered: Vec<Unregistered>,
+    not_utf8: Vec<String>,
+}
+
+/// Checks every root and walks `assets/` once.
+pub(crate) fn scan<'r>(project: &Utf8Path, registry: &'r Registry) -> RootScan<'r> {
     let broken = broken_roots(project, registry);
-    // Only a broken root needs the walk for where it may have gone.
-    let unregistered = if broken.is_empty() { Vec::new() } else { unregistered_roots(project, registry) };
-    broken
-        .iter()
-        .map(|Broken { entry, problem }| {
-            let moved_to = carrying(&unregistered, &entry.asset_uuid);
-            let (advice, operations) = if moved_to.is_empty() {
-                (root_advice(problem), vec![Advice::Forget { root: entry.root.clone() }])
-            } else {
-                (moved_advice(entry, &moved_to), moved_to.iter().map(|to| move_advice(&entry.root, to)).collect())
-            };
-            let message = format!(
-                "registered root `{ASSETS_DIR}/{}` (asset_id {}) {}; {advice}",
-                entry.root,
-                entry.asset_id,
-                problem.explain(),
-            );
-            let diagnostic = registry_diagnostic(problem.code(), message).asset(entry.asset_id, &entry.root);
-            operations.into_iter().fold(diagnostic, Diagnostic::advise)
+    let (found, not_utf8) = walk_assets(project, registry);
+    let unregistered = found
+        .into_iter()
+        .map(|root| {
+            let asset_uuid = declared_uuid(project, &root).ok();
+            Unregistered { root, asset_uuid }
         })
-        .collect()
+        .collect();
+    RootScan { broken, unregistered, not_utf8 }
+}
+
+impl RootScan<'_> {
+    /// `check_roots`' findings: one per broken root, with the move advice
+    /// when an unregistered root carries its uuid.
+    pub(crate) fn root_findings(&self) -> Vec<Diagnostic> {
+        let mut carrying: HashMap<&str, Vec<&str>> = HashMap::new();
+        for u in &self.unregistered {
+            if let Some(uuid) = u.asset_uuid.as_deref() {
+                carrying.entry(uuid).or_default().push(u.root.as_str());
+            }
+        }
+        self.broken
+            .iter()
+            .map(|Broken { entry, problem }| {
+                let moved_to = carrying.get(entry.asset_uuid.as_str()).map_or(&[][..], Vec::as_slice);
+                let (advice, operations) = if moved_to.is_empty() {
+                    (root_advice(problem), vec![Advice::Forget { root: entry.root.clone() }])
+                } else {
+                    (moved_advice(entry, moved_to), moved_to.iter().map(|to| move_advice(&entry.root, to)).collect())
+                };
+                let message = format!(
+                    "registered root `{ASSETS_DIR}/{}` (asset_id {}) {}; {advice}",
+                    entry.root,
+                    entry.asset_id,
+                    problem.explain(),
+                );
+                let diagnostic = registry_diagnostic(problem.code(), message).asset(entry.asset_id, &entry.root);
+                operations.into_iter().fold(diagnostic, Diagnostic::advise)
+            })
+            .collect()
+    }
+
+    /// `unregistered_warnings`' findings.
+    pub(crate) fn unregistered_warnings(&self) -> Vec<Diagnostic> {
+        let mut broken_by_uuid: HashMap<&str, &Broken<'_>> = HashMap::new();
+        for b in &self.broken {
+            broken_by_uuid.entry(b.entry.asset_uuid.as_str()).or_insert(b);
+        }
+        self.unregistered
+            .iter()
+            .map(|u| match u.asset_uuid.as_deref().and_then(|uuid| broken_by_uuid.get(uuid)) {
+                Some(Broken { entry, problem }) => moved_here_warning(&u.root, entry, problem),
+                None => unregistered_warning(&u.root),
+            })
+            .collect()
+    }
+
+    /// `non_utf8_warnings`' findings.
+    pub(crate) fn non_utf8_warnings(&self) -> Vec<Diagnostic> {
+        self.not_utf8.iter().map(|dir| non_utf8_warning(dir)).collect()
+    }
 }
 
 /// Advice for a broken root whose `asset_uuid` was found in `moved_to`
@@ -254,22 +293,16 @@ fn walk_assets(project: &Utf8Path, registry: &Registry) -> (Vec<String>, Vec<Str
     (found, not_utf8)
 }
 
-/// One warning per directory under `assets/` whose name is not UTF-8.
-pub fn non_utf8_warnings(project: &Utf8Path, registry: &Registry) -> Vec<Diagnostic> {
-    let (_, not_utf8) = walk_assets(project, registry);
-    not_utf8
-        .into_iter()
-        .map(|dir| {
-            Diagnostic::warning(
-                Code::NameNotUnicode,
-                format!(
-                    "the directory `{dir}` has a name that is not UTF-8 (shown with `\u{fffd}` for the bad \
-                     bytes), so it is never looked into; rename it with UTF-8 characters"
-                ),
-            )
-            .file(dir.clone())
-        })
-        .collect()
+/// The warning for a directory under `assets/` whose name is not UTF-8.
+fn non_utf8_warning(dir: &str) -> Diagnostic {
+    Diagnostic::warning(
+        Code::NameNotUnicode,
+        format!(
+            "the directory `{dir}` has a name that is not UTF-8 (shown with `\u{fffd}` for the bad \
+             bytes), so it is never looked into; rename it with UTF-8 characters"
+        ),
+    )
+    .file(dir.to_owned())
 }
 
 /// Whether `rel` (relative to `assets/`) is the directory holding the registry.
@@ -298,35 +331,24 @@ pub fn unregistered_warning(root: &str) -> Diagnostic {
 /// its `asset_id`, instead of registering it under a new one. Reads each
 /// `asset.json` under the usual rules (inside the project, size limit).
 pub fn unregistered_warnings(project: &Utf8Path, registry: &Registry) -> Vec<Diagnostic> {
-    let unregistered = unregistered_roots(project, registry);
-    if unregistered.is_empty() {
-        return Vec::new();
-    }
-    let broken = broken_roots(project, registry);
-    unregistered
-        .iter()
-        .map(|u| {
-            let moved_from =
-                u.asset_uuid.as_deref().and_then(|uuid| broken.iter().find(|b| b.entry.asset_uuid == uuid));
-            match moved_from {
-                Some(Broken { entry, problem }) => unregistered_root_warning(
-                    &u.root,
-                    format!(
-                        "`{ASSETS_DIR}/{root}` holds an asset.json with the asset_uuid of the registered root \
-                         `{from}` (asset_id {id}), and `{ASSETS_DIR}/{from}` {why}, so the asset seems to have \
-                         moved here; move its registry entry here to keep asset_id {id} (registering it would \
-                         give it a new id)",
-                        root = u.root,
-                        from = entry.root,
-                        id = entry.asset_id,
-                        why = problem.explain(),
-                    ),
-                )
-                .advise(move_advice(&entry.root, &u.root)),
-                None => unregistered_warning(&u.root),
-            }
-        })
-        .collect()
+    scan(project, registry).unregistered_warnings()
+}
+
+/// The warning for `root`, which carries the uuid of the broken registered `entry`.
+fn moved_here_warning(root: &str, entry: &RegistryEntry, problem: &RootProblem) -> Diagnostic {
+    unregistered_root_warning(
+        root,
+        format!(
+            "`{ASSETS_DIR}/{root}` holds an asset.json with the asset_uuid of the registered root \
+             `{from}` (asset_id {id}), and `{ASSETS_DIR}/{from}` {why}, so the asset seems to have \
+             moved here; move its registry entry here to keep asset_id {id} (registering it would \
+             give it a new id)",
+            from = entry.root,
+            id = entry.asset_id,
+            why = problem.explain(),
+        ),
+    )
+    .advise(move_advice(&entry.root, root))
 }
 
 pub(crate) fn unregistered_root_warning(root: &str, message: String) -> Diagnostic {
