@@ -15,6 +15,7 @@ use toml::de::{DeTable, DeValue};
 use crate::CARTRIDGE_FILE;
 use crate::error::ConfigError;
 use crate::meta::{self, AppMode, Compiler, KNOWN_CAPABILITIES};
+use crate::play::{Budget, DEFAULT_RUN_COMMAND, budget_keys, run_keys};
 
 /// Accepted top-level keys (local): the fields of `CartridgeToml`, in the order the documentation lists them.
 pub fn top_level_keys() -> &'static [&'static str] {
@@ -64,6 +65,8 @@ pub(crate) struct Cartridge {
     /// Deduplicated and sorted.
     pub capabilities: Vec<String>,
     pub compiler: Compiler,
+    pub run_command: Vec<String>,
+    pub budget: Budget,
     pub warnings: Vec<String>,
 }
 
@@ -81,6 +84,8 @@ pub(crate) fn parse(text: &str) -> Result<Cartridge, ConfigError> {
         app_mode: doc.app_mode(table)?,
         capabilities: doc.capabilities(table, &mut warnings)?,
         compiler: doc.compiler(table, &mut warnings)?,
+        run_command: doc.run(table)?,
+        budget: doc.budget(table)?,
         warnings,
     })
 }
@@ -281,6 +286,81 @@ impl Doc<'_> {
         meta::check_prebuilt_path(path)
             .map(|()| Compiler::Prebuilt { path: path.to_owned() })
             .map_err(|why| self.error(prebuilt.span(), Some(KEY), format!("`{KEY}` \"{path}\" {why}")))
+    }
+
+    /// `[run]`: the runtime's argv, or the default.
+    fn run(&self, table: &DeTable<'_>) -> Result<Vec<String>, ConfigError> {
+        const EXAMPLE: &str = "command = [\"prometeu\", \"run\", \"build\"]";
+        let default = || DEFAULT_RUN_COMMAND.iter().map(|s| (*s).to_owned()).collect();
+        let Some(section) = self.section(table, "run", EXAMPLE)? else { return Ok(default()) };
+        self.reject_unknown_keys(section, run_keys(), "run")?;
+        let Some(command) = section.get("command") else { return Ok(default()) };
+        let items = self.array(command, "run.command", EXAMPLE)?;
+        let argv: Vec<String> = items
+            .iter()
+            .map(|item| self.string(item, "run.command", EXAMPLE).map(str::to_owned))
+            .collect::<Result<_, _>>()?;
+        match argv.first() {
+            Some(program) if !program.trim().is_empty() => Ok(argv),
+            _ => Err(self.error(
+                command.span(),
+                Some("run.command"),
+                format!("`run.command` needs a program name first; write it like `{EXAMPLE}`"),
+            )),
+        }
+    }
+
+    /// `[budget]`: optional limits, each a non-negative integer, and `enforce`.
+    fn budget(&self, table: &DeTable<'_>) -> Result<Budget, ConfigError> {
+        let Some(section) = self.section(table, "budget", "assets_pa_bytes = 1048576")? else {
+            return Ok(Budget::default());
+        };
+        self.reject_unknown_keys(section, budget_keys(), "budget")?;
+        let limit = |key: &str| -> Result<Option<u64>, ConfigError> {
+            let Some(value) = section.get(key) else { return Ok(None) };
+            let dotted = format!("budget.{key}");
+            let n = self.integer(value, &dotted, &format!("{key} = 1000"))?;
+            u64::try_from(n).map(Some).map_err(|_| {
+                self.error(value.span(), Some(&dotted), format!("`{dotted}` is {n}; write a limit of 0 or more"))
+            })
+        };
+        let enforce = match section.get("enforce") {
+            None => false,
+            Some(value) => match value.get_ref() {
+                DeValue::Boolean(b) => *b,
+                other => {
+                    return Err(self.wrong_type(
+                        value.span(),
+                        "budget.enforce",
+                        "true or false",
+                        other,
+                        "enforce = true",
+                    ));
+                }
+            },
+        };
+        Ok(Budget {
+            assets_pa_bytes: limit("assets_pa_bytes")?,
+            sound_bytes: limit("sound_bytes")?,
+            sound_seconds: limit("sound_seconds")?,
+            glyph_banks: limit("glyph_banks")?,
+            sound_banks: limit("sound_banks")?,
+            enforce,
+        })
+    }
+
+    /// An optional section: `None` when absent, an error when it is not a table.
+    fn section<'a, 'i>(
+        &self,
+        table: &'a DeTable<'i>,
+        name: &str,
+        example: &str,
+    ) -> Result<Option<&'a DeTable<'i>>, ConfigError> {
+        let Some(value) = table.get(name) else { return Ok(None) };
+        match value.get_ref() {
+            DeValue::Table(section) => Ok(Some(section)),
+            other => Err(self.wrong_type(value.span(), name, "a section", other, &format!("[{name}] {example}"))),
+        }
     }
 
     fn string<'v>(&self, value: &'v Value<'_>, key: &str, example: &str) -> Result<&'v str, ConfigError> {

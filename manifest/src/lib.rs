@@ -13,6 +13,7 @@ mod files;
 mod find;
 mod manifest;
 mod meta;
+mod play;
 mod project_json;
 mod schema;
 
@@ -23,6 +24,7 @@ pub use error::ConfigError;
 pub use find::find_project;
 pub use manifest::{BuildFacts, CARTRIDGE_VERSION, Generated, MAGIC, ManifestError, generate};
 pub use meta::{ASSET_CAPABILITY, AppMode, Compiler, KNOWN_CAPABILITIES, ProjectMeta, TITLE_MAX_CHARS, load};
+pub use play::{Budget, DEFAULT_RUN_COMMAND, budget_keys, run_keys};
 pub use schema::cartridge_schema;
 
 /// The project's cartridge metadata file; its presence marks a project (local).

@@ -37,6 +37,10 @@ pub struct ProjectMeta {
     /// How the build step obtains `build/program.pbx`: the required `[compiler]` section. A local decision
     /// of this project; it never reaches `manifest.json`.
     pub compiler: Compiler,
+    /// `[run].command`: how `play` starts the runtime (argv, no shell); the default when absent.
+    pub run_command: Vec<String>,
+    /// `[budget]`: size limits of the build; none by default.
+    pub budget: crate::Budget,
     /// Findings that do not stop anything (unknown capability, …), each
     /// prefixed with `file:line:column:`.
     pub warnings: Vec<String>,
@@ -121,8 +125,8 @@ pub fn load(project: &Utf8Path) -> Result<ProjectMeta, ConfigError> {
         Some(version) => version.clone(),
         None => default_version(&defaults)?,
     };
-    let Cartridge { app_id, app_mode, capabilities, compiler, warnings, .. } = cartridge;
-    Ok(ProjectMeta { app_id, title, app_version, app_mode, capabilities, compiler, warnings })
+    let Cartridge { app_id, app_mode, capabilities, compiler, run_command, budget, warnings, .. } = cartridge;
+    Ok(ProjectMeta { app_id, title, app_version, app_mode, capabilities, compiler, run_command, budget, warnings })
 }
 
 fn no_cartridge(project: &Utf8Path) -> ConfigError {

@@ -32,6 +32,48 @@ pub struct CartridgeToml {
     capabilities: Option<Vec<String>>,
     /// How the program is built: `command` or `prebuilt`.
     compiler: CompilerToml,
+    /// How `cargo xtask play` starts the runtime.
+    #[serde(default)]
+    run: Option<RunToml>,
+    /// Size limits of the pack (`cargo xtask report`, `validate`, `play-prep`).
+    #[serde(default)]
+    budget: Option<BudgetToml>,
+}
+
+/// `[run]`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct RunToml {
+    /// The runtime's argv, run without a shell in the project directory; default `["prometeu", "run", "build"]`.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>", length(min = 1))]
+    command: Option<Vec<String>>,
+}
+
+/// `[budget]`: every limit optional.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct BudgetToml {
+    /// Largest `assets.pa`, in bytes.
+    #[serde(default)]
+    assets_pa_bytes: Option<u64>,
+    /// Largest total of sound payload bytes.
+    #[serde(default)]
+    sound_bytes: Option<u64>,
+    /// Longest total sound duration, in seconds.
+    #[serde(default)]
+    sound_seconds: Option<u64>,
+    /// Most glyph banks.
+    #[serde(default)]
+    glyph_banks: Option<u64>,
+    /// Most sound banks.
+    #[serde(default)]
+    sound_banks: Option<u64>,
+    /// `true`: an exceeded limit blocks the preparation instead of warning.
+    #[serde(default)]
+    enforce: Option<bool>,
 }
 
 /// `[compiler]`: exactly one of `command` and `prebuilt`.

@@ -36,12 +36,19 @@ pub use exec::pack::{
     EventKind, FailureStage, PackEvent, PackObserver, PackOptions, PackOutcome, PackResult, Quiet, STOPPED, Status,
     StopRequest, TABLE_METADATA_SCHEMA_VERSION, pack_workspace,
 };
+pub use exec::preview::{GRID_RGB, SWATCH_SIDE, SheetView, WAVEFORM_SIZE, sample_wav, sheet_png, waveform_png};
 pub use exec::report::{Summary, SummaryAsset, Validation, ValidationAsset, gate_live, summary, validate};
 pub use exec::show::{AssetView, show_asset};
 pub use exec::snapshot::{
     AssetSnapshot, FileKind, LiveContent, MaterializationConfig, Probe, Snapshot, WalkFile, WalkMode, walk,
 };
 pub use exec::staging::{PromoteError, Recovery, Staging, operation_id, remove_outputs};
+pub use exec::unpack::{
+    GlyphSheet, Mismatch, PackedSample, Rgb, Unpacked, rgb_from_565, unpack, verify_payload_hashes,
+};
+pub use exec::usage::{
+    BankUsage, PALETTES_PER_BANK, PackUsage, SLOTS_PER_BANK_TYPE, planned_usage, usage, validate_with_usage,
+};
 pub use families::contract::{AssetInput, Content, Materialized, SelectedFile};
 pub use families::glyph::{
     ASEPRITE_EXTENSIONS, DECODED_BYTES as GLYPH_DECODED_BYTES, GlyphImage, MAX_PNG_BYTES,

@@ -91,7 +91,7 @@ impl Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Prepare build/ for the runtime: build, then pack, then manifest.
-    PlayPrep(Threads),
+    PlayPrep(PlayPrepArgs),
     /// Run only the build step (compiler or prebuilt program -> build/program.pbx).
     Build,
     /// Run only the pack step (assets/ -> build/assets.pa and companions).
@@ -116,6 +116,23 @@ pub(crate) enum Command {
     },
     /// Developer chore: pack a generated large project in release mode and print figures.
     Bench(crate::bench::BenchArgs),
+    /// Pictures and sounds decoded from build/assets.pa: sheets, palettes, samples, waveforms.
+    Preview(crate::commands::preview::PreviewArgs),
+    /// Write build/report.html: assets, sheets, waveforms, warnings and budgets, in one file.
+    Report,
+    /// Prepare once, then again whenever something build-relevant changes (Ctrl-C stops).
+    Watch(crate::commands::watch::WatchArgs),
+    /// Prepare, then start the runtime (`[run] command` of cartridge.toml) on build/.
+    Play(Threads),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct PlayPrepArgs {
+    #[command(flatten)]
+    pub(crate) threads: Threads,
+    /// After a successful preparation, also write build/report.html.
+    #[arg(long)]
+    pub(crate) report: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -255,6 +272,10 @@ fn command_name(command: &Command) -> &'static str {
         Command::New(_) => "new",
         Command::Completions { .. } => "completions",
         Command::Bench(_) => "bench",
+        Command::Preview(_) => "preview",
+        Command::Report => "report",
+        Command::Watch(_) => "watch",
+        Command::Play(_) => "play",
     }
 }
 
@@ -274,13 +295,17 @@ fn run(cli: &Cli, out: &mut Reporter) -> Result<Exit, Stop> {
     let project = locate(cli.project.as_deref())?;
     out.set_project(&project);
     match &cli.command {
-        Command::PlayPrep(t) => commands::play_prep::run(cli, &project, t.count(), out),
+        Command::PlayPrep(args) => commands::play_prep::run(cli, &project, args, out),
         Command::Build => commands::build::run(cli, &project, out),
         Command::Pack(t) => commands::pack::run(cli, &project, t.count(), out),
         Command::Manifest => commands::manifest::run(cli, &project, out),
         Command::Validate(args) => commands::validate::run(&project, args, out),
         Command::Summary => Ok(commands::summary::run(&project, out)),
         Command::Assets(a) => commands::assets::run(cli, &project, a, out),
+        Command::Preview(args) => commands::preview::run(cli, &project, args, out),
+        Command::Report => commands::report::run(cli, &project, out),
+        Command::Watch(args) => commands::watch::run(cli, &project, args, out),
+        Command::Play(t) => commands::play::run(cli, &project, t.count(), out),
         Command::Inspect { .. } | Command::New(_) | Command::Completions { .. } | Command::Bench(_) => {
             unreachable!("handled above")
         }

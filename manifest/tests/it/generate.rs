@@ -13,6 +13,8 @@ fn meta(capabilities: &[&str]) -> ProjectMeta {
         app_mode: AppMode::Game,
         capabilities: capabilities.iter().map(|c| c.to_string()).collect(),
         compiler: Compiler::Command { argv: vec!["pbsc".into()], timeout: Duration::from_secs(600) },
+        run_command: prometeu_manifest::DEFAULT_RUN_COMMAND.map(String::from).to_vec(),
+        budget: prometeu_manifest::Budget::default(),
         warnings: vec![],
     }
 }

@@ -41,6 +41,8 @@ fn full_cartridge_is_read() {
                 argv: ["pbsc", "build", "{project}", "--out", "{output}"].map(String::from).to_vec(),
                 timeout: Duration::from_secs(30),
             },
+            run_command: prometeu_manifest::DEFAULT_RUN_COMMAND.map(String::from).to_vec(),
+            budget: prometeu_manifest::Budget::default(),
             warnings: vec![],
         }
     );
@@ -474,4 +476,21 @@ fn prometeu_json_must_be_an_object() {
     let project = Project::with_cartridge(&minimal(""));
     project.prometeu_json("[1, 2]");
     assert_error(&project.load_err(), PROJECT_JSON_FILE, None, None, &["must hold a JSON object"]);
+}
+
+#[test]
+fn run_and_budget_sections_are_read_and_checked() {
+    let base = minimal("");
+    let meta = load_ok(&format!(
+        "{base}\n[run]\ncommand = [\"./game\", \"--fast\"]\n[budget]\nassets_pa_bytes = 100\nenforce = true\n"
+    ));
+    assert_eq!(meta.run_command, ["./game", "--fast"]);
+    assert_eq!(meta.budget.limits(), [("assets_pa_bytes", 100)]);
+    assert!(meta.budget.enforce);
+    let typo = cartridge_err(&format!("{base}\n[budget]\nasset_pa_bytes = 1\n"));
+    assert!(typo.message.contains("assets_pa_bytes"), "{}", typo.message);
+    let negative = cartridge_err(&format!("{base}\n[budget]\nsound_bytes = -1\n"));
+    assert_eq!(negative.key.as_deref(), Some("budget.sound_bytes"));
+    let empty = cartridge_err(&format!("{base}\n[run]\ncommand = []\n"));
+    assert_eq!(empty.key.as_deref(), Some("run.command"));
 }

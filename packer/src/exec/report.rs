@@ -105,7 +105,7 @@ pub fn gate_live(project: &Utf8Path, threads: Option<usize>) -> (Snapshot, GateR
     (snapshot, report)
 }
 
-fn group(snapshot: &Snapshot, report: &GateReport) -> Validation {
+pub(crate) fn group(snapshot: &Snapshot, report: &GateReport) -> Validation {
     let (blocking, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
         report.diagnostics.iter().cloned().partition(Diagnostic::is_blocking);
     // Indexed, not searched per asset: a registry can hold tens of

@@ -14,12 +14,15 @@
 
 #![warn(missing_docs)]
 
+mod budget;
 mod cancel;
 mod compiler;
 mod play_prep;
 mod run_log;
+mod runtime;
 mod steps;
 
+pub use budget::{BudgetCheck, BudgetReport, check_budget, enforce_budget, measure_pack};
 pub use cancel::Cancel;
 pub use compiler::{
     CompilerRun, Outcome as CompilerOutcome, OutputProblem, Placeholders, Stream, describe_signal, run as run_compiler,
@@ -27,6 +30,7 @@ pub use compiler::{
 };
 pub use play_prep::{PlayPrepOutcome, PlayPrepResult, RunOptions, Steps, build, manifest, pack, play_prep, refuse};
 pub use run_log::{LogEntry, Observer, Silent, log_path};
+pub use runtime::{Runtime, StartError, start_runtime};
 pub use steps::build::{BuildOutcome, BuildResult, COMPILER_LINES_KEPT, CompilerLines};
 pub use steps::manifest::{ManifestOutcome, ManifestResult, Missing};
 pub use steps::{Step, StepStatus};

@@ -9,9 +9,13 @@ pub(crate) mod inspect;
 pub(crate) mod manifest;
 pub(crate) mod new;
 pub(crate) mod pack;
+pub(crate) mod play;
 pub(crate) mod play_prep;
+pub(crate) mod preview;
+pub(crate) mod report;
 pub(crate) mod summary;
 pub(crate) mod validate;
+pub(crate) mod watch;
 
 use prometeu_packer::{PackResult, Severity, Status};
 use prometeu_play_prep::{Step, Steps};

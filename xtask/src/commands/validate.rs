@@ -16,7 +16,14 @@ pub(crate) fn run(project: &Utf8Path, args: &ValidateArgs, out: &mut Reporter) -
         return Err(Stop::usage(format!("{file} is not staged; add it with `git add {file}`")));
     }
     let config = check_config(checked, out);
-    let validation = prometeu_packer::validate(checked, args.threads.count());
+    let (validation, usage) = prometeu_packer::validate_with_usage(checked, args.threads.count());
+    let budget = config.budget.as_ref().map(|b| prometeu_play_prep::check_budget(&usage, b));
+    if let Some(report) = &budget {
+        for check in report.exceeded() {
+            super::report::say_exceeded(out, check, report.enforce);
+        }
+    }
+    let over_enforced = budget.as_ref().is_some_and(|b| b.blocked);
     out.diagnostics(&findings(&validation));
     let blocked = findings(&validation).iter().filter(|d| d.severity == prometeu_packer::Severity::Blocking).count();
     let what = if args.staged { "the staged files" } else { "the project" };
@@ -27,18 +34,20 @@ pub(crate) fn run(project: &Utf8Path, args: &ValidateArgs, out: &mut Reporter) -
             "validation of {what} failed: the project configuration is invalid (see above); {blocked} blocking asset diagnostics"
         )),
     }
-    let status = if validation.passed && config.error.is_none() { "success" } else { "failed" };
+    let status = if validation.passed && config.error.is_none() && !over_enforced { "success" } else { "failed" };
     let result = json!({
         "status": status,
         "staged": args.staged,
         "config": {"error": config.error.as_ref().map(config_json), "warnings": config.warnings},
         "validation": validation,
+        "budget": budget,
+        "usage": usage,
     });
     out.result(Some("validate"), &result);
     Ok(match (&config.error, validation.passed) {
         (Some(_), _) => Exit::Usage,
-        (None, true) => Exit::Success,
-        (None, false) => Exit::Failed,
+        (None, true) if !over_enforced => Exit::Success,
+        (None, _) => Exit::Failed,
     })
 }
 
@@ -46,6 +55,8 @@ pub(crate) fn run(project: &Utf8Path, args: &ValidateArgs, out: &mut Reporter) -
 struct ConfigCheck {
     error: Option<prometeu_manifest::ConfigError>,
     warnings: Vec<String>,
+    /// `[budget]`, when the configuration loaded.
+    budget: Option<prometeu_manifest::Budget>,
 }
 
 fn check_config(project: &Utf8Path, out: &Reporter) -> ConfigCheck {
@@ -54,11 +65,11 @@ fn check_config(project: &Utf8Path, out: &Reporter) -> ConfigCheck {
             for warning in &meta.warnings {
                 out.note(&format!("warning: {}: {warning}", prometeu_manifest::CARTRIDGE_FILE));
             }
-            ConfigCheck { error: None, warnings: meta.warnings }
+            ConfigCheck { error: None, warnings: meta.warnings, budget: Some(meta.budget) }
         }
         Err(error) => {
             out.config_error(&error);
-            ConfigCheck { error: Some(error), warnings: Vec::new() }
+            ConfigCheck { error: Some(error), warnings: Vec::new(), budget: None }
         }
     }
 }

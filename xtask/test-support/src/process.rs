@@ -124,3 +124,20 @@ pub fn alive(pid: i32) -> bool {
         Err(_) => false,
     }
 }
+
+impl Watched {
+    /// Collects the stderr lines that arrive within `period` (for checking
+    /// that nothing more happens once things have settled).
+    pub fn lines_within(&mut self, period: std::time::Duration) -> Vec<String> {
+        let deadline = std::time::Instant::now() + period;
+        let mut got = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) => got.push(line),
+                Err(_) => break,
+            }
+        }
+        self.seen.extend(got.iter().cloned());
+        got
+    }
+}

@@ -398,9 +398,22 @@ fn every_json_line_matches_the_shipped_schema() {
         &["assets", "forget", "nothing-here"],
         &["assets", "show", "hero"],
         &["assets", "show", "nothing-here"],
+        &["play-prep", "--report"],
+        &["preview"],
+        &["report"],
     ] {
         record(&args.join(" "), project.run_json(args));
     }
+    // `play` with a stand-in runtime that prints on both streams, then a
+    // runtime that is not installed.
+    project.script("runtime.sh", "echo frame 1\necho warn >&2");
+    let cartridge = String::from_utf8(project.read("cartridge.toml")).unwrap();
+    project.write("cartridge.toml", format!("{cartridge}\n[run]\ncommand = [\"./runtime.sh\"]\n"));
+    record("play", project.run_json(&["play"]));
+    project.write("cartridge.toml", format!("{cartridge}\n[run]\ncommand = [\"no-such-runtime-here\"]\n"));
+    record("play not installed", project.run_json(&["play"]));
+    project.write("cartridge.toml", cartridge);
+    record("watch", watch_json(&project));
     record(
         "inspect",
         Run::from(Command::new(XTASK).args(["inspect", pa.as_str(), "--message-format", "json"]).output().unwrap()),
@@ -461,4 +474,26 @@ fn the_starter_is_a_game_repository_of_its_own() {
     assert_eq!(starter.join("xtask").join(path).canonicalize_utf8().unwrap(), repo_root().join("xtask"));
     let hook = fs_err::read_to_string(starter.join(".githooks/pre-commit")).unwrap();
     assert!(hook.contains("validate --staged"));
+}
+
+/// `watch --message-format json` until its first run's status, then Ctrl-C.
+fn watch_json(project: &Project) -> Run {
+    use std::io::{BufRead, BufReader, Read};
+    let mut child = project
+        .xtask(&["watch", "--message-format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut text = String::new();
+    while !text.contains("[watch] run 1 ") {
+        assert!(stdout.read_line(&mut text).unwrap() > 0, "watch ended early: {text}");
+    }
+    // SAFETY: signals our own child process only.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    stdout.read_to_string(&mut text).unwrap();
+    let mut output = child.wait_with_output().unwrap();
+    output.stdout = text.into_bytes();
+    Run::from(output)
 }

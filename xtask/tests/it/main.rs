@@ -9,5 +9,6 @@ mod hostile;
 mod library;
 mod pack_process;
 mod play_prep;
+mod see_and_play;
 mod supervision;
 mod support;

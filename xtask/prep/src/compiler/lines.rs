@@ -4,7 +4,7 @@ use super::*;
 
 /// Opens the two pipes and starts one reader thread per stream. Returns the
 /// write ends for the child.
-pub(super) fn start_readers(lines: SyncSender<Line>) -> Result<(Pipes, Vec<JoinHandle<()>>), String> {
+pub(crate) fn start_readers(lines: SyncSender<Line>) -> Result<(Pipes, Vec<JoinHandle<()>>), String> {
     let pipe_error = |error: io::Error| format!("cannot create a pipe for the compiler: {error}");
     let (stdout_reader, stdout) = os_pipe::pipe().map_err(pipe_error)?;
     let (stderr_reader, stderr) = os_pipe::pipe().map_err(pipe_error)?;

@@ -21,9 +21,12 @@ use crate::cancel::Cancel;
 mod lines;
 mod process;
 
+pub(crate) use lines::start_readers;
 use lines::*;
-pub(crate) use process::kill_group;
 use process::*;
+pub(crate) use process::{
+    Pipes, die_with_parent, has_exited_without_reaping, kill_group, resolve_program, start_when_not_busy,
+};
 
 /// How often a running compiler is checked for exit, timeout and interrupt
 /// while no output arrives.
@@ -306,7 +309,7 @@ pub fn substitute(arg: &str, values: &Placeholders<'_>) -> String {
 }
 
 /// One line of compiler output.
-type Line = (Stream, String);
+pub(crate) type Line = (Stream, String);
 
 /// Runs the compiler to completion. `on_line` is called on this thread for
 /// every output line as it arrives, while the compiler still runs; lines of

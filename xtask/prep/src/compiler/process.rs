@@ -3,9 +3,9 @@
 use super::*;
 
 /// The write ends of the compiler's stdout and stderr pipes.
-pub(super) struct Pipes {
-    pub(super) stdout: os_pipe::PipeWriter,
-    pub(super) stderr: os_pipe::PipeWriter,
+pub(crate) struct Pipes {
+    pub(crate) stdout: os_pipe::PipeWriter,
+    pub(crate) stderr: os_pipe::PipeWriter,
 }
 
 /// A started compiler, leader of its own process group.
@@ -72,7 +72,7 @@ pub(super) fn compiler_expression(argv: &[String], paths: &Placeholders<'_>, pip
 /// process group, but nobody is left to kill the group), and it is tied to
 /// the thread that started the compiler, which here is the run's own.
 #[cfg(target_os = "linux")]
-pub(super) fn die_with_parent(command: &mut std::process::Command) {
+pub(crate) fn die_with_parent(command: &mut std::process::Command) {
     use std::os::unix::process::CommandExt;
     // SAFETY: runs in the child between fork and exec and only calls getpid,
     // prctl and getppid, which are async-signal-safe.
@@ -94,16 +94,16 @@ pub(super) fn die_with_parent(command: &mut std::process::Command) {
 }
 
 #[cfg(not(target_os = "linux"))]
-pub(super) fn die_with_parent(_: &mut std::process::Command) {}
+pub(crate) fn die_with_parent(_: &mut std::process::Command) {}
 
 /// `./tools/pbsc` means a file in the project, whatever our own working
 /// directory is; a bare name is looked up on PATH.
-pub(super) fn resolve_program(program: &str, project_dir: &Utf8Path) -> String {
+pub(crate) fn resolve_program(program: &str, project_dir: &Utf8Path) -> String {
     let path = Utf8Path::new(program);
     if program.contains('/') && path.is_relative() { project_dir.join(path).into_string() } else { program.to_owned() }
 }
 
-pub(super) fn start_when_not_busy(expression: &duct::Expression) -> io::Result<duct::Handle> {
+pub(crate) fn start_when_not_busy(expression: &duct::Expression) -> io::Result<duct::Handle> {
     let mut attempt = 1;
     loop {
         match expression.start() {
@@ -116,7 +116,7 @@ pub(super) fn start_when_not_busy(expression: &duct::Expression) -> io::Result<d
     }
 }
 
-pub(super) fn has_exited_without_reaping(pid: i32) -> io::Result<bool> {
+pub(crate) fn has_exited_without_reaping(pid: i32) -> io::Result<bool> {
     // Zeroed because some systems leave it untouched when nothing exited.
     // SAFETY: an all-zero siginfo_t is a valid value for waitid to fill in.
     let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
