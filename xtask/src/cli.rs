@@ -284,7 +284,12 @@ fn run(cli: &Cli, out: &mut Reporter) -> Result<Exit, Stop> {
         Command::Inspect { file } => return Ok(commands::inspect::run(file, out)),
         Command::New(args) => return commands::new::run(args, out),
         Command::Completions { shell } => {
-            clap_complete::generate(*shell, &mut Cli::command(), "xtask", &mut std::io::stdout());
+            // Built in memory, then written as data: a closed pipe must not panic.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "xtask", &mut script);
+            for line in String::from_utf8_lossy(&script).lines() {
+                out.data(line);
+            }
             return Ok(Exit::Success);
         }
         Command::Bench(args) => {
