@@ -12,6 +12,7 @@ mod advice;
 mod bench;
 mod cli;
 mod commands;
+mod git;
 mod interrupt;
 mod reporter;
 mod scaffold;

@@ -84,13 +84,8 @@ impl Reporter {
 
     /// A line of data (a listing): stdout, unless stdout carries JSON.
     pub fn data(&self, line: &str) {
-        if self.is_json() || !self.stdout_open.get() {
-            return;
-        }
-        let mut out = std::io::stdout().lock();
-        let written = out.write_all(printable(line).as_bytes()).and_then(|()| out.write_all(b"\n"));
-        if written.is_err() {
-            self.stdout_open.set(false);
+        if !self.is_json() {
+            self.raw_stdout(&printable(line));
         }
     }
 

@@ -6,10 +6,10 @@
 //! The project appears whole or not at all: it is written into a hidden
 //! sibling directory and renamed into place as the last step.
 
-use std::process::Command;
-
 use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
 use fs_err as fs;
+
+use crate::git::{GitError, git};
 
 /// Files taken as they are from the starter, so the starter and a new game
 /// can never drift apart: (path in the project, contents, executable).
@@ -246,31 +246,18 @@ fn relative_path(from: &Utf8Path, to: &Utf8Path) -> Utf8PathBuf {
 }
 
 fn inside_git_work_tree(dir: &Utf8Path) -> bool {
-    Command::new("git")
-        .args(["rev-parse", "--is-inside-work-tree"])
-        .current_dir(dir)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    git(dir, &["rev-parse", "--is-inside-work-tree"], None).is_ok()
 }
 
 /// `git init` plus the hook, as `cargo new` initialises a repository; false
 /// when git is not installed.
 fn git_init(dir: &Utf8Path) -> Result<bool, String> {
-    let git = |args: &[&str]| Command::new("git").args(args).current_dir(dir).output();
-    match git(&["init", "--quiet"]) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(format!("cannot run git init: {e}")),
-        Ok(out) if !out.status.success() => {
-            return Err(format!("git init failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
-        }
+    match git(dir, &["init", "--quiet"], None) {
+        Err(GitError::Missing) => return Ok(false),
+        Err(e) => return Err(e.to_string()),
         Ok(_) => {}
     }
-    let out = git(&["config", "core.hooksPath", ".githooks"]).map_err(|e| e.to_string())?;
-    if !out.status.success() {
-        return Err(format!("cannot install the hook: {}", String::from_utf8_lossy(&out.stderr).trim()));
-    }
+    git(dir, &["config", "core.hooksPath", ".githooks"], None).map_err(|e| format!("cannot install the hook: {e}"))?;
     Ok(true)
 }
 

@@ -6,12 +6,10 @@
 //! `GIT_INDEX_FILE` (for `git commit -a` or `git commit FILE`), and every git
 //! command here inherits it, so the index read is the one being committed.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::cli::Stop;
+use crate::git::git;
 
 /// The exported copy; removed when dropped.
 pub(crate) struct StagedTree {
@@ -37,7 +35,8 @@ pub(crate) fn export(project: &Utf8Path) -> Result<StagedTree, Stop> {
         .strip_prefix(&toplevel)
         .map_err(|_| Stop::usage(format!("{project} is not inside its repository's work tree {toplevel}")))?;
     let pathspec = if prefix.as_str().is_empty() { "." } else { prefix.as_str() };
-    let listing = git(&toplevel, &["ls-files", "-z", "--stage", "--", pathspec], None).map_err(Stop::failed)?;
+    let failed = |e: crate::git::GitError| Stop::failed(e.to_string());
+    let listing = git(&toplevel, &["ls-files", "-z", "--stage", "--", pathspec], None).map_err(failed)?;
     let files = staged_files(&listing);
     let dir = tempfile::Builder::new()
         .prefix("prometeu-staged-")
@@ -48,7 +47,7 @@ pub(crate) fn export(project: &Utf8Path) -> Result<StagedTree, Stop> {
         .to_owned();
     let prefix_arg = format!("--prefix={root}/");
     let input: Vec<u8> = files.iter().flat_map(|f| f.iter().copied().chain([0])).collect();
-    git(&toplevel, &["checkout-index", "-z", "--stdin", &prefix_arg], Some(&input)).map_err(Stop::failed)?;
+    git(&toplevel, &["checkout-index", "-z", "--stdin", &prefix_arg], Some(&input)).map_err(failed)?;
     let project = root.join(prefix);
     std::fs::create_dir_all(&project).map_err(|e| Stop::failed(format!("cannot prepare {project}: {e}")))?;
     Ok(StagedTree { _dir: dir, project })
@@ -66,27 +65,6 @@ fn staged_files(listing: &[u8]) -> Vec<&[u8]> {
             (*mode != b"160000" && *stage == b"0").then_some(&entry[tab + 1..])
         })
         .collect()
-}
-
-/// Runs git in `dir`; its stdout, or its stderr as the error.
-fn git(dir: &Utf8Path, args: &[&str], input: Option<&[u8]>) -> Result<Vec<u8>, String> {
-    let mut child = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if let (Some(bytes), Some(mut stdin)) = (input, child.stdin.take()) {
-        stdin.write_all(bytes).map_err(|e| format!("cannot talk to git: {e}"))?;
-    }
-    let output = child.wait_with_output().map_err(|e| format!("git did not finish: {e}"))?;
-    if output.status.success() {
-        Ok(output.stdout)
-    } else {
-        Err(format!("git {} failed: {}", args[0], String::from_utf8_lossy(&output.stderr).trim()))
-    }
 }
 
 #[cfg(test)]

@@ -24,8 +24,9 @@ pub(crate) fn run(project: &Utf8Path, args: &ValidateArgs, out: &mut Reporter) -
         }
     }
     let over_enforced = budget.as_ref().is_some_and(|b| b.blocked);
-    out.diagnostics(&findings(&validation));
-    let blocked = findings(&validation).iter().filter(|d| d.severity == prometeu_packer::Severity::Blocking).count();
+    let findings = findings(&validation);
+    out.diagnostics(&findings);
+    let blocked = findings.iter().filter(|d| d.is_blocking()).count();
     let what = if args.staged { "the staged files" } else { "the project" };
     match (&config.error, validation.passed) {
         (None, true) => out.note(&format!("validation of {what} passed ({} warnings)", validation.warnings.len())),
