@@ -16,34 +16,90 @@ use rustix::fs::{Mode, OFlags};
 /// between the check and the read. Follows symlinks: callers check where a
 /// path resolves first.
 pub fn open_regular(path: &Path) -> io::Result<File> {
+    open_regular_len(path).map(|(file, _)| file)
+}
+
+/// `open_regular`, with the file's length from the same `fstat`.
+fn open_regular_len(path: &Path) -> io::Result<(File, u64)> {
     let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY;
     let fd = rustix::fs::open(path, flags, Mode::empty()).map_err(io::Error::from)?;
     let file = File::from(fd);
-    let kind = file.metadata()?.file_type();
+    let meta = file.metadata()?;
+    let kind = meta.file_type();
     if !kind.is_file() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             format!("{} is {}, not a regular file", path.display(), describe_kind(&kind)),
         ));
     }
-    Ok(file)
+    Ok((file, meta.len()))
 }
 
 /// Reads a regular file whole, refusing it (before reading, or as soon as it
 /// grows past the limit while being read) when it holds more than `limit` bytes.
+/// Sized from the one `fstat`, so a file that does not change costs one
+/// `read` for its bytes and one for the end.
 pub fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
-    let file = open_regular(path)?;
+    let (file, len) = open_regular_len(path)?;
+    read_sized(file, len, limit)
+}
+
+/// The rest of `read_regular`, once the file is open and its length known.
+fn read_sized(file: File, len: u64, limit: u64) -> io::Result<Vec<u8>> {
     let too_large =
         || io::Error::new(io::ErrorKind::FileTooLarge, format!("it is over the {limit}-byte limit for this file"));
-    if file.metadata()?.len() > limit {
+    if len > limit {
         return Err(too_large());
     }
-    let mut bytes = Vec::new();
+    // Room past the length, so the read that finds the end needs no probe.
+    let mut bytes = Vec::with_capacity(len as usize + 64);
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(too_large());
     }
     Ok(bytes)
+}
+
+/// A directory opened once, under which plain relative paths are read with
+/// one `openat2` that follows no symlink and cannot leave the directory
+/// (`RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS`): the kernel checks every
+/// component as it opens, so there is no window between a check and the
+/// open, and no `lstat` per component.
+#[derive(Debug)]
+pub struct Beneath {
+    dir: File,
+    path: std::path::PathBuf,
+}
+
+impl Beneath {
+    /// Opens `dir` (following links: callers pass a directory they already resolved).
+    pub fn open(dir: &Path) -> io::Result<Beneath> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let fd = rustix::fs::open(dir, flags, Mode::empty()).map_err(io::Error::from)?;
+        Ok(Beneath { dir: File::from(fd), path: dir.to_owned() })
+    }
+
+    /// `read_regular` of `rel` under the directory. `Ok(None)` when it cannot
+    /// be opened this way — a link on the path, a missing file, a kernel
+    /// without `openat2` — so the caller resolves it the exact way, which
+    /// also words the problem.
+    pub fn read_regular(&self, rel: &str, limit: u64) -> io::Result<Option<Vec<u8>>> {
+        use rustix::fs::ResolveFlags;
+        let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY;
+        let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS;
+        let Ok(fd) = rustix::fs::openat2(&self.dir, rel, flags, Mode::empty(), resolve) else { return Ok(None) };
+        let file = File::from(fd);
+        let meta = file.metadata()?;
+        if !meta.file_type().is_file() {
+            return Ok(None);
+        }
+        read_sized(file, meta.len(), limit).map(Some)
+    }
+
+    /// The directory, as opened.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
 }
 
 /// "a FIFO", "a socket", "a device", "a directory", "a symlink".

@@ -16,7 +16,7 @@ mod duplicates;
 mod files;
 
 pub use duplicates::{DuplicateKey, duplicate_key};
-pub use files::{describe_kind, open_regular, read_regular};
+pub use files::{Beneath, describe_kind, open_regular, read_regular};
 use serde_json::{Map, Value};
 
 /// Most edits between a mistyped key and the key it suggests.

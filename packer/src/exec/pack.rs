@@ -263,7 +263,8 @@ impl<'o> Run<'o> {
     fn pack(&mut self, lane: &LaneGuard, options: &PackOptions) -> PackResult {
         self.event(EventKind::Started);
         let build_dir = lane.build_dir();
-        let snapshot = snapshot::walk(lane.project(), MaterializationConfig::packing_build());
+        let pool = gate::pool(options.threads);
+        let snapshot = pool.install(|| snapshot::walk(lane.project(), MaterializationConfig::packing_build()));
         self.event(EventKind::SnapshotFrozen {
             asset_count: snapshot.active().count(),
             file_count: snapshot.files.len(),
@@ -281,7 +282,6 @@ impl<'o> Run<'o> {
         if let Err(stopped) = options.stop.check() {
             return self.finish_failed(FailureStage::Execution, stopped, true, Vec::new());
         }
-        let pool = gate::pool(options.threads);
         let report = gate::run(&snapshot, &snapshot, &pool);
         if !self.report_gate(&report) {
             return self.result(Status::Blocked, None, false, report.plans.len(), report.diagnostics, None);
@@ -518,13 +518,13 @@ fn asset_metadata(snapshot: &Snapshot, asset: &AssetSnapshot, payload_sha256: &s
         .selected
         .iter()
         .map(|file| {
-            let bytes = crate::families::Content::bytes(snapshot, &file.path).unwrap_or_default();
+            let (size, sha256) = snapshot.digest(&file.path).expect("written inputs are in the frozen snapshot");
             json!({
                 "path": file.path,
                 "role": decl.main_role(),
                 "index": file.index,
-                "size": bytes.len(),
-                "sha256": hex(&Sha256::digest(&bytes)),
+                "size": size,
+                "sha256": hex(&sha256),
             })
         })
         .collect();

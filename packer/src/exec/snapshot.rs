@@ -9,12 +9,13 @@
 //! A packing snapshot is frozen: packing reads input bytes from it alone.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::workspace::family::Family;
 use camino::{Utf8Path, Utf8PathBuf};
+use prometeu_shape::Beneath;
 
 use crate::families::{Content, SelectedFile};
 use crate::support::diag::AssetRef;
@@ -24,6 +25,8 @@ use crate::workspace::layout::ASSETS_DIR;
 use crate::workspace::layout::DECLARATION_FILE;
 use crate::workspace::paths::{self, Resolve};
 use crate::workspace::registry::{self, Registry, RegistryEntry};
+use crate::workspace::tree::{FileMeta, Tree};
+use sha2::{Digest, Sha256};
 
 /// Whether materialization keeps content bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +112,8 @@ pub struct WalkFile {
     /// Its content as frozen by the walk: packing mode only, and `None` for a file not read (over its
     /// size limit, or unreadable, which the gate reports).
     pub bytes: Option<Arc<[u8]>>,
+    /// SHA-256 of `bytes`, computed as they were read; `None` exactly when `bytes` is.
+    pub sha256: Option<[u8; 32]>,
 }
 
 /// One registered asset as the walk found it.
@@ -172,6 +177,12 @@ impl Snapshot {
         self.files.iter().filter_map(|f| f.bytes.as_ref()).map(|b| b.len() as u64).sum()
     }
 
+    /// Length and SHA-256 of a frozen file, as hashed when it was read.
+    pub fn digest(&self, path: &str) -> Option<(u64, [u8; 32])> {
+        let file = self.file(path)?;
+        Some((file.bytes.as_ref()?.len() as u64, file.sha256?))
+    }
+
     fn file(&self, path: &str) -> Option<&WalkFile> {
         self.files.binary_search_by(|f| f.probe.path.as_str().cmp(path)).ok().map(|i| &self.files[i])
     }
@@ -194,61 +205,81 @@ pub struct LiveContent<'a> {
     project: &'a Utf8Path,
     /// `assets/`, canonicalized once (when it resolves at all).
     assets: Option<paths::Base>,
+    /// `assets/`, opened once: plain paths are read beneath it in one system call.
+    beneath: Option<Beneath>,
 }
 
 impl<'a> LiveContent<'a> {
     /// Content of the project at `project`, read under its `assets/` each time it is asked for.
     pub fn new(project: &'a Utf8Path) -> LiveContent<'a> {
-        LiveContent { project, assets: paths::Base::new(&project.join(ASSETS_DIR)).ok() }
+        let assets = paths::Base::new(&project.join(ASSETS_DIR)).ok();
+        let beneath = assets.as_ref().and_then(|base| Beneath::open(base.dir().as_std_path()).ok());
+        LiveContent { project, assets, beneath }
     }
 }
 
 impl Content for LiveContent<'_> {
     fn bytes(&self, path: &str) -> Result<Cow<'_, [u8]>, String> {
-        // The walk already proved the path resolves inside its root; resolve
-        // again so a symlink swapped in since then cannot lead outside.
+        // The walk already proved the path resolves inside its root; check
+        // again as it is read, so a symlink swapped in since then cannot lead
+        // outside: a plain path is opened beneath `assets/` following no link
+        // (one system call), anything else is resolved the exact way.
         let assets = self.project.join(ASSETS_DIR);
         let rel = path
             .strip_prefix(ASSETS_DIR)
             .and_then(|p| p.strip_prefix('/'))
             .ok_or_else(|| format!("{path} is not under {ASSETS_DIR}/"))?;
+        // The family is not known here; no input of any family may be larger.
+        let limit = Family::ALL.into_iter().map(crate::families::max_input_bytes).max().unwrap_or(0);
+        if let Some(beneath) = &self.beneath
+            && let Some(bytes) = beneath.read_regular(rel, limit).map_err(|e| e.to_string())?
+        {
+            return Ok(Cow::Owned(bytes));
+        }
         let resolved = match &self.assets {
             Some(base) => base.resolve(rel),
             None => paths::resolve_inside(&assets, rel),
         };
         let resolved = resolved.map_err(|e| describe_resolve(path, &e))?;
-        // The family is not known here; no input of any family may be larger.
-        let limit = Family::ALL.into_iter().map(crate::families::max_input_bytes).max().unwrap_or(0);
         prometeu_shape::read_regular(resolved.as_std_path(), limit).map(Cow::Owned).map_err(|e| e.to_string())
     }
 }
 
 /// Walks the workspace of `project` and materializes it as `config` says.
+/// Roots are walked in parallel on the current rayon pool; the snapshot
+/// does not depend on the thread count.
 pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
+    use rayon::prelude::*;
     let read = registry::read(project);
     let mut workspace_diagnostics = read.diagnostics;
     let registry = read.registry;
-    // One check of every root and one walk of `assets/` serve every root finding.
-    let roots = registry::scan(project, &registry);
+    // One walk of `assets/` and one check of every root serve every root finding.
+    let tree = Tree::walk(project);
+    let roots = registry::scan(project, &registry, &tree);
     let root_findings = roots.root_findings();
     let broken_roots: HashSet<String> = root_findings.iter().filter_map(|d| d.asset_root.clone()).collect();
     workspace_diagnostics.extend(root_findings);
 
-    let mut assets = Vec::new();
-    let mut probes = Vec::new();
-    let mut bytes = BTreeMap::new();
-    let mut entries: Vec<&RegistryEntry> = registry.assets.iter().collect();
+    let mut entries: Vec<&RegistryEntry> = registry
+        .assets
+        .iter()
+        .filter(|e| paths::check_relative(&e.root).is_ok() && !broken_roots.contains(&e.root))
+        .collect();
     entries.sort_by_key(|e| e.asset_id);
-    // Canonicalized once; each root and file below it then costs one lstat per component.
+    // Canonicalized once; a root the walk did not reach through real directories then costs one lstat per component.
     let assets_base = paths::Base::new(&project.join(ASSETS_DIR)).ok();
-    for entry in entries {
-        if paths::check_relative(&entry.root).is_err() || broken_roots.contains(&entry.root) {
-            continue;
-        }
-        let walked = walk_asset(project, assets_base.as_ref(), entry, config.mode, &mut bytes);
-        workspace_diagnostics.extend(walked.uuid_mismatch);
-        probes.extend(walked.probes);
-        assets.push(walked.asset);
+    let beneath = assets_base.as_ref().and_then(|base| Beneath::open(base.dir().as_std_path()).ok());
+    let context = WalkContext { project, tree: &tree, assets_base: assets_base.as_ref(), beneath: beneath.as_ref() };
+    let walked: Vec<WalkedAsset> =
+        entries.into_par_iter().map(|entry| walk_asset(&context, entry, config.mode)).collect();
+    let mut assets = Vec::with_capacity(walked.len());
+    let mut probes = Vec::new();
+    let mut bytes = HashMap::new();
+    for w in walked {
+        workspace_diagnostics.extend(w.uuid_mismatch);
+        probes.extend(w.probes);
+        bytes.extend(w.frozen.into_iter().map(|f| (f.path.clone(), f)));
+        assets.push(w.asset);
     }
     workspace_diagnostics.extend(roots.unregistered_warnings());
     workspace_diagnostics.extend(roots.non_utf8_warnings());
@@ -265,7 +296,7 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
 /// Export: apply the projection filter and, in packing mode, attach bytes.
 fn materialize(
     mut probes: Vec<Probe>,
-    mut bytes: BTreeMap<String, Arc<[u8]>>,
+    mut bytes: HashMap<String, Frozen>,
     config: MaterializationConfig,
 ) -> Vec<WalkFile> {
     // A file seen by two walks (only with nested roots, which the gate
@@ -277,42 +308,74 @@ fn materialize(
         .into_iter()
         .filter(|p| (config.projection_filter)(p))
         .map(|probe| {
-            let bytes = match config.mode {
+            let frozen = match config.mode {
                 WalkMode::Packing => bytes.remove(&probe.path),
                 WalkMode::Runtime => None,
             };
-            WalkFile { probe, bytes }
+            let (bytes, sha256) = frozen.map_or((None, None), |f| (Some(f.bytes), Some(f.sha256)));
+            WalkFile { probe, bytes, sha256 }
         })
         .collect()
+}
+
+/// A file's content as frozen by the walk, hashed as it was read (on the
+/// walking thread, while the bytes are still in cache).
+struct Frozen {
+    path: String,
+    bytes: Arc<[u8]>,
+    sha256: [u8; 32],
+}
+
+impl Frozen {
+    fn new(path: String, bytes: Vec<u8>) -> Frozen {
+        let sha256 = Sha256::digest(&bytes).into();
+        Frozen { path, bytes: Arc::from(bytes), sha256 }
+    }
+}
+
+/// What every root's walk shares.
+#[derive(Clone, Copy)]
+struct WalkContext<'a> {
+    project: &'a Utf8Path,
+    tree: &'a Tree,
+    /// `assets/`, canonicalized once.
+    assets_base: Option<&'a paths::Base>,
+    /// `assets/`, opened once.
+    beneath: Option<&'a Beneath>,
 }
 
 struct WalkedAsset {
     asset: AssetSnapshot,
     probes: Vec<Probe>,
     uuid_mismatch: Option<Diagnostic>,
+    /// Packing mode only: the declaration and the selected inputs, read and hashed.
+    frozen: Vec<Frozen>,
 }
 
-/// Discovers one registered root. Probe bytes go to `bytes`: the declaration
-/// always (it must be parsed), selected inputs only when packing.
-fn walk_asset(
-    project: &Utf8Path,
-    assets_base: Option<&paths::Base>,
-    entry: &RegistryEntry,
-    mode: WalkMode,
-    bytes: &mut BTreeMap<String, Arc<[u8]>>,
-) -> WalkedAsset {
+/// Discovers one registered root: its files from the walk of `assets/`
+/// (or its own listing when the root is reached through a link), its
+/// declaration parsed, its inputs resolved, and in packing mode its
+/// declaration and selected inputs frozen.
+fn walk_asset(context: &WalkContext<'_>, entry: &RegistryEntry, mode: WalkMode) -> WalkedAsset {
+    let WalkContext { project, tree, assets_base, beneath } = *context;
     let root_dir = project.join(ASSETS_DIR).join(&entry.root);
     let asset = AssetRef { asset_id: entry.asset_id, root: &entry.root };
     let decl_path = crate::workspace::layout::declaration_path(&entry.root);
-    let mut probes = listing(&root_dir, &decl_path, entry);
+    let mut probes = match tree.files_under(&entry.root) {
+        Some(files) => files.into_iter().map(|(rel, meta)| probe(entry, &decl_path, &rel, meta)).collect(),
+        None => listing(&root_dir, &decl_path, entry),
+    };
     let mut diagnostics = Vec::new();
+    let mut frozen = Vec::new();
     // When the root does not resolve this way, the slow path below says why.
-    let root_base = assets_base.and_then(|assets| assets.child(&entry.root).ok());
-    let root = RootDir { path: &root_dir, base: root_base.as_ref() };
+    let root_base = tree.root(&entry.root).or_else(|| assets_base.and_then(|assets| assets.child(&entry.root).ok()));
+    let root = RootDir { path: &root_dir, base: root_base.as_ref(), tree, beneath, name: &entry.root };
     let parsed = match read_inside(&root, DECLARATION_FILE, declaration::MAX_DECLARATION_BYTES) {
         Ok(decl_bytes) => {
             let parsed = declaration::parse(&decl_bytes, asset, &decl_path);
-            bytes.insert(decl_path.clone(), Arc::from(decl_bytes));
+            if mode == WalkMode::Packing {
+                frozen.push(Frozen::new(decl_path.clone(), decl_bytes));
+            }
             Some(parsed)
         }
         Err(message) => {
@@ -333,7 +396,7 @@ fn walk_asset(
         selected = selected_files(decl, &inputs);
         classify(&mut probes, &inputs, &selected, entry);
         if mode == WalkMode::Packing && entry.included_in_build {
-            freeze_selected(asset, &mut selected, &inputs, decl, bytes, &mut diagnostics);
+            freeze_selected(&root, asset, &mut selected, &inputs, decl, &mut frozen, &mut diagnostics);
         }
     }
     let last_modified = probes.iter().filter_map(|p| p.modified).max();
@@ -341,14 +404,28 @@ fn walk_asset(
         asset: AssetSnapshot { entry: entry.clone(), declaration, diagnostics, selected, last_modified },
         probes,
         uuid_mismatch,
+        frozen,
     }
 }
 
-/// Every regular file under the root, as `Unlisted` probes (the declaration
-/// as `Declaration`). Symlinked directories are not entered: what lies behind
-/// them may be outside the root.
+/// A file under the root, as an `Unlisted` probe (the declaration as `Declaration`).
+fn probe(entry: &RegistryEntry, decl_path: &str, rel: &str, meta: FileMeta) -> Probe {
+    let path = paths::project_relative(&[ASSETS_DIR, &entry.root, rel]);
+    let kind = if path == decl_path { FileKind::Declaration } else { FileKind::Unlisted };
+    Probe {
+        asset_id: entry.asset_id,
+        included_in_build: entry.included_in_build,
+        path,
+        kind,
+        size: meta.size,
+        modified: meta.modified,
+    }
+}
+
+/// Every regular file under a root the walk of `assets/` did not reach
+/// (a root behind a link), as `probe` makes them. Symlinked directories are
+/// not entered: what lies behind them may be outside the root.
 fn listing(root_dir: &Utf8Path, decl_path: &str, entry: &RegistryEntry) -> Vec<Probe> {
-    let prefix = paths::project_relative(&[ASSETS_DIR, &entry.root]);
     let mut probes = Vec::new();
     let mut pending = vec![Utf8PathBuf::new()];
     while let Some(rel_dir) = pending.pop() {
@@ -360,16 +437,8 @@ fn listing(root_dir: &Utf8Path, decl_path: &str, entry: &RegistryEntry) -> Vec<P
             if meta.is_dir() {
                 pending.push(rel);
             } else if meta.is_file() {
-                let path = format!("{prefix}/{rel}");
-                let kind = if path == decl_path { FileKind::Declaration } else { FileKind::Unlisted };
-                probes.push(Probe {
-                    asset_id: entry.asset_id,
-                    included_in_build: entry.included_in_build,
-                    path,
-                    kind,
-                    size: meta.len(),
-                    modified: meta.modified().ok(),
-                });
+                let meta = FileMeta { size: meta.len(), modified: meta.modified().ok() };
+                probes.push(probe(entry, decl_path, rel.as_str(), meta));
             }
         }
     }
@@ -381,6 +450,8 @@ struct ResolvedInput {
     path: String,
     resolved: Utf8PathBuf,
     size: u64,
+    /// Found by the walk of `assets/` as a plain regular file in the root.
+    plain: bool,
 }
 
 /// Resolves every declared input (every role) inside the root; what does not
@@ -405,10 +476,17 @@ fn resolve_inputs(
             continue;
         }
         let path = paths::project_relative(&[ASSETS_DIR, asset.root, input]);
+        if let Some((target, meta)) = root_dir.tree.file(root_dir.name, input) {
+            resolved.insert(input.clone(), ResolvedInput { path, resolved: target, size: meta.size, plain: true });
+            continue;
+        }
         match root.resolve(input) {
             Ok(target) => match std::fs::metadata(&target) {
                 Ok(meta) if meta.is_file() => {
-                    resolved.insert(input.clone(), ResolvedInput { path, resolved: target, size: meta.len() });
+                    resolved.insert(
+                        input.clone(),
+                        ResolvedInput { path, resolved: target, size: meta.len(), plain: false },
+                    );
                 }
                 _ => diagnostics.push(input_missing(asset, &path, "is not a regular file")),
             },
@@ -458,11 +536,12 @@ fn classify(
     selected: &[SelectedFile],
     entry: &RegistryEntry,
 ) {
+    let selected: HashSet<&str> = selected.iter().map(|s| s.path.as_str()).collect();
+    let listed: HashMap<String, usize> = probes.iter().enumerate().map(|(i, p)| (p.path.clone(), i)).collect();
     for input in inputs.values() {
-        let kind =
-            if selected.iter().any(|s| s.path == input.path) { FileKind::SelectedInput } else { FileKind::OtherInput };
-        match probes.iter_mut().find(|p| p.path == input.path) {
-            Some(probe) => probe.kind = kind,
+        let kind = if selected.contains(input.path.as_str()) { FileKind::SelectedInput } else { FileKind::OtherInput };
+        match listed.get(&input.path) {
+            Some(&i) => probes[i].kind = kind,
             None => probes.push(Probe {
                 asset_id: entry.asset_id,
                 included_in_build: entry.included_in_build,
@@ -495,27 +574,32 @@ fn selected_files(decl: &Declaration, inputs: &BTreeMap<String, ResolvedInput>) 
 /// over the family's size limit, which the gate refuses from their size.
 /// `size` becomes the length actually frozen, so limits apply to those bytes.
 fn freeze_selected(
+    root: &RootDir<'_>,
     asset: AssetRef<'_>,
     selected: &mut [SelectedFile],
     inputs: &BTreeMap<String, ResolvedInput>,
     decl: &Declaration,
-    bytes: &mut BTreeMap<String, Arc<[u8]>>,
+    frozen: &mut Vec<Frozen>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let limit = crate::families::max_input_bytes(decl.family);
+    let mut sizes: HashMap<String, u64> = HashMap::new();
     for file in selected.iter_mut() {
         if file.size > limit {
             continue;
         }
-        if let Some(frozen) = bytes.get(&file.path) {
-            file.size = frozen.len() as u64;
+        if let Some(&size) = sizes.get(&file.path) {
+            file.size = size;
             continue;
         }
-        match prometeu_shape::read_regular(inputs[&file.input].resolved.as_std_path(), limit) {
+        let input = &inputs[&file.input];
+        let plain = if input.plain { root.read_plain(&file.input, limit) } else { None };
+        match plain.unwrap_or_else(|| prometeu_shape::read_regular(input.resolved.as_std_path(), limit)) {
             Ok(content) => {
                 file.size = content.len() as u64;
                 if file.size <= limit {
-                    bytes.insert(file.path.clone(), Arc::from(content));
+                    sizes.insert(file.path.clone(), file.size);
+                    frozen.push(Frozen::new(file.path.clone(), content));
                 }
             }
             Err(e) => diagnostics.push(input_missing(asset, &file.path, &format!("cannot be read ({e})"))),
@@ -523,10 +607,25 @@ fn freeze_selected(
     }
 }
 
-/// An asset's root directory, with its canonical base when already known.
+/// An asset's root directory, with its canonical base when already known,
+/// and the walk of `assets/` that answers for plain paths inside it.
 struct RootDir<'a> {
     path: &'a Utf8Path,
     base: Option<&'a paths::Base>,
+    tree: &'a Tree,
+    beneath: Option<&'a Beneath>,
+    /// The root, relative to `assets/`.
+    name: &'a str,
+}
+
+impl RootDir<'_> {
+    /// Reads `rel`, a path the walk of `assets/` found to be a plain regular
+    /// file in this root, beneath `assets/`; `None` when that does not work
+    /// (a link swapped in since), so the caller reads it the exact way.
+    fn read_plain(&self, rel: &str, limit: u64) -> Option<Result<Vec<u8>, std::io::Error>> {
+        let beneath = self.beneath?;
+        beneath.read_regular(&format!("{}/{rel}", self.name), limit).transpose()
+    }
 }
 
 impl RootDir<'_> {
@@ -541,6 +640,12 @@ impl RootDir<'_> {
 /// Reads `rel` inside `dir`, refusing anything that resolves outside it or
 /// is larger than `limit` (checked before reading).
 fn read_inside(dir: &RootDir<'_>, rel: &str, limit: u64) -> Result<Vec<u8>, String> {
-    let target = dir.base().and_then(|base| base.resolve(rel)).map_err(|e| describe_resolve_reason(&e))?;
+    let target = match dir.tree.file(dir.name, rel) {
+        Some((target, _)) => match dir.read_plain(rel, limit) {
+            Some(read) => return read.map_err(|e| e.to_string()),
+            None => target,
+        },
+        None => dir.base().and_then(|base| base.resolve(rel)).map_err(|e| describe_resolve_reason(&e))?,
+    };
     prometeu_shape::read_regular(target.as_std_path(), limit).map_err(|e| e.to_string())
 }

@@ -52,3 +52,20 @@ pub fn declaration_path(root: &str) -> String {
 pub fn root_path(root: &str) -> String {
     format!("{ASSETS_DIR}/{root}")
 }
+
+/// Whether `rel` (relative to `assets/`) is the directory holding the registry.
+pub(crate) fn is_registry_dir(rel: &str) -> bool {
+    camino::Utf8Path::new(REGISTRY_PATH).parent() == Some(camino::Utf8Path::new(ASSETS_DIR).join(rel).as_path())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_dir_is_recognised_relative_to_assets() {
+        assert!(is_registry_dir(".prometeu"));
+        assert!(!is_registry_dir("hero"));
+        assert!(!is_registry_dir("hero/.prometeu"));
+    }
+}

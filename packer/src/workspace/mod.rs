@@ -1,6 +1,6 @@
 //! Layer 1, the asset workspace as it sits on disk: where things live
 //! (`layout`), the path rules (`paths`), the family names (`family`), the
-//! registry and the declarations. Reads only; imports `support` and the
+//! registry, the declarations, and the one walk of `assets/` (`tree`). Reads only; imports `support` and the
 //! `assets.pa` format crate, nothing above.
 
 pub(crate) mod declaration;
@@ -9,3 +9,4 @@ pub(crate) mod layout;
 pub(crate) mod paths;
 pub(crate) mod registry;
 pub(crate) mod schema;
+pub(crate) mod tree;

@@ -31,6 +31,12 @@ impl Base {
         canonicalize(dir).map(Base)
     }
 
+    /// A directory already known to be canonical (the walk of `assets/`
+    /// reached it through real directories only), taken as it is.
+    pub(crate) fn trusted(dir: Utf8PathBuf) -> Base {
+        Base(dir)
+    }
+
     /// The canonical directory.
     pub fn dir(&self) -> &Utf8Path {
         &self.0

@@ -9,7 +9,6 @@
 //! first, so the spellings a shell produces (`hero/`, `assets/hero`) work.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fs::{self};
 use std::io;
 
 use camino::{Utf8Path, Utf8PathBuf};
@@ -649,12 +648,5 @@ mod tests {
         assert!(one.contains("asset_id 7"), "{one}");
         let two = moved_advice(&entry, &["a/hero", "my hero"]);
         assert!(two.contains("(`assets/a/hero`, `assets/my hero`)"), "{two}");
-    }
-
-    #[test]
-    fn registry_dir_is_recognised_relative_to_assets() {
-        assert!(is_registry_dir(".prometeu"));
-        assert!(!is_registry_dir("hero"));
-        assert!(!is_registry_dir("hero/.prometeu"));
     }
 }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::support::advice::Advice;
+use crate::workspace::tree::Tree;
 
 /// Why a root cannot be used as it stands on disk.
 pub(crate) enum RootProblem {
@@ -57,6 +58,16 @@ impl AssetsDir {
         Ok(AssetsDir { project, assets })
     }
 
+    /// `locate` answered from the walk of `assets/` when it can be: the root a
+    /// real directory holding a regular `asset.json`. Anything else goes the
+    /// exact way, which words the problem.
+    pub(crate) fn locate_in(&self, tree: &Tree, root: &str) -> Result<Located, RootProblem> {
+        match tree.file(root, DECLARATION_FILE) {
+            Some((declaration, _)) if declaration.starts_with(&self.project) => Ok(Located { declaration }),
+            _ => self.locate(root),
+        }
+    }
+
     /// `locate_root` for one root.
     pub(crate) fn locate(&self, root: &str) -> Result<Located, RootProblem> {
         let dir = self.assets.child(root).map_err(root_problem)?;
@@ -103,16 +114,17 @@ pub(crate) struct Broken<'r> {
 
 /// Every entry whose root obeys the path rules (the others are already
 /// reported by `read`) but cannot be used on disk.
-pub(crate) fn broken_roots<'r>(project: &Utf8Path, registry: &'r Registry) -> Vec<Broken<'r>> {
+pub(crate) fn broken_roots<'r>(project: &Utf8Path, registry: &'r Registry, tree: &Tree) -> Vec<Broken<'r>> {
+    use rayon::prelude::*;
     let assets = AssetsDir::new(project);
     let locate = |root: &str| match &assets {
-        Ok(assets) => assets.locate(root),
+        Ok(assets) => assets.locate_in(tree, root),
         // Each entry gets the problem in its own words.
         Err(_) => locate_root(project, root),
     };
     registry
         .assets
-        .iter()
+        .par_iter()
         .filter(|entry| check_relative(&entry.root).is_ok())
         .filter_map(|entry| Some(Broken { entry, problem: locate(&entry.root).err()? }))
         .collect()
@@ -140,7 +152,7 @@ pub(crate) fn move_advice(from: &str, to: &str) -> Advice {
 /// is then to move the registry entry, which keeps its `asset_id`
 /// (registering the new directory would allocate a new one).
 pub fn check_roots(project: &Utf8Path, registry: &Registry) -> Vec<Diagnostic> {
-    scan(project, registry).root_findings()
+    scan(project, registry, &Tree::walk(project)).root_findings()
 }
 
 /// What the filesystem says about the registry's roots, from one check of
@@ -153,18 +165,23 @@ pub(crate) struct RootScan<'r> {
     not_utf8: Vec<String>,
 }
 
-/// Checks every root and walks `assets/` once.
-pub(crate) fn scan<'r>(project: &Utf8Path, registry: &'r Registry) -> RootScan<'r> {
-    let broken = broken_roots(project, registry);
-    let (found, not_utf8) = walk_assets(project, registry);
-    let unregistered = found
-        .into_iter()
+/// Checks every root against the one walk of `assets/`.
+pub(crate) fn scan<'r>(project: &Utf8Path, registry: &'r Registry, tree: &Tree) -> RootScan<'r> {
+    use rayon::prelude::*;
+    let broken = broken_roots(project, registry, tree);
+    let assets = AssetsDir::new(project).ok();
+    let unregistered = unregistered_in(tree, registry)
+        .into_par_iter()
         .map(|root| {
-            let asset_uuid = declared_uuid(project, &root).ok();
+            let located = match &assets {
+                Some(assets) => assets.locate_in(tree, &root),
+                None => locate_root(project, &root),
+            };
+            let asset_uuid = located.ok().and_then(|located| uuid_of(&located, &root).ok());
             Unregistered { root, asset_uuid }
         })
         .collect();
-    RootScan { broken, unregistered, not_utf8 }
+    RootScan { broken, unregistered, not_utf8: tree.not_utf8().to_vec() }
 }
 
 impl RootScan<'_> {
@@ -279,48 +296,13 @@ pub fn check_uuid(entry: &RegistryEntry, declared: &str) -> Option<Diagnostic> {
 /// registry's own directory and never follows a symlinked directory, so the
 /// walk stays inside the project.
 pub fn find_unregistered(project: &Utf8Path, registry: &Registry) -> Vec<String> {
-    walk_assets(project, registry).0
+    unregistered_in(&Tree::walk(project), registry)
 }
 
-/// `find_unregistered`'s walk; also returns the directories it could not
-/// enter because their names are not UTF-8 (project-relative, lossy).
-fn walk_assets(project: &Utf8Path, registry: &Registry) -> (Vec<String>, Vec<String>) {
-    let mut not_utf8 = Vec::new();
-    let Ok(assets) = paths::resolve_inside(project, ASSETS_DIR) else {
-        return (Vec::new(), not_utf8);
-    };
+/// `find_unregistered` over an existing walk.
+fn unregistered_in(tree: &Tree, registry: &Registry) -> Vec<String> {
     let registered: HashSet<&str> = registry.assets.iter().map(|e| e.root.as_str()).collect();
-    let mut found = Vec::new();
-    let mut pending = vec![String::new()];
-    while let Some(rel) = pending.pop() {
-        let dir = if rel.is_empty() { assets.clone() } else { assets.join(&rel) };
-        let Ok(listing) = fs::read_dir(&dir) else { continue };
-        for item in listing.flatten() {
-            let Ok(kind) = item.file_type() else { continue };
-            let name = match item.file_name().into_string() {
-                Ok(name) => name,
-                Err(raw) => {
-                    if kind.is_dir() {
-                        let lossy = raw.to_string_lossy();
-                        let parent = if rel.is_empty() { String::new() } else { format!("{rel}/") };
-                        not_utf8.push(format!("{ASSETS_DIR}/{parent}{lossy}"));
-                    }
-                    continue;
-                }
-            };
-            if kind.is_dir() {
-                let child = if rel.is_empty() { name } else { format!("{rel}/{name}") };
-                if !is_registry_dir(&child) {
-                    pending.push(child);
-                }
-            } else if name == DECLARATION_FILE && !rel.is_empty() && !registered.contains(rel.as_str()) {
-                found.push(rel.clone());
-            }
-        }
-    }
-    found.sort();
-    not_utf8.sort();
-    (found, not_utf8)
+    tree.unregistered(&registered)
 }
 
 /// The warning for a directory under `assets/` whose name is not UTF-8.
@@ -333,11 +315,6 @@ fn non_utf8_warning(dir: &str) -> Diagnostic {
         ),
     )
     .file(dir.to_owned())
-}
-
-/// Whether `rel` (relative to `assets/`) is the directory holding the registry.
-pub(crate) fn is_registry_dir(rel: &str) -> bool {
-    Utf8Path::new(REGISTRY_PATH).parent() == Some(Utf8Path::new(ASSETS_DIR).join(rel).as_path())
 }
 
 /// The warning for one root found by `find_unregistered`, without looking
@@ -361,7 +338,7 @@ pub fn unregistered_warning(root: &str) -> Diagnostic {
 /// its `asset_id`, instead of registering it under a new one. Reads each
 /// `asset.json` under the usual rules (inside the project, size limit).
 pub fn unregistered_warnings(project: &Utf8Path, registry: &Registry) -> Vec<Diagnostic> {
-    scan(project, registry).unregistered_warnings()
+    scan(project, registry, &Tree::walk(project)).unregistered_warnings()
 }
 
 /// The warning for `root`, which carries the uuid of the broken registered `entry`.

@@ -1,0 +1,182 @@
+//! The one walk of `assets/`: every real directory under it, with the names
+//! of its entries and the size and time of its regular files. Symlinked
+//! directories are never entered and the registry's own directory is
+//! skipped, so the walk stays inside the project.
+//!
+//! Everything that used to ask the file system once per asset — where a root
+//! is, what files it holds, whether a declared input is a regular file
+//! inside it, which directories are unregistered roots — looks here instead,
+//! by hash and binary search. The tree only answers what it can prove (a
+//! path of real directories ending in a regular file); anything else (a
+//! link, a missing file, a name that is not UTF-8) takes the exact, slower
+//! route its caller already had, so findings and their wording do not
+//! depend on which route answered.
+//!
+//! Directories are read level by level, each level in parallel on the
+//! current rayon pool; the result does not depend on the thread count.
+
+use std::collections::{HashMap, HashSet};
+use std::time::SystemTime;
+
+use camino::{Utf8Path, Utf8PathBuf};
+use rayon::prelude::*;
+
+use crate::workspace::layout::{ASSETS_DIR, DECLARATION_FILE, is_registry_dir};
+use crate::workspace::paths::{self, Base};
+
+/// The size and modification time of a regular file, as the walk saw them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FileMeta {
+    pub(crate) size: u64,
+    pub(crate) modified: Option<SystemTime>,
+}
+
+/// A directory entry that is not a directory.
+#[derive(Debug)]
+struct Entry {
+    name: String,
+    /// `None` for anything but a regular file (a link, a FIFO, …).
+    file: Option<FileMeta>,
+}
+
+/// One real directory: its subdirectories and its other entries, by name.
+#[derive(Debug, Default)]
+struct Dir {
+    subdirs: Vec<String>,
+    /// Sorted by name, for binary search.
+    entries: Vec<Entry>,
+}
+
+impl Dir {
+    fn entry(&self, name: &str) -> Option<&Entry> {
+        self.entries.binary_search_by(|e| e.name.as_str().cmp(name)).ok().map(|i| &self.entries[i])
+    }
+}
+
+/// The walked `assets/` directory.
+#[derive(Debug, Default)]
+pub(crate) struct Tree {
+    /// Canonical `assets/`; `None` when it does not resolve inside the project (then the tree is empty).
+    base: Option<Base>,
+    /// Every real directory, by path relative to `assets/` (`""` is `assets/` itself).
+    dirs: HashMap<String, Dir>,
+    /// Directories whose names are not UTF-8 (project-relative, lossy), sorted: never entered.
+    not_utf8: Vec<String>,
+}
+
+impl Tree {
+    /// Walks `assets/` of `project`.
+    pub(crate) fn walk(project: &Utf8Path) -> Tree {
+        let Ok(assets) = paths::resolve_inside(project, ASSETS_DIR) else { return Tree::default() };
+        let base = Base::trusted(assets);
+        let mut tree = Tree { base: None, dirs: HashMap::new(), not_utf8: Vec::new() };
+        let mut level = vec![String::new()];
+        while !level.is_empty() {
+            let read: Vec<(String, Dir, Vec<String>)> =
+                level.into_par_iter().map(|rel| read_dir(base.dir(), rel)).collect();
+            level = Vec::new();
+            for (rel, dir, not_utf8) in read {
+                level.extend(dir.subdirs.iter().map(|name| join(&rel, name)).filter(|c| !is_registry_dir(c)));
+                tree.not_utf8.extend(not_utf8);
+                tree.dirs.insert(rel, dir);
+            }
+        }
+        tree.not_utf8.sort();
+        tree.base = Some(base);
+        tree
+    }
+
+    /// Directories that hold an `asset.json` (of any kind) but that `registered` does not name, sorted.
+    pub(crate) fn unregistered(&self, registered: &HashSet<&str>) -> Vec<String> {
+        let mut found: Vec<String> = self
+            .dirs
+            .iter()
+            .filter(|(rel, dir)| !rel.is_empty() && dir.entry(DECLARATION_FILE).is_some())
+            .filter(|(rel, _)| !registered.contains(rel.as_str()))
+            .map(|(rel, _)| rel.clone())
+            .collect();
+        found.sort();
+        found
+    }
+
+    /// Directories never entered because their names are not UTF-8.
+    pub(crate) fn not_utf8(&self) -> &[String] {
+        &self.not_utf8
+    }
+
+    /// The canonical directory of `root`, when every component of it is a real directory.
+    pub(crate) fn root(&self, root: &str) -> Option<Base> {
+        let base = self.base.as_ref()?;
+        self.dirs.contains_key(root).then(|| Base::trusted(base.dir().join(root)))
+    }
+
+    /// `rel` inside `root` when it is a plain path of real directories ending
+    /// in a regular file: its canonical path and what the walk saw of it.
+    pub(crate) fn file(&self, root: &str, rel: &str) -> Option<(Utf8PathBuf, FileMeta)> {
+        let base = self.base.as_ref()?;
+        if paths::check_relative(rel).is_err() {
+            return None;
+        }
+        let (parent, name) = rel.rsplit_once('/').map_or(("", rel), |(p, n)| (p, n));
+        let meta = self.dirs.get(&join(root, parent))?.entry(name)?.file?;
+        Some((base.dir().join(root).join(rel), meta))
+    }
+
+    /// Every regular file under `root` (the root a real directory), relative
+    /// to it; `None` when the tree does not hold the root.
+    pub(crate) fn files_under(&self, root: &str) -> Option<Vec<(String, FileMeta)>> {
+        self.dirs.get(root)?;
+        let mut files = Vec::new();
+        let mut pending = vec![String::new()];
+        while let Some(rel) = pending.pop() {
+            let Some(dir) = self.dirs.get(&join(root, &rel)) else { continue };
+            pending.extend(dir.subdirs.iter().map(|name| join(&rel, name)));
+            files.extend(dir.entries.iter().filter_map(|e| Some((join(&rel, &e.name), e.file?))));
+        }
+        Some(files)
+    }
+}
+
+/// `a/b` from `a` and `b`, where an empty side adds nothing.
+fn join(parent: &str, name: &str) -> String {
+    match (parent.is_empty(), name.is_empty()) {
+        (true, _) => name.to_owned(),
+        (_, true) => parent.to_owned(),
+        _ => format!("{parent}/{name}"),
+    }
+}
+
+/// One directory: its entries' types come with the listing; only regular
+/// files cost a `stat` (relative to the open directory), for size and time.
+fn read_dir(assets: &Utf8Path, rel: String) -> (String, Dir, Vec<String>) {
+    let mut dir = Dir::default();
+    let mut not_utf8 = Vec::new();
+    let path = if rel.is_empty() { assets.to_owned() } else { assets.join(&rel) };
+    let Ok(listing) = std::fs::read_dir(&path) else { return (rel, dir, not_utf8) };
+    for item in listing.flatten() {
+        let Ok(kind) = item.file_type() else { continue };
+        let name = match item.file_name().into_string() {
+            Ok(name) => name,
+            Err(raw) => {
+                if kind.is_dir() {
+                    let parent = if rel.is_empty() { String::new() } else { format!("{rel}/") };
+                    not_utf8.push(format!("{ASSETS_DIR}/{parent}{}", raw.to_string_lossy()));
+                }
+                continue;
+            }
+        };
+        if kind.is_dir() {
+            dir.subdirs.push(name);
+        } else {
+            let file = kind
+                .is_file()
+                .then(|| item.metadata().ok())
+                .flatten()
+                .map(|meta| FileMeta { size: meta.len(), modified: meta.modified().ok() });
+            dir.entries.push(Entry { name, file });
+        }
+    }
+    dir.subdirs.sort();
+    dir.entries.sort_by(|a, b| a.name.cmp(&b.name));
+    (rel, dir, not_utf8)
+}
