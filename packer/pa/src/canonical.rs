@@ -53,14 +53,32 @@ fn write(value: &Value, out: &mut Vec<u8>) {
     }
 }
 
-/// The JSON pointer of the first float in `value`, in key order.
+/// The JSON pointer of the first float in `value`, in key order, below `at`.
+/// The pointer is built only on the way out of a hit: a header of 100k
+/// entries without a float costs no allocation here.
 pub fn find_float(value: &Value, at: String) -> Option<String> {
-    match value {
-        Value::Number(n) if !(n.is_i64() || n.is_u64()) => Some(if at.is_empty() { "/".into() } else { at }),
-        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| find_float(v, format!("{at}/{i}"))),
-        Value::Object(map) => map.iter().find_map(|(k, v)| find_float(v, format!("{at}/{k}"))),
-        _ => None,
+    let mut path = Vec::new();
+    if !float_path(value, &mut path) {
+        return None;
     }
+    let mut pointer = at;
+    for part in path.iter().rev() {
+        pointer.push('/');
+        pointer.push_str(part);
+    }
+    Some(if pointer.is_empty() { "/".into() } else { pointer })
+}
+
+/// Whether `value` holds a float; if so, `path` receives the steps to the
+/// first one, innermost first.
+fn float_path(value: &Value, path: &mut Vec<String>) -> bool {
+    let found = match value {
+        Value::Number(n) => return !(n.is_i64() || n.is_u64()),
+        Value::Array(items) => items.iter().enumerate().find(|(_, v)| float_path(v, path)).map(|(i, _)| i.to_string()),
+        Value::Object(map) => map.iter().find(|(_, v)| float_path(v, path)).map(|(k, _)| k.clone()),
+        _ => None,
+    };
+    found.map(|step| path.push(step)).is_some()
 }
 
 #[cfg(test)]

@@ -10,7 +10,6 @@ use std::time::Instant;
 use camino::Utf8Path;
 use fs_err as fs;
 use serde::Serialize;
-use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::exec::gate::{self, AssetPlan, GateReport};
@@ -360,19 +359,27 @@ impl<'o> Run<'o> {
     ) -> Result<u64, String> {
         let points = &options.testpoints;
         let header = header(&report.plans);
-        let written = self.write_pa(&stage.path(ASSETS_PA), snapshot, &report.plans, &header, pool, options)?;
+        // The companions need no payload: they are serialized while the payloads stream.
+        let (written, (asset_table, preload)) = std::thread::scope(|scope| {
+            let companions = scope.spawn(|| (header.asset_table_json(), header.preload_json()));
+            let written = self.write_pa(&stage.path(ASSETS_PA), snapshot, &report.plans, &header, pool, options);
+            (written, companions.join().expect("serializing the companions does not panic"))
+        });
+        let written = written?;
         let io = |e: std::io::Error| e.to_string();
-        stage.write(ASSET_TABLE_JSON, &header.asset_table_json()).map_err(io)?;
-        stage.write(PRELOAD_JSON, &header.preload_json()).map_err(io)?;
+        stage.write(ASSET_TABLE_JSON, &asset_table).map_err(io)?;
+        stage.write(PRELOAD_JSON, &preload).map_err(io)?;
         stage.write(ASSET_TABLE_METADATA_JSON, &table_metadata(snapshot, &written)).map_err(io)?;
         points.hit(TestPoint::PackStaged).map_err(io)?;
         conformance(stage, &header)?;
         Ok(written.file_len)
     }
 
-    /// Streams `assets.pa`: payloads are rebuilt from the snapshot a window at
-    /// a time (in parallel) and written in table order, so the file is never
-    /// held in memory whole.
+    /// Streams `assets.pa`: payloads are rebuilt from the snapshot a window
+    /// at a time on the pool (each hashed by the worker that built it) while
+    /// a writer thread hashes and writes the previous window in table order,
+    /// so the file is never held in memory whole and decoding, hashing and
+    /// writing overlap. `asset_packed` events follow the writer, on this thread.
     fn write_pa(
         &mut self,
         path: &Utf8Path,
@@ -384,35 +391,77 @@ impl<'o> Run<'o> {
     ) -> Result<Written, String> {
         use rayon::prelude::*;
         let io = |e: std::io::Error| format!("cannot write {path}: {e}");
-        let file = HashingWriter::new(BufWriter::new(fs::File::create(path).map_err(io)?));
-        let mut writer = PaWriter::new(file, header).map_err(io)?;
+        let file = fs::File::create(path).map_err(io)?;
         let build = |plan: &AssetPlan| {
             let asset = snapshot.asset(plan.asset_id).expect("planned assets are in the snapshot");
             let decl = asset.declaration.as_ref().expect("planned assets have declarations");
-            gate::build_asset(asset, decl, snapshot)
+            let payload = checked_payload(plan, gate::build_asset(asset, decl, snapshot))?;
+            let sha256 = hex(&Sha256::digest(&payload));
+            Ok::<_, String>((payload, sha256))
         };
-        let window = pool.current_num_threads() * 2;
-        let mut payload_sha256 = Vec::with_capacity(plans.len());
-        for chunk in plans.chunks(window) {
-            options.testpoints.hit(TestPoint::PackMaterialize).map_err(|e| e.to_string())?;
-            options.stop.check()?;
-            let built: Vec<_> = pool.install(|| chunk.par_iter().map(build).collect());
-            for (plan, built) in chunk.iter().zip(built) {
-                let payload = checked_payload(plan, built)?;
-                payload_sha256.push((plan.asset_id, hex(&Sha256::digest(&payload))));
-                writer.payload(&payload).map_err(io)?;
-                let done = payload_sha256.len();
-                self.event(EventKind::AssetPacked {
-                    asset_id: plan.asset_id,
-                    asset_name: plan.name.clone(),
-                    done,
-                    total: plans.len(),
-                });
+        let (to_writer, windows) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
+        let (acknowledge, written) = std::sync::mpsc::channel::<usize>();
+        std::thread::scope(|scope| {
+            let writer = scope.spawn(move || -> std::io::Result<HashingWriter<BufWriter<fs::File>>> {
+                let out = HashingWriter::new(BufWriter::with_capacity(WRITE_BUFFER, file));
+                let mut writer = PaWriter::new(out, header)?;
+                for window in windows {
+                    for payload in &window {
+                        writer.payload(payload)?;
+                    }
+                    // The receiver only goes away once the writer is joined.
+                    let _ = acknowledge.send(window.len());
+                }
+                let mut out = writer.finish()?;
+                out.flush()?;
+                Ok(out)
+            });
+            let mut payload_sha256 = Vec::with_capacity(plans.len());
+            let mut announced = 0;
+            let mut produced = Ok(());
+            for window in windows_of(plans) {
+                produced = options
+                    .testpoints
+                    .hit(TestPoint::PackMaterialize)
+                    .map_err(|e| e.to_string())
+                    .and_then(|()| options.stop.check());
+                let built: Result<Vec<_>, String> =
+                    produced.clone().and_then(|()| pool.install(|| window.par_iter().map(build).collect()));
+                let (payloads, digests): (Vec<_>, Vec<_>) = match built {
+                    Ok(built) => built.into_iter().unzip(),
+                    Err(e) => {
+                        produced = Err(e);
+                        break;
+                    }
+                };
+                let ids = window.iter().map(|plan| plan.asset_id);
+                payload_sha256.extend(ids.zip(digests));
+                if to_writer.send(payloads).is_err() {
+                    break; // The writer failed; joining it below says why.
+                }
+                announced = self.announce(plans, announced, written.try_iter().sum());
             }
+            drop(to_writer);
+            let finished = writer.join().expect("the assets.pa writer does not panic");
+            self.announce(plans, announced, written.try_iter().sum());
+            produced?;
+            let mut hashing = finished.map_err(io)?;
+            hashing.flush().map_err(io)?;
+            Ok(Written { file_len: hashing.len, file_sha256: hex(&hashing.hasher.finalize()), payload_sha256 })
+        })
+    }
+
+    /// Emits `asset_packed` for the `more` plans written after the first `done`; returns the new count.
+    fn announce(&mut self, plans: &[AssetPlan], done: usize, more: usize) -> usize {
+        for (i, plan) in plans.iter().enumerate().skip(done).take(more) {
+            self.event(EventKind::AssetPacked {
+                asset_id: plan.asset_id,
+                asset_name: plan.name.clone(),
+                done: i + 1,
+                total: plans.len(),
+            });
         }
-        let mut hashing = writer.finish().map_err(io)?;
-        hashing.flush().map_err(io)?;
-        Ok(Written { file_len: hashing.len, file_sha256: hex(&hashing.hasher.finalize()), payload_sha256 })
+        done + more
     }
 
     fn finish_failed(
@@ -449,6 +498,38 @@ impl<'o> Run<'o> {
             error,
         }
     }
+}
+
+/// Payload bytes built ahead of the writer, per window (local): enough for
+/// the pool to stay busy and the writer to write in large pieces, small
+/// enough that decoding ahead holds a bounded amount (a window being built,
+/// one waiting and one being written).
+pub const PACK_WINDOW_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Assets per window at most, so progress events stay frequent with tiny payloads.
+const PACK_WINDOW_ASSETS: usize = 1024;
+
+/// The writer's buffer: small payloads go to the kernel in pieces this large.
+const WRITE_BUFFER: usize = 1024 * 1024;
+
+/// `plans` cut into windows of at most `PACK_WINDOW_BYTES` of planned
+/// payload (or one asset, when a single payload is larger).
+fn windows_of(plans: &[AssetPlan]) -> impl Iterator<Item = &[AssetPlan]> {
+    let mut rest = plans;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut bytes = 0;
+        let mut n = 0;
+        while n < rest.len() && n < PACK_WINDOW_ASSETS && (n == 0 || bytes + rest[n].size <= PACK_WINDOW_BYTES) {
+            bytes += rest[n].size;
+            n += 1;
+        }
+        let (window, after) = rest.split_at(n);
+        rest = after;
+        Some(window)
+    })
 }
 
 /// The gate already built every asset once; a second build that differs
@@ -494,9 +575,12 @@ struct Written {
 }
 
 /// `asset_table_metadata.json`: tooling facts only — nothing that varies by
-/// machine, path, user or time.
+/// machine, path, user or time. Written from typed records whose fields are
+/// declared in byte order of their keys, integers and strings only, so
+/// serde_json's compact output is already the canonical form (checked
+/// against `canonical_json` in the tests).
 fn table_metadata(snapshot: &Snapshot, written: &Written) -> Vec<u8> {
-    let assets: Vec<Value> = written
+    let assets = written
         .payload_sha256
         .iter()
         .map(|(id, sha)| {
@@ -504,39 +588,67 @@ fn table_metadata(snapshot: &Snapshot, written: &Written) -> Vec<u8> {
             asset_metadata(snapshot, asset, sha)
         })
         .collect();
-    let value = json!({
-        "schema_version": TABLE_METADATA_SCHEMA_VERSION,
-        "assets_pa": { "size": written.file_len, "sha256": written.file_sha256 },
-        "assets": assets,
-    });
-    prometeu_pa::canonical_json(&value).expect("table metadata holds integers only")
+    let metadata = TableMetadata {
+        assets,
+        assets_pa: PaDigest { sha256: &written.file_sha256, size: written.file_len },
+        schema_version: TABLE_METADATA_SCHEMA_VERSION,
+    };
+    serde_json::to_vec(&metadata).expect("table metadata serializes")
 }
 
-fn asset_metadata(snapshot: &Snapshot, asset: &AssetSnapshot, payload_sha256: &str) -> Value {
+/// `asset_table_metadata.json`; fields in byte order of their keys.
+#[derive(Serialize)]
+struct TableMetadata<'a> {
+    assets: Vec<AssetMetadata<'a>>,
+    assets_pa: PaDigest<'a>,
+    schema_version: u64,
+}
+
+#[derive(Serialize)]
+struct PaDigest<'a> {
+    sha256: &'a str,
+    size: u64,
+}
+
+#[derive(Serialize)]
+struct AssetMetadata<'a> {
+    asset_id: u32,
+    asset_root: String,
+    asset_uuid: &'a str,
+    family: &'static str,
+    format: &'static str,
+    inputs: Vec<InputMetadata<'a>>,
+    payload_sha256: &'a str,
+}
+
+#[derive(Serialize)]
+struct InputMetadata<'a> {
+    index: u32,
+    path: &'a str,
+    role: &'static str,
+    sha256: String,
+    size: u64,
+}
+
+fn asset_metadata<'a>(snapshot: &Snapshot, asset: &'a AssetSnapshot, payload_sha256: &'a str) -> AssetMetadata<'a> {
     let decl = asset.declaration.as_ref().expect("written assets have declarations");
-    let inputs: Vec<Value> = asset
+    let inputs = asset
         .selected
         .iter()
         .map(|file| {
             let (size, sha256) = snapshot.digest(&file.path).expect("written inputs are in the frozen snapshot");
-            json!({
-                "path": file.path,
-                "role": decl.main_role(),
-                "index": file.index,
-                "size": size,
-                "sha256": hex(&sha256),
-            })
+            InputMetadata { index: file.index, path: &file.path, role: decl.main_role(), sha256: hex(&sha256), size }
         })
         .collect();
-    json!({
-        "asset_id": asset.entry.asset_id,
-        "asset_uuid": asset.entry.asset_uuid,
-        "asset_root": crate::workspace::layout::root_path(&asset.entry.root),
-        "family": decl.family.type_name(),
-        "format": decl.family.format(),
-        "payload_sha256": payload_sha256,
-        "inputs": inputs,
-    })
+    AssetMetadata {
+        asset_id: asset.entry.asset_id,
+        asset_root: crate::workspace::layout::root_path(&asset.entry.root),
+        asset_uuid: &asset.entry.asset_uuid,
+        family: decl.family.type_name(),
+        format: decl.family.format(),
+        inputs,
+        payload_sha256,
+    }
 }
 
 /// Step 5: re-read the staged files and check every structural rule.

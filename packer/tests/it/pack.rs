@@ -296,6 +296,36 @@ fn companions_equal_the_header_parts_and_the_verifier_accepts_the_file() {
 }
 
 #[test]
+fn table_metadata_is_canonical_and_its_digests_are_those_of_the_files() {
+    use sha2::{Digest, Sha256};
+    let hex = |bytes: &[u8]| Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let p = sample_project();
+    assert_eq!(pack(&p).status, Status::Success);
+    let bytes = p.read("build/asset_table_metadata.json");
+    let metadata: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(prometeu_packer::pa::canonical_json(&metadata).unwrap(), bytes, "written in canonical form");
+    let pa = p.read("build/assets.pa");
+    assert_eq!(metadata["assets_pa"]["sha256"], hex(&pa));
+    assert_eq!(metadata["assets_pa"]["size"], pa.len());
+    let inspection = prometeu_packer::pa::verify_file(&p.path.join("build/assets.pa")).unwrap();
+    let base = inspection.prelude.payload_offset as usize;
+    let assets = metadata["assets"].as_array().unwrap();
+    assert_eq!(assets.len(), inspection.header.asset_table.len());
+    for (asset, entry) in assets.iter().zip(&inspection.header.asset_table) {
+        assert_eq!(asset["asset_id"], entry.asset_id);
+        let payload = &pa[base + entry.offset as usize..][..entry.size as usize];
+        assert_eq!(asset["payload_sha256"], hex(payload), "{asset}");
+        let inputs = asset["inputs"].as_array().unwrap();
+        assert!(!inputs.is_empty(), "{asset}");
+        for input in inputs {
+            let file = p.read(input["path"].as_str().unwrap());
+            assert_eq!(input["size"], file.len(), "{input}");
+            assert_eq!(input["sha256"], hex(&file), "{input}");
+        }
+    }
+}
+
+#[test]
 fn validation_and_the_gate_report_the_same_diagnostics() {
     let p = sample_project();
     break_hero(&p);
