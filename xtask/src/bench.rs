@@ -16,8 +16,10 @@ use xshell::{Shell, cmd};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
-    /// Named scales to run (`small-1k`, `small-10k`, `sound-256`, `large-100k`), comma-separated;
-    /// `curve` is small-1k, small-10k and large-100k. Without it, one custom project from the flags below.
+    /// Named scales to run (`small-1k`, `small-10k`, `sound-256`, `large-100k`, `moved-2.5k`, `moved-10k`),
+    /// comma-separated; `curve` is small-1k, small-10k and large-100k, `moved` is moved-2.5k and moved-10k
+    /// (every root moved: summary and validate only, as the pack is blocked). Without it, one custom
+    /// project from the flags below.
     #[arg(long, value_delimiter = ',')]
     pub scale: Vec<String>,
     /// Timed runs of each command; the median is printed.
@@ -56,18 +58,23 @@ struct Scale {
     glyph_assets: usize,
     sound_assets: usize,
     sound_mib: usize,
+    /// Every registered root moved away (its registry entry names `moved/<root>`, which does not
+    /// exist): each asset then costs a broken root, an unregistered root and a look-up by uuid.
+    moved: bool,
 }
 
 /// The named scales: what a reviewer reruns to compare against the figures in `docs/benchmarks.md`.
 fn named(name: &str) -> Option<Scale> {
-    let (glyph_assets, sound_assets, sound_mib) = match name {
-        "small-1k" => (500, 500, 3),
-        "small-10k" => (5000, 5000, 32),
-        "sound-256" => (300, 300, 256),
-        "large-100k" => (50_000, 50_000, 320),
+    let (glyph_assets, sound_assets, sound_mib, moved) = match name {
+        "small-1k" => (500, 500, 3, false),
+        "small-10k" => (5000, 5000, 32, false),
+        "sound-256" => (300, 300, 256, false),
+        "large-100k" => (50_000, 50_000, 320, false),
+        "moved-2.5k" => (1250, 1250, 8, true),
+        "moved-10k" => (5000, 5000, 32, true),
         _ => return None,
     };
-    Some(Scale { name: name.to_owned(), glyph_assets, sound_assets, sound_mib })
+    Some(Scale { name: name.to_owned(), glyph_assets, sound_assets, sound_mib, moved })
 }
 
 fn scales(args: &BenchArgs) -> Result<Vec<Scale>, String> {
@@ -77,15 +84,23 @@ fn scales(args: &BenchArgs) -> Result<Vec<Scale>, String> {
             glyph_assets: args.glyph_assets,
             sound_assets: args.sound_assets,
             sound_mib: args.sound_mib,
+            moved: false,
         };
         return Ok(vec![custom]);
     }
     let mut out = Vec::new();
     for name in &args.scale {
-        let names: &[&str] = if name == "curve" { &["small-1k", "small-10k", "large-100k"] } else { &[name.as_str()] };
+        let names: &[&str] = match name.as_str() {
+            "curve" => &["small-1k", "small-10k", "large-100k"],
+            "moved" => &["moved-2.5k", "moved-10k"],
+            one => &[one],
+        };
         for n in names {
             out.push(named(n).ok_or_else(|| {
-                format!("unknown scale `{n}`; use small-1k, small-10k, sound-256, large-100k or curve")
+                format!(
+                    "unknown scale `{n}`; use small-1k, small-10k, sound-256, large-100k, moved-2.5k, moved-10k, \
+                     curve or moved"
+                )
             })?);
         }
     }
@@ -100,18 +115,57 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
     cmd!(sh, "cargo build --release --quiet -p prometeu-xtask").run().map_err(|e| e.to_string())?;
     let binary = root.join("target/release/xtask");
     let base = args.dir.clone().unwrap_or_else(|| root.join("target/bench-project"));
-    for scale in scales(args)? {
-        let project = if args.scale.len() > 1 || args.scale.iter().any(|s| s == "curve") {
-            base.join(&scale.name)
-        } else {
-            base.clone()
-        };
-        bench_scale(&binary, &project, &scale, args)?;
+    let scales = scales(args)?;
+    let mut measured = Vec::new();
+    for scale in &scales {
+        let project = if scales.len() > 1 { base.join(&scale.name) } else { base.clone() };
+        measured.push(bench_scale(&binary, &project, scale, args)?);
     }
+    print_scaling(&measured);
     Ok(())
 }
 
-fn bench_scale(binary: &Utf8Path, project: &Utf8Path, scale: &Scale, args: &BenchArgs) -> Result<(), String> {
+/// Per-asset cost of one scale, for the scaling lines.
+struct PerAsset {
+    name: String,
+    assets: usize,
+    /// Seconds per asset of pack (when timed), summary and validate.
+    pack: Option<f64>,
+    summary: f64,
+    validate: f64,
+}
+
+/// How the cost per asset grows from each scale to the next: 1.0 is
+/// linear; a quadratic path shows as a ratio that grows with the step (at
+/// 4x the assets, about 4x the cost per asset).
+fn print_scaling(measured: &[PerAsset]) {
+    let mut out = std::io::stdout().lock();
+    for pair in measured.windows(2) {
+        let [a, b] = pair else { continue };
+        if b.assets <= a.assets {
+            continue;
+        }
+        let ratio = |x: f64, y: f64| y / x;
+        let pack = match (a.pack, b.pack) {
+            (Some(x), Some(y)) => format!("pack {:.2}x, ", ratio(x, y)),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "scaling {} -> {} ({:.1}x the assets): cost per asset {pack}summary {:.2}x, validate {:.2}x; \
+             whole runs: summary {:.1}x, validate {:.1}x",
+            a.name,
+            b.name,
+            b.assets as f64 / a.assets as f64,
+            ratio(a.summary, b.summary),
+            ratio(a.validate, b.validate),
+            ratio(a.summary * a.assets as f64, b.summary * b.assets as f64),
+            ratio(a.validate * a.assets as f64, b.validate * b.assets as f64),
+        );
+    }
+}
+
+fn bench_scale(binary: &Utf8Path, project: &Utf8Path, scale: &Scale, args: &BenchArgs) -> Result<PerAsset, String> {
     clear_bench_dir(project)?;
     eprintln!("[{}] generating {project}…", scale.name);
     let generated = generate(project, scale).map_err(|e| e.to_string())?;
@@ -132,13 +186,13 @@ fn bench_scale(binary: &Utf8Path, project: &Utf8Path, scale: &Scale, args: &Benc
     let mut samples: Vec<Vec<Measured>> = vec![Vec::new(); 5];
     for run in 0..=runs {
         let round = [
-            measure(binary, &pack_args)?,
+            if scale.moved { skipped() } else { measure(binary, &pack_args)? },
             measure("sh", &["-c", &tar_sync])?,
             measure("sh", &["-c", &cat])?,
             measure(binary, &summary_args)?,
             measure(binary, &validate_args)?,
         ];
-        if !round[0].ok {
+        if !round[0].ok && !scale.moved {
             return Err(format!("the benchmark pack failed:\n{}", round[0].stdout));
         }
         if run > 0 {
@@ -150,7 +204,20 @@ fn bench_scale(binary: &Utf8Path, project: &Utf8Path, scale: &Scale, args: &Benc
     let _ = fs::remove_file(&tar_file);
     let medians: Vec<Measured> = samples.into_iter().map(median).collect();
     report(scale, &generated, &medians, project);
-    Ok(())
+    let assets = (scale.glyph_assets + scale.sound_assets).max(1);
+    let per_asset = |m: &Measured| m.wall.as_secs_f64() / assets as f64;
+    Ok(PerAsset {
+        name: scale.name.clone(),
+        assets,
+        pack: (!scale.moved).then(|| per_asset(&medians[0])),
+        summary: per_asset(&medians[3]),
+        validate: per_asset(&medians[4]),
+    })
+}
+
+/// The pack's place in a round where it is not run (a blocked project).
+fn skipped() -> Measured {
+    Measured { wall: Duration::ZERO, peak_rss_kib: 0, ok: false, stdout: String::new() }
 }
 
 /// The run with the median wall time.
@@ -221,6 +288,9 @@ fn generate(project: &Utf8Path, args: &Scale) -> std::io::Result<Generated> {
     }
     for (i, entry) in entries.iter_mut().enumerate() {
         entry["asset_id"] = json!(i + 1);
+        if args.moved {
+            entry["root"] = json!(format!("moved/{}", entry["root"].as_str().expect("roots are strings")));
+        }
     }
     let registry = json!({"schema_version": 1, "next_asset_id": entries.len() + 1, "assets": entries});
     fs::write(project.join("assets/.prometeu/index.json"), serde_json::to_vec_pretty(&registry).expect("json"))?;
@@ -307,6 +377,8 @@ fn measure(program: &str, args: &[&str]) -> Result<Measured, String> {
     let mut child = std::process::Command::new(program)
         .args(args)
         .stdout(std::process::Stdio::piped())
+        // The figures are the output; a blocked validation's message is not.
+        .stderr(std::process::Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot run {program}: {e}"))?;
     let mut stdout = String::new();
@@ -361,8 +433,13 @@ fn report(scale: &Scale, generated: &Generated, m: &[Measured], project: &Utf8Pa
         format!("validate:               {:.2} s ({:.3} s per 10k assets)", s(validate), per_10k(validate)),
         format!("pack peak RSS:          {rss:.1} MiB ({:.1} MiB beyond the snapshot)", rss - mib(held)),
     ];
+    // With every root moved the gate blocks: only the read-only commands mean anything.
+    let pack_lines = [2, 3, 4, 7, 8, 11];
     let mut out = std::io::stdout().lock();
-    for line in lines {
+    for (i, line) in lines.into_iter().enumerate() {
+        if scale.moved && pack_lines.contains(&i) {
+            continue;
+        }
         let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(out);

@@ -325,6 +325,25 @@ fn table_metadata_is_canonical_and_its_digests_are_those_of_the_files() {
     }
 }
 
+/// SHA-256 of `build/assets.pa` and `build/asset_table_metadata.json` for
+/// the sample project, recorded from the release before the pack pipeline
+/// was rebuilt for speed (the walk of `assets/`, the writer thread, typed
+/// table metadata). A change to how the pack runs must never show here;
+/// only a deliberate change of the format may, together with these values.
+const SAMPLE_ASSETS_PA_SHA256: &str = "5ac5474efc2defbe58f791fd88a5823a0b902f458aa38f7acc9fd9a60ca26959";
+const SAMPLE_TABLE_METADATA_SHA256: &str = "582d35651e1c1969682e2df7caf04d2e5de4a1ed18d029cf96b68a6315ef358e";
+
+#[test]
+fn the_sample_project_packs_to_the_recorded_bytes() {
+    use sha2::{Digest, Sha256};
+    let hex = |bytes: &[u8]| Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let p = sample_project();
+    assert_eq!(pack(&p).status, Status::Success);
+    let pa = hex(&p.read("build/assets.pa"));
+    let metadata = hex(&p.read("build/asset_table_metadata.json"));
+    assert_eq!((pa.as_str(), metadata.as_str()), (SAMPLE_ASSETS_PA_SHA256, SAMPLE_TABLE_METADATA_SHA256));
+}
+
 #[test]
 fn validation_and_the_gate_report_the_same_diagnostics() {
     let p = sample_project();
