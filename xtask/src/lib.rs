@@ -19,6 +19,11 @@ mod scaffold;
 mod staged;
 mod version;
 
+/// Every binary built on this command line (ours, and each game's `xtask`)
+/// allocates with mimalloc: see `Cargo.toml` for why.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub use cli::main;
 /// Ctrl-C for a host that runs several commands in one process: install the
 /// handler once, take a fresh token per run.

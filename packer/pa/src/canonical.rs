@@ -23,7 +23,7 @@ pub fn to_vec(value: &Value) -> Result<Vec<u8>, FloatAt> {
     Ok(out)
 }
 
-fn write(value: &Value, out: &mut Vec<u8>) {
+pub(crate) fn write(value: &Value, out: &mut Vec<u8>) {
     match value {
         Value::Array(items) => {
             out.push(b'[');

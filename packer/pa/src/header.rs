@@ -168,22 +168,37 @@ impl Header {
     /// plain JSON, so the conformance check fails the pack instead of this
     /// call bringing the process down.
     pub fn canonical(&self) -> Vec<u8> {
-        canonical_or_plain(&to_json(self))
+        self.try_canonical().unwrap_or_else(|_| to_json(self).to_string().into_bytes())
     }
 
     /// The canonical header bytes, or where the float that prevents them is.
+    /// Written entry by entry (`"asset_table"` sorts before `"preload"`), so
+    /// only one entry at a time is ever a JSON value tree, however large the table.
     pub fn try_canonical(&self) -> Result<Vec<u8>, canonical::FloatAt> {
-        canonical::to_vec(&to_json(self))
+        let mut out = b"{\"asset_table\":".to_vec();
+        canonical_array(&self.asset_table, "/asset_table", &mut out)?;
+        out.extend_from_slice(b",\"preload\":");
+        canonical_array(&self.preload, "/preload", &mut out)?;
+        out.push(b'}');
+        Ok(out)
     }
 
     /// `build/asset_table.json`: the `asset_table` value, canonical.
     pub fn asset_table_json(&self) -> Vec<u8> {
-        canonical_or_plain(&to_json(&self.asset_table))
+        let mut out = Vec::new();
+        match canonical_array(&self.asset_table, "", &mut out) {
+            Ok(()) => out,
+            Err(_) => to_json(&self.asset_table).to_string().into_bytes(),
+        }
     }
 
     /// `build/preload.json`: the `preload` value, canonical.
     pub fn preload_json(&self) -> Vec<u8> {
-        canonical_or_plain(&to_json(&self.preload))
+        let mut out = Vec::new();
+        match canonical_array(&self.preload, "", &mut out) {
+            Ok(()) => out,
+            Err(_) => to_json(&self.preload).to_string().into_bytes(),
+        }
     }
 
     /// Sum of all entry sizes, saturating: a header whose sizes overflow u64
@@ -199,6 +214,20 @@ pub(crate) fn to_json<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).expect("header types always convert to JSON")
 }
 
-fn canonical_or_plain(value: &Value) -> Vec<u8> {
-    canonical::to_vec(value).unwrap_or_else(|_| value.to_string().into_bytes())
+/// Appends `items` as a canonical JSON array, converting one item at a
+/// time; fails with the pointer (under `at`) of the first float.
+fn canonical_array<T: Serialize>(items: &[T], at: &str, out: &mut Vec<u8>) -> Result<(), canonical::FloatAt> {
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let value = to_json(item);
+        if let Some(pointer) = canonical::find_float(&value, format!("{at}/{i}")) {
+            return Err(canonical::FloatAt(pointer));
+        }
+        canonical::write(&value, out);
+    }
+    out.push(b']');
+    Ok(())
 }

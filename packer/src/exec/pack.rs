@@ -17,6 +17,7 @@ use crate::exec::lane::LaneGuard;
 use crate::exec::origin::Origin;
 use crate::exec::snapshot::{self, AssetSnapshot, MaterializationConfig, Snapshot};
 use crate::exec::staging::{self, PromoteError, Staging};
+use crate::support::background::drop_in_background;
 use crate::support::diag::Diagnostic;
 use crate::support::log::{Channel, Level, LogLine, diagnostic_line};
 use crate::support::testpoint::{TestPoint, TestPoints};
@@ -286,10 +287,12 @@ impl<'o> Run<'o> {
             return self.result(Status::Blocked, None, false, report.plans.len(), report.diagnostics, None);
         }
         let diagnostics = report.diagnostics.clone();
-        match self.execute(&build_dir, &snapshot, &report, &pool, options) {
+        let result = match self.execute(&build_dir, &snapshot, &report, &pool, options) {
             Ok(()) => self.result(Status::Success, None, true, report.plans.len(), diagnostics, None),
             Err(Failure(stage, message)) => self.finish_failed(stage, message, true, diagnostics),
-        }
+        };
+        drop_in_background((snapshot, report));
+        result
     }
 
     /// Logs the gate's findings on `pack-validation`; true when it passed.

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::exec::gate::{self, GateReport};
 use crate::exec::snapshot::{self, LiveContent, MaterializationConfig, Snapshot};
+use crate::support::background::drop_in_background;
 use crate::support::diag::{Diagnostic, any_blocking};
 
 /// The result of `summary`: the active pack set as the declarations describe it, no input read.
@@ -60,6 +61,7 @@ pub fn summary(project: &Utf8Path) -> Summary {
             }
         })
         .collect();
+    drop_in_background(snapshot);
     Summary { included_asset_count: assets.len(), assets, diagnostics }
 }
 
@@ -94,7 +96,9 @@ pub struct ValidationAsset {
 /// Runs the gate read-only: inputs are read live, one at a time, and dropped.
 pub fn validate(project: &Utf8Path, threads: Option<usize>) -> Validation {
     let (snapshot, report) = gate_live(project, threads);
-    group(&snapshot, &report)
+    let validation = group(&snapshot, &report);
+    drop_in_background((snapshot, report));
+    validation
 }
 
 /// The gate over a runtime snapshot — the same checks the pack runs over its

@@ -18,6 +18,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use prometeu_shape::Beneath;
 
 use crate::families::{Content, SelectedFile};
+use crate::support::background::drop_in_background;
 use crate::support::diag::AssetRef;
 use crate::support::diag::{Code, Diagnostic};
 use crate::workspace::declaration::{self, Declaration};
@@ -283,6 +284,8 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
     }
     workspace_diagnostics.extend(roots.unregistered_warnings());
     workspace_diagnostics.extend(roots.non_utf8_warnings());
+    drop(roots);
+    drop_in_background(tree);
     Snapshot {
         mode: config.mode,
         project: project.to_owned(),

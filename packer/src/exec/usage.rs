@@ -125,5 +125,7 @@ pub fn validate_with_usage(
     threads: Option<usize>,
 ) -> (crate::exec::report::Validation, PackUsage) {
     let (snapshot, report) = crate::exec::report::gate_live(project, threads);
-    (crate::exec::report::group(&snapshot, &report), planned_usage(&report))
+    let found = (crate::exec::report::group(&snapshot, &report), planned_usage(&report));
+    crate::support::background::drop_in_background((snapshot, report));
+    found
 }

@@ -1,7 +1,8 @@
 //! Layer 0, what every layer shares: diagnostics with stable codes, log
-//! lines, test points. Imports nothing of the crate.
+//! lines, test points, freeing off the caller's path. Imports nothing of the crate.
 
 pub(crate) mod advice;
+pub(crate) mod background;
 pub(crate) mod diag;
 pub(crate) mod log;
 pub(crate) mod testpoint;

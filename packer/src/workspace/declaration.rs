@@ -163,7 +163,8 @@ pub fn parse(bytes: &[u8], asset: AssetRef<'_>, file: &str) -> Parsed {
 /// A declaration these rules accept must also read as `AssetJson`, the type
 /// its published schema comes from; a refusal here means the two drifted.
 fn typed_cross_check(cx: &mut Checker<'_>, value: &Value) {
-    if let Err(error) = serde_json::from_value::<AssetJson>(value.clone()) {
+    // Deserialized from the borrowed tree: no copy of the declaration.
+    if let Err(error) = <AssetJson as serde::Deserialize>::deserialize(value) {
         cx.block(
             Code::DeclarationInvalidValue,
             format!("asset.json does not match the asset.json schema ({error}); correct it to the documented shape"),
