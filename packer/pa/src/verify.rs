@@ -245,7 +245,7 @@ fn parse_header(bytes: &[u8], found: &mut Vec<Violation>) -> Option<Header> {
         }
     };
     found.extend(check_canonical(&value, bytes));
-    header_from_json(&value, found)
+    header_from_json(value, found)
 }
 
 fn check_canonical(value: &Value, bytes: &[u8]) -> Option<Violation> {
@@ -281,18 +281,24 @@ fn excerpt(bytes: &[u8], at: usize) -> String {
     }
 }
 
-fn header_from_json(value: &Value, found: &mut Vec<Violation>) -> Option<Header> {
-    let Some(root) = value.as_object() else {
+/// Converts the parsed header, consuming it: each entry's JSON tree is freed
+/// as soon as it is converted, so the header is never held twice.
+fn header_from_json(value: Value, found: &mut Vec<Violation>) -> Option<Header> {
+    let Value::Object(mut root) = value else {
         found.push(Violation(format!(
             "header must be a JSON object {{\"asset_table\":[…],\"preload\":[…]}}, found {}",
-            describe(value)
+            describe(&value)
         )));
         return None;
     };
-    check_keys("the header", root, HEADER_KEYS, found);
-    let mut fields = Fields::new("the header".to_owned(), root, found);
-    let table = fields.array("asset_table");
-    let preload = fields.array("preload");
+    check_keys("the header", &root, HEADER_KEYS, found);
+    let mut fields = Fields::new("the header".to_owned(), &root, found);
+    let (table_ok, preload_ok) = (fields.array("asset_table").is_some(), fields.array("preload").is_some());
+    let mut take = |key: &str, ok: bool| match root.remove(key) {
+        Some(Value::Array(items)) if ok => Some(items),
+        _ => None,
+    };
+    let (table, preload) = (take("asset_table", table_ok), take("preload", preload_ok));
     let asset_table = collect_all(table, |index, item| entry_from_json(index, item, found));
     let preload = collect_all(preload, |index, item| preload_from_json(index, item, found));
     Some(Header { asset_table: asset_table?, preload: preload? })
@@ -300,20 +306,20 @@ fn header_from_json(value: &Value, found: &mut Vec<Violation>) -> Option<Header>
 
 /// Converts every item (so each one's problems are reported), then `Some`
 /// only if all converted.
-fn collect_all<T>(items: Option<&Vec<Value>>, mut convert: impl FnMut(usize, &Value) -> Option<T>) -> Option<Vec<T>> {
-    let converted: Vec<Option<T>> = items?.iter().enumerate().map(|(index, item)| convert(index, item)).collect();
+fn collect_all<T>(items: Option<Vec<Value>>, mut convert: impl FnMut(usize, Value) -> Option<T>) -> Option<Vec<T>> {
+    let converted: Vec<Option<T>> = items?.into_iter().enumerate().map(|(index, item)| convert(index, item)).collect();
     converted.into_iter().collect()
 }
 
-fn entry_from_json(index: usize, value: &Value, found: &mut Vec<Violation>) -> Option<Entry> {
+fn entry_from_json(index: usize, value: Value, found: &mut Vec<Violation>) -> Option<Entry> {
     let what = format!("asset_table entry {index}");
-    let Some(map) = value.as_object() else {
-        found.push(Violation(format!("{what} must be an object, found {}", describe(value))));
+    let Value::Object(mut map) = value else {
+        found.push(Violation(format!("{what} must be an object, found {}", describe(&value))));
         return None;
     };
-    check_keys(&what, map, ENTRY_KEYS, found);
-    let mut fields = Fields::new(what, map, found);
-    let entry = Entry {
+    check_keys(&what, &map, ENTRY_KEYS, found);
+    let mut fields = Fields::new(what, &map, found);
+    let mut entry = Entry {
         asset_id: fields.u32("asset_id"),
         asset_name: fields.string("asset_name"),
         bank_type: fields.string("bank_type"),
@@ -321,15 +327,21 @@ fn entry_from_json(index: usize, value: &Value, found: &mut Vec<Violation>) -> O
         offset: fields.u64("offset"),
         size: fields.u64("size"),
         decoded_size: fields.u64("decoded_size"),
-        metadata: fields.object("metadata"),
+        metadata: Map::new(),
     };
-    fields.complete().then_some(entry)
+    let metadata_ok = fields.read("metadata", "an object", Value::as_object).is_some();
+    let complete = fields.complete();
+    // Moved out once checked: the metadata tree is not copied.
+    if let (true, Some(Value::Object(metadata))) = (metadata_ok, map.remove("metadata")) {
+        entry.metadata = metadata;
+    }
+    complete.then_some(entry)
 }
 
-fn preload_from_json(index: usize, value: &Value, found: &mut Vec<Violation>) -> Option<PreloadEntry> {
+fn preload_from_json(index: usize, value: Value, found: &mut Vec<Violation>) -> Option<PreloadEntry> {
     let what = format!("preload entry {index}");
     let Some(map) = value.as_object() else {
-        found.push(Violation(format!("{what} must be an object, found {}", describe(value))));
+        found.push(Violation(format!("{what} must be an object, found {}", describe(&value))));
         return None;
     };
     check_keys(&what, map, PRELOAD_ENTRY_KEYS, found);
@@ -395,10 +407,6 @@ impl<'m, 'f> Fields<'m, 'f> {
 
     fn string(&mut self, key: &str) -> String {
         self.read(key, "a string", Value::as_str).map(str::to_owned).unwrap_or_default()
-    }
-
-    fn object(&mut self, key: &str) -> Map<String, Value> {
-        self.read(key, "an object", Value::as_object).cloned().unwrap_or_default()
     }
 
     fn array(&mut self, key: &str) -> Option<&'m Vec<Value>> {

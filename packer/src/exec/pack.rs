@@ -10,6 +10,7 @@ use std::time::Instant;
 use camino::Utf8Path;
 use fs_err as fs;
 use serde::Serialize;
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::exec::gate::{self, AssetPlan, GateReport};
@@ -282,16 +283,16 @@ impl<'o> Run<'o> {
         if let Err(stopped) = options.stop.check() {
             return self.finish_failed(FailureStage::Execution, stopped, true, Vec::new());
         }
-        let report = gate::run(&snapshot, &snapshot, &pool);
+        let mut report = gate::run(&snapshot, &snapshot, &pool);
         if !self.report_gate(&report) {
             return self.result(Status::Blocked, None, false, report.plans.len(), report.diagnostics, None);
         }
         let diagnostics = report.diagnostics.clone();
-        let result = match self.execute(&build_dir, &snapshot, &report, &pool, options) {
+        let result = match self.execute(&build_dir, snapshot, &mut report, &pool, options) {
             Ok(()) => self.result(Status::Success, None, true, report.plans.len(), diagnostics, None),
             Err(Failure(stage, message)) => self.finish_failed(stage, message, true, diagnostics),
         };
-        drop_in_background((snapshot, report));
+        drop_in_background(report);
         result
     }
 
@@ -313,11 +314,13 @@ impl<'o> Run<'o> {
         report.passed()
     }
 
+    /// Stages, checks and promotes; takes the snapshot so it can be freed
+    /// as soon as the last output that needs it is written.
     fn execute(
         &mut self,
         build_dir: &Utf8Path,
-        snapshot: &Snapshot,
-        report: &GateReport,
+        snapshot: Snapshot,
+        report: &mut GateReport,
         pool: &rayon::ThreadPool,
         options: &PackOptions,
     ) -> Result<(), Failure> {
@@ -351,28 +354,31 @@ impl<'o> Run<'o> {
     }
 
     /// Writes the four outputs into staging and verifies them; returns the
-    /// `assets.pa` length.
+    /// `assets.pa` length. The snapshot is freed before the conformance
+    /// check, which reads only the staged files.
     fn stage_and_check(
         &mut self,
         stage: &Staging,
-        snapshot: &Snapshot,
-        report: &GateReport,
+        snapshot: Snapshot,
+        report: &mut GateReport,
         pool: &rayon::ThreadPool,
         options: &PackOptions,
     ) -> Result<u64, String> {
         let points = &options.testpoints;
-        let header = header(&report.plans);
+        // The plans' metadata moves into the header: it is held once.
+        let header = header_taking(&mut report.plans);
         // The companions need no payload: they are serialized while the payloads stream.
         let (written, (asset_table, preload)) = std::thread::scope(|scope| {
             let companions = scope.spawn(|| (header.asset_table_json(), header.preload_json()));
-            let written = self.write_pa(&stage.path(ASSETS_PA), snapshot, &report.plans, &header, pool, options);
+            let written = self.write_pa(&stage.path(ASSETS_PA), &snapshot, &report.plans, &header, pool, options);
             (written, companions.join().expect("serializing the companions does not panic"))
         });
         let written = written?;
         let io = |e: std::io::Error| e.to_string();
         stage.write(ASSET_TABLE_JSON, &asset_table).map_err(io)?;
         stage.write(PRELOAD_JSON, &preload).map_err(io)?;
-        stage.write(ASSET_TABLE_METADATA_JSON, &table_metadata(snapshot, &written)).map_err(io)?;
+        stage.write(ASSET_TABLE_METADATA_JSON, &table_metadata(&snapshot, &written)).map_err(io)?;
+        drop_in_background(snapshot);
         points.hit(TestPoint::PackStaged).map_err(io)?;
         conformance(stage, &header)?;
         Ok(written.file_len)
@@ -395,10 +401,10 @@ impl<'o> Run<'o> {
         use rayon::prelude::*;
         let io = |e: std::io::Error| format!("cannot write {path}: {e}");
         let file = fs::File::create(path).map_err(io)?;
-        let build = |plan: &AssetPlan| {
+        let build = |(plan, entry): (&AssetPlan, &Entry)| {
             let asset = snapshot.asset(plan.asset_id).expect("planned assets are in the snapshot");
             let decl = asset.declaration.as_ref().expect("planned assets have declarations");
-            let payload = checked_payload(plan, gate::build_asset(asset, decl, snapshot))?;
+            let payload = checked_payload(entry, gate::build_asset(asset, decl, snapshot))?;
             let sha256 = hex(&Sha256::digest(&payload));
             Ok::<_, String>((payload, sha256))
         };
@@ -422,14 +428,17 @@ impl<'o> Run<'o> {
             let mut payload_sha256 = Vec::with_capacity(plans.len());
             let mut announced = 0;
             let mut produced = Ok(());
-            for window in windows_of(plans) {
+            for range in windows_of(plans) {
+                let window = &plans[range.clone()];
                 produced = options
                     .testpoints
                     .hit(TestPoint::PackMaterialize)
                     .map_err(|e| e.to_string())
                     .and_then(|()| options.stop.check());
-                let built: Result<Vec<_>, String> =
-                    produced.clone().and_then(|()| pool.install(|| window.par_iter().map(build).collect()));
+                let built: Result<Vec<_>, String> = produced.clone().and_then(|()| {
+                    let entries = &header.asset_table[range];
+                    pool.install(|| window.par_iter().zip(entries).map(build).collect())
+                });
                 let (payloads, digests): (Vec<_>, Vec<_>) = match built {
                     Ok(built) => built.into_iter().unzip(),
                     Err(e) => {
@@ -507,7 +516,7 @@ impl<'o> Run<'o> {
 /// the pool to stay busy and the writer to write in large pieces, small
 /// enough that decoding ahead holds a bounded amount (a window being built,
 /// one waiting and one being written).
-pub const PACK_WINDOW_BYTES: u64 = 8 * 1024 * 1024;
+pub const PACK_WINDOW_BYTES: u64 = 2 * 1024 * 1024;
 
 /// Assets per window at most, so progress events stay frequent with tiny payloads.
 const PACK_WINDOW_ASSETS: usize = 1024;
@@ -517,9 +526,10 @@ const WRITE_BUFFER: usize = 1024 * 1024;
 
 /// `plans` cut into windows of at most `PACK_WINDOW_BYTES` of planned
 /// payload (or one asset, when a single payload is larger).
-fn windows_of(plans: &[AssetPlan]) -> impl Iterator<Item = &[AssetPlan]> {
-    let mut rest = plans;
+fn windows_of(plans: &[AssetPlan]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let mut start = 0;
     std::iter::from_fn(move || {
+        let rest = &plans[start..];
         if rest.is_empty() {
             return None;
         }
@@ -529,25 +539,35 @@ fn windows_of(plans: &[AssetPlan]) -> impl Iterator<Item = &[AssetPlan]> {
             bytes += rest[n].size;
             n += 1;
         }
-        let (window, after) = rest.split_at(n);
-        rest = after;
-        Some(window)
+        start += n;
+        Some(start - n..start)
     })
 }
 
-/// The gate already built every asset once; a second build that differs
-/// means nondeterminism, and must never reach a file.
-fn checked_payload(plan: &AssetPlan, built: Result<gate::Built, Vec<Diagnostic>>) -> Result<Vec<u8>, String> {
+/// The gate already built every asset once and planned its header entry;
+/// a second build that differs means nondeterminism, and must never reach a file.
+fn checked_payload(entry: &Entry, built: Result<gate::Built, Vec<Diagnostic>>) -> Result<Vec<u8>, String> {
     let built =
-        built.map_err(|d| format!("asset {} failed to rebuild after passing the gate: {:?}", plan.asset_id, d))?;
-    if built.materialized.payload.len() as u64 != plan.size || built.metadata != plan.metadata {
-        return Err(format!("asset {} rebuilt differently from what the gate planned", plan.asset_id));
+        built.map_err(|d| format!("asset {} failed to rebuild after passing the gate: {:?}", entry.asset_id, d))?;
+    if built.materialized.payload.len() as u64 != entry.size || built.metadata != entry.metadata {
+        return Err(format!("asset {} rebuilt differently from what the gate planned", entry.asset_id));
     }
     Ok(built.materialized.payload)
 }
 
 /// The header the plans describe: entries in `asset_id` order, back to back.
 pub fn header(plans: &[AssetPlan]) -> Header {
+    header_with(plans, |plan| plan.metadata.clone())
+}
+
+/// `header`, moving each plan's metadata into its entry (the plans keep an empty map).
+fn header_taking(plans: &mut [AssetPlan]) -> Header {
+    let metadata: Vec<_> = plans.iter_mut().map(|plan| std::mem::take(&mut plan.metadata)).collect();
+    let mut metadata = metadata.into_iter();
+    header_with(plans, |_| metadata.next().expect("one metadata map per plan"))
+}
+
+fn header_with(plans: &[AssetPlan], mut metadata: impl FnMut(&AssetPlan) -> Map<String, Value>) -> Header {
     let mut offset = 0;
     let asset_table = plans
         .iter()
@@ -560,7 +580,7 @@ pub fn header(plans: &[AssetPlan]) -> Header {
                 offset,
                 size: plan.size,
                 decoded_size: plan.decoded_size,
-                metadata: plan.metadata.clone(),
+                metadata: metadata(plan),
             };
             offset += plan.size;
             entry

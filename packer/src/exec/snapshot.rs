@@ -112,7 +112,8 @@ pub struct WalkFile {
     pub probe: Probe,
     /// Its content as frozen by the walk: packing mode only, and `None` for a file not read (over its
     /// size limit, or unreadable, which the gate reports).
-    pub bytes: Option<Arc<[u8]>>,
+    /// (An `Arc<Vec<u8>>` takes the buffer the file was read into as it is: no copy of the bytes.)
+    pub bytes: Option<Arc<Vec<u8>>>,
     /// SHA-256 of `bytes`, computed as they were read; `None` exactly when `bytes` is.
     pub sha256: Option<[u8; 32]>,
 }
@@ -193,7 +194,7 @@ impl Snapshot {
 /// hold is an error, never a read of the workspace.
 impl Content for Snapshot {
     fn bytes(&self, path: &str) -> Result<Cow<'_, [u8]>, String> {
-        match self.file(path).and_then(|f| f.bytes.as_deref()) {
+        match self.file(path).and_then(|f| f.bytes.as_deref()).map(Vec::as_slice) {
             Some(bytes) => Ok(Cow::Borrowed(bytes)),
             None => Err(format!("{path} is not in the frozen snapshot")),
         }
@@ -325,14 +326,14 @@ fn materialize(
 /// walking thread, while the bytes are still in cache).
 struct Frozen {
     path: String,
-    bytes: Arc<[u8]>,
+    bytes: Arc<Vec<u8>>,
     sha256: [u8; 32],
 }
 
 impl Frozen {
     fn new(path: String, bytes: Vec<u8>) -> Frozen {
         let sha256 = Sha256::digest(&bytes).into();
-        Frozen { path, bytes: Arc::from(bytes), sha256 }
+        Frozen { path, bytes: Arc::new(bytes), sha256 }
     }
 }
 
