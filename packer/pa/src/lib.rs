@@ -18,7 +18,9 @@ mod writer;
 
 pub use canonical::{FloatAt, find_float, to_vec as canonical_json};
 pub use header::{Entry, Header, PreloadEntry, Prelude};
-pub use verify::{Inspection, Violation, check_header, verify_bytes, verify_companions, verify_file};
+pub use verify::{
+    Inspection, Violation, check_header, verify_bytes, verify_companions, verify_companions_of, verify_file,
+};
 pub use writer::PaWriter;
 
 /// Prelude magic (local): ASCII `PMTA`.

@@ -88,9 +88,35 @@ pub fn verify_bytes(bytes: &[u8]) -> Result<Inspection, Vec<Violation>> {
 
 /// Checks that companion files equal the header parts byte for byte.
 pub fn verify_companions(header: &Header, asset_table_json: &[u8], preload_json: &[u8]) -> Vec<Violation> {
+    companion_violations(asset_table_json, preload_json, header.asset_table_json(), header.preload_json())
+}
+
+/// `verify_companions` for a verified file, whose stored header is canonical
+/// and so already holds both parts byte for byte: the asset table is read out
+/// of `header_bytes` instead of being serialized again.
+pub fn verify_companions_of(inspection: &Inspection, asset_table_json: &[u8], preload_json: &[u8]) -> Vec<Violation> {
+    let preload = inspection.header.preload_json();
+    let stored = &inspection.header_bytes;
+    let (open, middle) = (b"{\"asset_table\":".as_slice(), b",\"preload\":".as_slice());
+    let table_end = stored.len().checked_sub(1 + preload.len() + middle.len());
+    let table = table_end
+        .and_then(|end| stored.get(open.len()..end))
+        .filter(|_| stored.starts_with(open) && stored.ends_with(&[middle, &preload, b"}"].concat()));
+    match table {
+        Some(table) => companion_violations(asset_table_json, preload_json, table.to_vec(), preload),
+        None => verify_companions(&inspection.header, asset_table_json, preload_json),
+    }
+}
+
+fn companion_violations(
+    asset_table_json: &[u8],
+    preload_json: &[u8],
+    expected_table: Vec<u8>,
+    expected_preload: Vec<u8>,
+) -> Vec<Violation> {
     let companions = [
-        ("asset_table.json", "asset_table", asset_table_json, header.asset_table_json()),
-        ("preload.json", "preload", preload_json, header.preload_json()),
+        ("asset_table.json", "asset_table", asset_table_json, expected_table),
+        ("preload.json", "preload", preload_json, expected_preload),
     ];
     companions
         .into_iter()
@@ -185,7 +211,7 @@ fn verify_source(source: &mut dyn Source) -> Result<Inspection, Vec<Violation>> 
             return Err(found);
         }
     };
-    let header = parse_header(&header_bytes, &mut found);
+    let header = canonical_header(&header_bytes).or_else(|| parse_header(&header_bytes, &mut found));
     if let Some(header) = &header {
         found.extend(check_header(header));
         found.extend(check_layout(header, prelude.payload_offset, file_len));
@@ -225,6 +251,17 @@ fn read_header(source: &mut dyn Source, prelude: &Prelude, file_len: u64) -> Res
 
 /// Decodes the header and checks its encoding, canonical form and shape.
 /// `None` when the header cannot be turned into a `Header` at all.
+/// The header read straight into its types, accepted only when writing it
+/// back canonically gives exactly `bytes`. Then `parse_header` would find
+/// nothing either (a missing, extra, mistyped or duplicate key, an escape
+/// or a float all make the bytes differ or the typed read fail), so this
+/// is the same verdict without holding the whole header as a JSON tree;
+/// anything else takes `parse_header`, which says what is wrong.
+fn canonical_header(bytes: &[u8]) -> Option<Header> {
+    let header: Header = serde_json::from_slice(bytes).ok()?;
+    (header.try_canonical().ok()? == bytes).then_some(header)
+}
+
 fn parse_header(bytes: &[u8], found: &mut Vec<Violation>) -> Option<Header> {
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,

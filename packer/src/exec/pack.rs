@@ -685,7 +685,7 @@ fn conformance(stage: &Staging, planned: &Header) -> Result<(), String> {
         return Err("the staged assets.pa header differs from the planned header".into());
     }
     let read = |name: &str| fs::read(stage.path(name)).map_err(|e| e.to_string());
-    let violations = prometeu_pa::verify_companions(&inspection.header, &read(ASSET_TABLE_JSON)?, &read(PRELOAD_JSON)?);
+    let violations = prometeu_pa::verify_companions_of(&inspection, &read(ASSET_TABLE_JSON)?, &read(PRELOAD_JSON)?);
     if violations.is_empty() { Ok(()) } else { Err(fail(violations)) }
 }
 

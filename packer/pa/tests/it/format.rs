@@ -8,7 +8,7 @@ use std::rc::Rc;
 use camino::{Utf8Path, Utf8PathBuf};
 use prometeu_pa::{
     self as pa, Entry, Header, Inspection, PaWriter, PreloadEntry, Prelude, Violation, verify_bytes, verify_companions,
-    verify_file,
+    verify_companions_of, verify_file,
 };
 use serde_json::{Map, Value, json};
 use tempfile::TempDir;
@@ -794,6 +794,22 @@ fn a_companion_one_byte_off_is_a_violation() {
 
     assert_eq!(verify_companions(&header, &bad_table, &bad_preload).len(), 2);
     assert_eq!(verify_companions(&header, b"", b"").len(), 2);
+}
+
+#[test]
+fn companions_checked_against_the_stored_header_agree_with_serializing_it() {
+    let header = sample_header();
+    let inspection = verify_bytes(&sample_file()).unwrap();
+    let (table, preload) = (header.asset_table_json(), header.preload_json());
+    let mut bad_table = table.clone();
+    bad_table[10] ^= 1;
+    let mut bad_preload = preload.clone();
+    bad_preload.push(b'\n');
+    for (t, p) in [(&table, &preload), (&bad_table, &preload), (&table, &bad_preload), (&bad_table, &bad_preload)] {
+        assert_eq!(verify_companions_of(&inspection, t, p), verify_companions(&header, t, p));
+    }
+    assert_eq!(verify_companions_of(&inspection, b"", b"").len(), 2);
+    assert!(verify_companions_of(&inspection, &table, &preload).is_empty());
 }
 
 #[test]
