@@ -344,6 +344,35 @@ fn the_sample_project_packs_to_the_recorded_bytes() {
     assert_eq!((pa.as_str(), metadata.as_str()), (SAMPLE_ASSETS_PA_SHA256, SAMPLE_TABLE_METADATA_SHA256));
 }
 
+/// The walk of `assets/` answers for plain paths; a root reached through a
+/// link, an input that is a link inside its root, and a directory of inputs
+/// behind a link take the exact resolution. Both routes must give the same
+/// pack.
+#[test]
+fn roots_and_inputs_behind_links_pack_the_same_bytes_as_real_files() {
+    use std::os::unix::fs::symlink;
+    let plain = sample_project();
+    let linked = sample_project();
+    let assets = linked.path.join("assets");
+    // `sfx/jump` becomes a link to a directory elsewhere in assets/ (an unregistered root, a warning).
+    fs_err::rename(assets.join("sfx/jump"), assets.join("jump-real")).unwrap();
+    symlink("../jump-real", assets.join("sfx/jump")).unwrap();
+    // One tile becomes a link to a copy inside the same root.
+    fs_err::create_dir(assets.join("hero/originals")).unwrap();
+    fs_err::rename(assets.join("hero/tiles/a.png"), assets.join("hero/originals/a.png")).unwrap();
+    symlink("../originals/a.png", assets.join("hero/tiles/a.png")).unwrap();
+    // The font's tile directory becomes a link to a directory inside the root.
+    fs_err::rename(assets.join("font/tiles"), assets.join("font/drawn")).unwrap();
+    symlink("drawn", assets.join("font/tiles")).unwrap();
+
+    let result = pack(&linked);
+    assert_eq!(result.status, Status::Success, "{result:?}");
+    assert!(result.diagnostics.iter().any(|d| d.code == Code::UnregisteredRoot), "{:?}", result.diagnostics);
+    assert_eq!(pack(&plain).status, Status::Success);
+    assert_eq!(linked.read("build/assets.pa"), plain.read("build/assets.pa"));
+    assert_eq!(linked.read("build/asset_table_metadata.json"), plain.read("build/asset_table_metadata.json"));
+}
+
 #[test]
 fn validation_and_the_gate_report_the_same_diagnostics() {
     let p = sample_project();
