@@ -68,7 +68,6 @@ fn read_sized(file: File, len: u64, limit: u64) -> io::Result<Vec<u8>> {
 #[derive(Debug)]
 pub struct Beneath {
     dir: File,
-    path: std::path::PathBuf,
 }
 
 impl Beneath {
@@ -76,7 +75,7 @@ impl Beneath {
     pub fn open(dir: &Path) -> io::Result<Beneath> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
         let fd = rustix::fs::open(dir, flags, Mode::empty()).map_err(io::Error::from)?;
-        Ok(Beneath { dir: File::from(fd), path: dir.to_owned() })
+        Ok(Beneath { dir: File::from(fd) })
     }
 
     /// `read_regular` of `rel` under the directory. `Ok(None)` when it cannot
@@ -94,11 +93,6 @@ impl Beneath {
             return Ok(None);
         }
         read_sized(file, meta.len(), limit).map(Some)
-    }
-
-    /// The directory, as opened.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 }
 

@@ -421,24 +421,20 @@ impl<'o> Run<'o> {
                     // The receiver only goes away once the writer is joined.
                     let _ = acknowledge.send(window.len());
                 }
-                let mut out = writer.finish()?;
-                out.flush()?;
-                Ok(out)
+                writer.finish()
             });
             let mut payload_sha256 = Vec::with_capacity(plans.len());
             let mut announced = 0;
             let mut produced = Ok(());
             for range in windows_of(plans) {
                 let window = &plans[range.clone()];
-                produced = options
+                let entries = &header.asset_table[range];
+                let built: Result<Vec<_>, String> = options
                     .testpoints
                     .hit(TestPoint::PackMaterialize)
                     .map_err(|e| e.to_string())
-                    .and_then(|()| options.stop.check());
-                let built: Result<Vec<_>, String> = produced.clone().and_then(|()| {
-                    let entries = &header.asset_table[range];
-                    pool.install(|| window.par_iter().zip(entries).map(build).collect())
-                });
+                    .and_then(|()| options.stop.check())
+                    .and_then(|()| pool.install(|| window.par_iter().zip(entries).map(build).collect()));
                 let (payloads, digests): (Vec<_>, Vec<_>) = match built {
                     Ok(built) => built.into_iter().unzip(),
                     Err(e) => {
@@ -562,12 +558,14 @@ pub fn header(plans: &[AssetPlan]) -> Header {
 
 /// `header`, moving each plan's metadata into its entry (the plans keep an empty map).
 fn header_taking(plans: &mut [AssetPlan]) -> Header {
-    let metadata: Vec<_> = plans.iter_mut().map(|plan| std::mem::take(&mut plan.metadata)).collect();
-    let mut metadata = metadata.into_iter();
-    header_with(plans, |_| metadata.next().expect("one metadata map per plan"))
+    let mut header = header_with(plans, |_| Map::new());
+    for (entry, plan) in header.asset_table.iter_mut().zip(plans) {
+        entry.metadata = std::mem::take(&mut plan.metadata);
+    }
+    header
 }
 
-fn header_with(plans: &[AssetPlan], mut metadata: impl FnMut(&AssetPlan) -> Map<String, Value>) -> Header {
+fn header_with(plans: &[AssetPlan], metadata: impl Fn(&AssetPlan) -> Map<String, Value>) -> Header {
     let mut offset = 0;
     let asset_table = plans
         .iter()

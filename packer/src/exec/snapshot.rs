@@ -280,7 +280,7 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
     for w in walked {
         workspace_diagnostics.extend(w.uuid_mismatch);
         probes.extend(w.probes);
-        bytes.extend(w.frozen.into_iter().map(|f| (f.path.clone(), f)));
+        bytes.extend(w.frozen);
         assets.push(w.asset);
     }
     workspace_diagnostics.extend(roots.unregistered_warnings());
@@ -325,15 +325,15 @@ fn materialize(
 /// A file's content as frozen by the walk, hashed as it was read (on the
 /// walking thread, while the bytes are still in cache).
 struct Frozen {
-    path: String,
     bytes: Arc<Vec<u8>>,
     sha256: [u8; 32],
 }
 
 impl Frozen {
-    fn new(path: String, bytes: Vec<u8>) -> Frozen {
+    /// The file at `path` (project-relative), paired with its path.
+    fn new(path: String, bytes: Vec<u8>) -> (String, Frozen) {
         let sha256 = Sha256::digest(&bytes).into();
-        Frozen { path, bytes: Arc::new(bytes), sha256 }
+        (path, Frozen { bytes: Arc::new(bytes), sha256 })
     }
 }
 
@@ -352,8 +352,8 @@ struct WalkedAsset {
     asset: AssetSnapshot,
     probes: Vec<Probe>,
     uuid_mismatch: Option<Diagnostic>,
-    /// Packing mode only: the declaration and the selected inputs, read and hashed.
-    frozen: Vec<Frozen>,
+    /// Packing mode only: the declaration and the selected inputs, read and hashed, by path.
+    frozen: Vec<(String, Frozen)>,
 }
 
 /// Discovers one registered root: its files from the walk of `assets/`
@@ -583,7 +583,7 @@ fn freeze_selected(
     selected: &mut [SelectedFile],
     inputs: &BTreeMap<String, ResolvedInput>,
     decl: &Declaration,
-    frozen: &mut Vec<Frozen>,
+    frozen: &mut Vec<(String, Frozen)>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let limit = crate::families::max_input_bytes(decl.family);

@@ -114,20 +114,32 @@ pub(crate) struct Broken<'r> {
 
 /// Every entry whose root obeys the path rules (the others are already
 /// reported by `read`) but cannot be used on disk.
-pub(crate) fn broken_roots<'r>(project: &Utf8Path, registry: &'r Registry, tree: &Tree) -> Vec<Broken<'r>> {
+fn broken_roots<'r>(registry: &'r Registry, locate: &RootLocator<'_>) -> Vec<Broken<'r>> {
     use rayon::prelude::*;
-    let assets = AssetsDir::new(project);
-    let locate = |root: &str| match &assets {
-        Ok(assets) => assets.locate_in(tree, root),
-        // Each entry gets the problem in its own words.
-        Err(_) => locate_root(project, root),
-    };
     registry
         .assets
         .par_iter()
         .filter(|entry| check_relative(&entry.root).is_ok())
-        .filter_map(|entry| Some(Broken { entry, problem: locate(&entry.root).err()? }))
+        .filter_map(|entry| Some(Broken { entry, problem: locate.locate(&entry.root).err()? }))
         .collect()
+}
+
+/// Locates roots against one walk of `assets/`, with `assets/` and the
+/// project canonicalized once for all of them.
+struct RootLocator<'a> {
+    project: &'a Utf8Path,
+    tree: &'a Tree,
+    assets: Result<AssetsDir, RootProblem>,
+}
+
+impl RootLocator<'_> {
+    fn locate(&self, root: &str) -> Result<Located, RootProblem> {
+        match &self.assets {
+            Ok(assets) => assets.locate_in(self.tree, root),
+            // Each root gets the problem in its own words.
+            Err(_) => locate_root(self.project, root),
+        }
+    }
 }
 
 /// A root found by `find_unregistered`, with the `asset_uuid` of its
@@ -168,16 +180,12 @@ pub(crate) struct RootScan<'r> {
 /// Checks every root against the one walk of `assets/`.
 pub(crate) fn scan<'r>(project: &Utf8Path, registry: &'r Registry, tree: &Tree) -> RootScan<'r> {
     use rayon::prelude::*;
-    let broken = broken_roots(project, registry, tree);
-    let assets = AssetsDir::new(project).ok();
+    let locator = RootLocator { project, tree, assets: AssetsDir::new(project) };
+    let broken = broken_roots(registry, &locator);
     let unregistered = unregistered_in(tree, registry)
         .into_par_iter()
         .map(|root| {
-            let located = match &assets {
-                Some(assets) => assets.locate_in(tree, &root),
-                None => locate_root(project, &root),
-            };
-            let asset_uuid = located.ok().and_then(|located| uuid_of(&located, &root).ok());
+            let asset_uuid = locator.locate(&root).ok().and_then(|located| uuid_of(&located, &root).ok());
             Unregistered { root, asset_uuid }
         })
         .collect();
