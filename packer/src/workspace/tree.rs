@@ -68,22 +68,20 @@ impl Tree {
     /// Walks `assets/` of `project`.
     pub(crate) fn walk(project: &Utf8Path) -> Tree {
         let Ok(assets) = paths::resolve_inside(project, ASSETS_DIR) else { return Tree::default() };
-        let base = Base::trusted(assets);
-        let mut tree = Tree { base: None, dirs: HashMap::new(), not_utf8: Vec::new() };
+        let (mut dirs, mut not_utf8) = (HashMap::new(), Vec::new());
         let mut level = vec![String::new()];
         while !level.is_empty() {
             let read: Vec<(String, Dir, Vec<String>)> =
-                level.into_par_iter().map(|rel| read_dir(base.dir(), rel)).collect();
+                level.into_par_iter().map(|rel| read_dir(&assets, rel)).collect();
             level = Vec::new();
-            for (rel, dir, not_utf8) in read {
+            for (rel, dir, names) in read {
                 level.extend(dir.subdirs.iter().map(|name| join(&rel, name)).filter(|c| !is_registry_dir(c)));
-                tree.not_utf8.extend(not_utf8);
-                tree.dirs.insert(rel, dir);
+                not_utf8.extend(names);
+                dirs.insert(rel, dir);
             }
         }
-        tree.not_utf8.sort();
-        tree.base = Some(base);
-        tree
+        not_utf8.sort();
+        Tree { base: Some(Base::trusted(assets)), dirs, not_utf8 }
     }
 
     /// Directories that hold an `asset.json` (of any kind) but that `registered` does not name, sorted.
