@@ -51,8 +51,9 @@ pub use exec::usage::{
 };
 pub use families::contract::{AssetInput, Content, Materialized, SelectedFile};
 pub use families::glyph::{
-    ASEPRITE_EXTENSIONS, DECODED_BYTES as GLYPH_DECODED_BYTES, GlyphImage, MAX_PNG_BYTES,
-    PAYLOAD_BYTES as GLYPH_PAYLOAD_BYTES, PaletteProblem, derive_palette, parse_palette_file, unmatched_pixels,
+    ASEPRITE_EXTENSIONS, BankArt, BankCopy, DECODED_BYTES as GLYPH_DECODED_BYTES, GlyphImage, MAX_PNG_BYTES,
+    OPAQUE_INDEX_ZERO_KEY, PAYLOAD_BYTES as GLYPH_PAYLOAD_BYTES, PaletteProblem, derive_palette, fit_palette,
+    parse_palette_file,
 };
 pub use families::sound::MAX_WAV_BYTES;
 pub use families::{check_declaration, materialize, max_input_bytes};

@@ -24,7 +24,7 @@ use crate::exec::lane::LaneGuard;
 use crate::exec::mutate::{MutationError, atomic_write, load_for_mutation, nesting_conflict, register, write_synced};
 use crate::exec::snapshot::{MaterializationConfig, walk};
 use crate::exec::staging::sync_dir;
-use crate::families::glyph::{GlyphImage, derive_palette, parse_palette_file, unmatched_pixels};
+use crate::families::glyph::{BankArt, GlyphImage, PaletteProblem, derive_palette, fit_palette, parse_palette_file};
 use crate::families::{Content, SelectedFile};
 use crate::support::diag::{AssetRef, Diagnostic, any_blocking};
 use crate::support::testpoint::{TestPoint, TestPoints};
@@ -71,6 +71,9 @@ pub struct NewAsset {
     pub declaration: Value,
     /// Leftovers of interrupted runs that were cleaned up first, one sentence each.
     pub recovered: Vec<String>,
+    /// Glyph inputs the bank holds as its own indexed copies (their own
+    /// indices would have meant other colours), one sentence each.
+    pub copied_as_indexed: Vec<String>,
 }
 
 /// Why nothing was created (nothing was written, apart from cleaning up
@@ -79,7 +82,8 @@ pub struct NewAsset {
 pub enum NewAssetError {
     /// The request cannot be carried out as given; the sentence says why and what to do.
     Refused(String),
-    /// The images do not fit a glyph palette, or do not match `--palette`; one line per problem.
+    /// The images do not fit a glyph palette, or do not match `--palette`:
+    /// the first line says what went wrong, any others list pixels.
     Palette(Vec<String>),
     /// The declaration it would write does not pass the checks `validate` runs.
     Invalid(Vec<Diagnostic>),
@@ -94,8 +98,8 @@ impl std::fmt::Display for NewAssetError {
         match self {
             NewAssetError::Refused(why) => write!(f, "{why}; nothing was written"),
             NewAssetError::Palette(lines) => {
-                write!(f, "the images do not fit the palette; nothing was written:")?;
-                lines.iter().try_for_each(|line| write!(f, "\n  {line}"))
+                write!(f, "{}; nothing was written", lines.first().map_or("no palette fits the images", |l| l))?;
+                lines.iter().skip(1).try_for_each(|line| write!(f, "\n  {line}"))
             }
             NewAssetError::Invalid(diagnostics) => {
                 write!(f, "the declaration would not pass `validate`; nothing was written:")?;
@@ -130,10 +134,14 @@ pub fn new_asset(lane: &LaneGuard, request: &NewAssetRequest) -> Result<NewAsset
     let project = lane.project();
     let recovered = recover(lane)?;
     check_root(project, request)?;
-    let inputs = read_inputs(project, request)?;
+    let mut inputs = read_inputs(project, request)?;
     let name = fit_in_the_build(project, request)?;
+    let (palette, copied_as_indexed) = match request.family {
+        Family::GlyphBank => bank_art(request, &mut inputs)?,
+        Family::SoundBank => (Vec::new(), Vec::new()),
+    };
     let asset_uuid = uuid::Uuid::new_v4().to_string();
-    let declaration = declaration(request, &inputs, &asset_uuid, name)?;
+    let declaration = declaration(request, &inputs, &asset_uuid, name, palette)?;
     let declaration_bytes = declaration_bytes(&declaration)?;
     let declaration = serde_json::to_value(&declaration).map_err(|e| NewAssetError::Io(io::Error::other(e)))?;
     verify(request, &inputs, &declaration_bytes)?;
@@ -163,7 +171,7 @@ pub fn new_asset(lane: &LaneGuard, request: &NewAssetRequest) -> Result<NewAsset
     };
     hit(&request.testpoints, TestPoint::NewRegistered)?;
     finish(&staging_root, &id)?;
-    Ok(NewAsset { entry, declaration, recovered })
+    Ok(NewAsset { entry, declaration, recovered, copied_as_indexed })
 }
 
 fn hit(points: &TestPoints, point: TestPoint) -> io::Result<()> {
@@ -331,13 +339,14 @@ fn declaration(
     inputs: &[Input],
     asset_uuid: &str,
     name: String,
+    palette: Vec<String>,
 ) -> Result<AssetJson, NewAssetError> {
     let role = match request.family {
         Family::GlyphBank if request.sheet => SHEET_ROLE,
         family => family.main_role(),
     };
     let (metadata, pipeline) = match request.family {
-        Family::GlyphBank => glyph_output(request, inputs)?,
+        Family::GlyphBank => glyph_output(request, palette)?,
         Family::SoundBank => (None, None),
     };
     let asset = AssetJson {
@@ -374,29 +383,52 @@ fn schema_reference(root: &str) -> String {
 
 type GlyphOutput = (Option<MetadataJson>, Option<PipelineJson>);
 
-fn glyph_output(request: &NewAssetRequest, inputs: &[Input]) -> Result<GlyphOutput, NewAssetError> {
-    let tile_size = request
-        .tile_size
-        .ok_or_else(|| NewAssetError::Refused("a glyph bank needs `--tile-size` (8, 16 or 32)".to_owned()))?;
+fn glyph_output(request: &NewAssetRequest, colors: Vec<String>) -> Result<GlyphOutput, NewAssetError> {
+    let tile_size = glyph_tile_size(request)?;
+    let metadata = MetadataJson { tile_size: Some(Value::from(tile_size)), other: Map::new() };
+    let palettes = vec![PaletteEntryJson { index: 0, palette: PaletteJson { colors } }];
+    let palettes = serde_json::to_value(palettes).map_err(|e| NewAssetError::Io(io::Error::other(e)))?;
+    Ok((Some(metadata), Some(PipelineJson { palettes: Some(palettes), other: Map::new() })))
+}
+
+fn glyph_tile_size(request: &NewAssetRequest) -> Result<u32, NewAssetError> {
+    request.tile_size.ok_or_else(|| NewAssetError::Refused("a glyph bank needs `--tile-size` (8, 16 or 32)".to_owned()))
+}
+
+/// The bank's authoring palette (derived, or from `--palette` and checked),
+/// with the inputs whose own indices would mean other colours replaced by
+/// the bank's indexed copies; one sentence per copy.
+fn bank_art(request: &NewAssetRequest, inputs: &mut [Input]) -> Result<(Vec<String>, Vec<String>), NewAssetError> {
+    let tile_size = glyph_tile_size(request)?;
     let images: Vec<GlyphImage<'_>> = inputs.iter().map(|i| GlyphImage { path: &i.shown, bytes: &i.bytes }).collect();
-    let problem = |p: crate::families::glyph::PaletteProblem| NewAssetError::Palette(vec![p.0]);
-    let colors = match &request.palette_file {
+    let problem = |p: PaletteProblem| NewAssetError::Palette(p.0);
+    let BankArt { colors, copies } = match &request.palette_file {
         None => derive_palette(&images, tile_size, request.sheet).map_err(problem)?,
         Some(file) => {
             let bytes = fs::read(file)
                 .map_err(|e| NewAssetError::Refused(format!("cannot read the palette file {file} ({e})")))?;
             let colors = parse_palette_file(file.as_str(), &bytes).map_err(problem)?;
-            let unmatched = unmatched_pixels(&images, tile_size, request.sheet, &colors).map_err(problem)?;
-            if !unmatched.is_empty() {
-                return Err(NewAssetError::Palette(unmatched));
-            }
-            colors
+            fit_palette(&images, tile_size, request.sheet, &colors, file.as_str()).map_err(problem)?
         }
     };
-    let metadata = MetadataJson { tile_size: Some(Value::from(tile_size)), other: Map::new() };
-    let palettes = vec![PaletteEntryJson { index: 0, palette: PaletteJson { colors } }];
-    let palettes = serde_json::to_value(palettes).map_err(|e| NewAssetError::Io(io::Error::other(e)))?;
-    Ok((Some(metadata), Some(PipelineJson { palettes: Some(palettes), other: Map::new() })))
+    let mut sentences = Vec::new();
+    for (input, copy) in inputs.iter_mut().zip(copies) {
+        let Some(copy) = copy else { continue };
+        if request.in_place {
+            return Err(NewAssetError::Palette(vec![format!(
+                "colour mismatch: {} cannot keep its own palette indices in this bank: {}; without `--in-place` \
+                 the bank holds its own indexed copy of it, or re-save it with the bank's palette",
+                input.shown, copy.reason
+            )]));
+        }
+        sentences.push(format!(
+            "`{}` in the asset is the bank's own indexed copy of {} (the same pixels and colours, against the \
+             bank's palette): {}",
+            input.rel, input.shown, copy.reason
+        ));
+        input.bytes = copy.png;
+    }
+    Ok((colors, sentences))
 }
 
 /// Pretty JSON in the type's field order (the order the reference lists the keys).
@@ -422,9 +454,9 @@ fn verify(request: &NewAssetRequest, inputs: &[Input], declaration: &[u8]) -> Re
     let asset = AssetRef { asset_id: 0, root };
     let parsed = crate::workspace::declaration::parse(declaration, asset, &file);
     let mut findings: Vec<Diagnostic> = parsed.diagnostics;
+    let path_of = |rel: &str| format!("{ASSETS_DIR}/{root}/{rel}");
     if let Some(decl) = &parsed.declaration {
         findings.extend(crate::families::check_declaration(&asset, decl));
-        let path_of = |rel: &str| format!("{ASSETS_DIR}/{root}/{rel}");
         let content = Staged(inputs.iter().map(|i| (path_of(&i.rel), i.bytes.as_slice())).collect());
         let files: Vec<SelectedFile> = decl
             .artifacts
@@ -446,7 +478,18 @@ fn verify(request: &NewAssetRequest, inputs: &[Input], declaration: &[u8]) -> Re
         }
     }
     findings.retain(Diagnostic::is_blocking);
-    if any_blocking(&findings) { Err(NewAssetError::Invalid(findings)) } else { Ok(()) }
+    if !any_blocking(&findings) {
+        return Ok(());
+    }
+    // Nothing was written under `assets/`: name the files the user gave.
+    for finding in &mut findings {
+        let given = inputs.iter().find(|i| finding.file.as_deref() == Some(path_of(&i.rel).as_str()));
+        if let Some(input) = given {
+            finding.message = finding.message.replace(&path_of(&input.rel), &input.shown);
+            finding.file = Some(input.shown.clone());
+        }
+    }
+    Err(NewAssetError::Invalid(findings))
 }
 
 /// Writes the root's files (copies and `asset.json`) into `staged`, synced.

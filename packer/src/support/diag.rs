@@ -102,6 +102,8 @@ codes! {
     SheetInvalid => "sheet_invalid",
     SheetDimensionsInvalid => "sheet_dimensions_invalid",
     AsepriteDecodeFailed => "aseprite_decode_failed",
+    IndexedColorMismatch => "indexed_color_mismatch",
+    OpaqueIndexZero => "opaque_index_zero",
     // Family `sound_bank`.
     WavTooLarge => "wav_too_large",
     WavDecodeFailed => "wav_decode_failed",

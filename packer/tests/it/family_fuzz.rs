@@ -4,7 +4,7 @@
 //! palette declarations. Case counts stay small for debug builds.
 
 use crate::families_common::{Fixture, Fmt, Image, WAVE_FORMAT_PCM, fix_png_crcs, raw_wav, spec, wav_float, wav_int};
-use png::BitDepth::{Eight, Four, Sixteen, Two};
+use png::BitDepth::{Eight, Four, One, Sixteen};
 use png::ColorType::{Grayscale, Indexed, Rgb, Rgba};
 use prometeu_packer::{
     Diagnostic, GLYPH_DECODED_BYTES as DECODED_BYTES, GLYPH_PAYLOAD_BYTES as PAYLOAD_BYTES, Materialized,
@@ -19,15 +19,19 @@ fn palettes() -> Value {
     ])
 }
 
+/// Palette 0 of `palettes()` as `PLTE` bytes, so indexed seeds mean its colours.
+const PLTE: [u8; 18] = [0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 255, 0, 0, 0, 255, 128, 128, 128];
+
 fn png_seeds() -> Vec<Vec<u8>> {
     vec![
-        Image::square(8, Indexed, Four, |x, y| u64::from((x + y) % 16)).encode(),
+        Image::square(8, Indexed, Four, |x, y| u64::from((x + y) % 6)).with_palette(&PLTE).with_trns(&[0]).encode(),
         Image::square(8, Rgb, Eight, |x, _| [0x000000, 0xffffff, 0xff0000][x as usize % 3])
             .with_trns(&[0, 0xff, 0, 0, 0, 0])
             .encode(),
         Image::square(8, Rgba, Sixteen, |x, _| if x % 2 == 0 { 0xffff_0000_0000_ffff } else { 0 }).encode_interlaced(),
-        Image::square(8, Grayscale, Two, |x, y| u64::from((x * y) % 4)).encode_interlaced(),
-        Image::square(16, Indexed, Four, |x, _| u64::from(x % 16)).encode(),
+        // One-bit grey shows black and white: palette 0's first two colours.
+        Image::square(8, Grayscale, One, |x, y| u64::from((x * y) % 2)).with_trns(&[0, 0]).encode_interlaced(),
+        Image::square(16, Indexed, Four, |x, _| u64::from(x % 6)).with_palette(&PLTE).with_trns(&[0]).encode(),
     ]
 }
 

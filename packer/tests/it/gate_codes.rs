@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::families_common::{Fmt, WAVE_FORMAT_ADPCM, raw_wav};
 use crate::gate_codes_fixture::{Expect, REGISTRY, declaration};
 use prometeu_packer::{Code, MAX_PNG_BYTES, MAX_WAV_BYTES};
-use prometeu_test_support::{noise, png_indexed, png_rgba, uuid_for, wav_i16};
+use prometeu_test_support::{noise, png_indexed, png_indexed_transparent_zero, png_rgba, uuid_for, wav_i16};
 use serde_json::{Value, json};
 
 /// Palette 0 of the sample glyph banks, as `#rrggbb` and as PNG `PLTE` bytes.
@@ -288,6 +288,15 @@ corpus! {
     blocks_on_png_index_out_of_range: Blocks PngIndexOutOfRange in HERO_TILE => |w| {
         let plte: Vec<u8> = (0..17u8).flat_map(|i| [i * 8, i * 8, i * 8]).collect();
         w.write(HERO_TILE, &png_indexed(8, &[16; 64], &plte));
+    };
+    /// An indexed tile whose index 2 shows blue, where the authoring palette has red.
+    blocks_on_indexed_color_mismatch: Blocks IndexedColorMismatch in HERO_TILE => |w| {
+        let plte = [0, 0, 0, 255, 255, 255, 0, 0, 255, 0, 255, 0];
+        w.write(HERO_TILE, &png_indexed_transparent_zero(8, &[2; 64], &plte));
+    };
+    /// An indexed tile with no `tRNS`: its opaque black pixels use index 0.
+    warns_on_opaque_index_zero: Warns OpaqueIndexZero in HERO_TILE => |w| {
+        w.write(HERO_TILE, &png_indexed(8, &[0; 64], &PLTE));
     };
     /// An opaque blue pixel: blue is not in the authoring palette.
     blocks_on_pixel_color_unmatched: Blocks PixelColorUnmatched in HERO_RGBA_TILE => |w| {

@@ -31,6 +31,22 @@ fn sixteen_colors() -> Value {
     json!([{ "index": 0, "palette": { "colors": (0..16).map(|k| hex(color(k))).collect::<Vec<_>>() } }])
 }
 
+/// An indexed image whose `PLTE` is the authoring palette of most tests
+/// (`color(k)` at index `k`, black past 16) with index 0 transparent, so its
+/// stored indices mean the colours the bank's palette has there.
+fn indexed(side: u32, depth: png::BitDepth, pixel: impl Fn(u32, u32) -> u64) -> Image {
+    let entries = (1u32 << depth as u32).min(256);
+    let palette: Vec<u8> = (0..entries).flat_map(|k| if k < 16 { color(k) } else { [0; 3] }).collect();
+    Image::square(side, Indexed, depth, pixel).with_palette(&palette).with_trns(&[0])
+}
+
+/// The grey levels a grayscale PNG of `depth` bits shows, as a palette whose index is the stored value.
+fn grey_levels(depth: png::BitDepth) -> Value {
+    let levels = 1u32 << depth as u32;
+    let colors: Vec<String> = (0..levels).map(|i| hex([(i * 255 / (levels - 1)) as u8; 3])).collect();
+    json!([{ "index": 0, "palette": { "colors": colors } }])
+}
+
 fn one_tile(tile_size: u32, bytes: Vec<u8>) -> Fixture {
     let mut fixture = Fixture::glyph(json!(tile_size), sixteen_colors());
     fixture.add("tiles/a.png", bytes);
@@ -61,7 +77,7 @@ fn indexed_tiles_keep_the_stored_index_at_every_bit_depth() {
     for depth in [One, Two, Four, Eight] {
         let levels = (1u32 << depth as u32).min(16);
         let value = |x: u32, y: u32| (x + 3 * y) % levels;
-        let image = Image::square(8, Indexed, depth, |x, y| u64::from(value(x, y)));
+        let image = indexed(8, depth, |x, y| u64::from(value(x, y)));
         let built = one_tile(8, image.encode()).ok();
         assert_first_tile(&built.payload, 8, |x, y| value(x, y) as u8);
     }
@@ -72,8 +88,12 @@ fn low_depth_grayscale_keeps_the_stored_value() {
     for depth in [One, Two, Four] {
         let levels = 1u32 << depth as u32;
         let value = |x: u32, y: u32| (2 * x + y) % levels;
-        let image = Image::square(8, Grayscale, depth, |x, y| u64::from(value(x, y)));
-        let built = one_tile(8, image.encode()).ok();
+        // The colour key makes value 0 transparency, as index 0 is.
+        let image = Image::square(8, Grayscale, depth, |x, y| u64::from(value(x, y))).with_trns(&[0, 0]);
+        let mut fixture = Fixture::glyph(json!(8), grey_levels(depth));
+        fixture.add("tiles/a.png", image.encode());
+        let built = fixture.ok();
+        assert!(built.warnings.is_empty(), "{:#?}", built.warnings);
         assert_first_tile(&built.payload, 8, |x, y| value(x, y) as u8);
     }
 }
@@ -205,22 +225,30 @@ fn sixteen_bit_colour_key_compares_the_full_stored_value() {
 #[test]
 fn interlaced_tiles_decode_like_plain_ones() {
     let cases = [
-        Image::square(8, Indexed, Four, |x, y| u64::from((x * 7 + y * 3) % 16)),
-        Image::square(8, Grayscale, Two, |x, y| u64::from((x + 2 * y) % 4)),
-        Image::square(8, Indexed, One, |x, y| u64::from((x ^ y) & 1)),
-        Image::square(16, Rgb, Eight, |x, y| rgb_pixel(color((x * 3 + y) % 16))),
-        Image::square(16, Rgba, Sixteen, |x, y| {
-            (widen(color(x % 16)[0], 1) << 48)
-                | (widen(color(x % 16)[1], 2) << 32)
-                | (widen(color(x % 16)[2], 3) << 16)
-                | if y == 3 { 0 } else { 0xffff }
-        }),
+        (indexed(8, Four, |x, y| u64::from((x * 7 + y * 3) % 16)), sixteen_colors()),
+        (Image::square(8, Grayscale, Two, |x, y| u64::from((x + 2 * y) % 4)).with_trns(&[0, 0]), grey_levels(Two)),
+        (indexed(8, One, |x, y| u64::from((x ^ y) & 1)), sixteen_colors()),
+        (Image::square(16, Rgb, Eight, |x, y| rgb_pixel(color((x * 3 + y) % 16))), sixteen_colors()),
+        (
+            Image::square(16, Rgba, Sixteen, |x, y| {
+                (widen(color(x % 16)[0], 1) << 48)
+                    | (widen(color(x % 16)[1], 2) << 32)
+                    | (widen(color(x % 16)[2], 3) << 16)
+                    | if y == 3 { 0 } else { 0xffff }
+            }),
+            sixteen_colors(),
+        ),
     ];
-    for image in cases {
+    for (image, palettes) in cases {
         let interlaced = image.encode_interlaced();
         assert_eq!(interlaced[28], 1, "IHDR interlace method is Adam7");
-        let plain = one_tile(image.width, image.encode()).ok();
-        let adam7 = one_tile(image.width, interlaced).ok();
+        let tile = |bytes: Vec<u8>| {
+            let mut fixture = Fixture::glyph(json!(image.width), palettes.clone());
+            fixture.add("tiles/a.png", bytes);
+            fixture.ok()
+        };
+        let plain = tile(image.encode());
+        let adam7 = tile(interlaced);
         assert_eq!(adam7.payload, plain.payload, "{:?} {:?}", image.color, image.depth);
         assert!(plain.payload[..4096].iter().any(|&b| b != 0), "the case is not trivially empty");
     }
@@ -236,7 +264,7 @@ fn tiles_fill_sheet_cells_row_major_for_every_tile_size() {
         let value = |tile: u32, x: u32, y: u32| (tile + x + 2 * y) % 16;
         let mut fixture = Fixture::glyph(json!(side), sixteen_colors());
         for tile in 0..count {
-            let image = Image::square(side, Indexed, Four, |x, y| u64::from(value(tile, x, y)));
+            let image = indexed(side, Four, |x, y| u64::from(value(tile, x, y)));
             fixture.add(&format!("tiles/{tile}.png"), image.encode());
         }
         let built = fixture.ok();
@@ -253,7 +281,7 @@ fn tiles_fill_sheet_cells_row_major_for_every_tile_size() {
 
 #[test]
 fn even_x_is_the_low_nibble() {
-    let image = Image::square(8, Indexed, Eight, |x, y| u64::from(if y == 1 { 15 - x } else { x + 1 }));
+    let image = indexed(8, Eight, |x, y| u64::from(if y == 1 { 15 - x } else { x + 1 }));
     let built = one_tile(8, image.encode()).ok();
     assert_eq!(built.payload[0..4], [0x21, 0x43, 0x65, 0x87]);
     assert_eq!(built.payload[4], 0, "x = 8 is outside the tile");
@@ -268,7 +296,8 @@ fn palettes_are_rgb565_little_endian_at_their_index() {
         { "index": 63, "palette": { "colors": ["#123456"] } }
     ]);
     let mut fixture = Fixture::glyph(json!(8), palettes);
-    fixture.add("tiles/a.png", Image::square(8, Indexed, Four, |_, _| 0).encode());
+    // Index 0 transparent in the file (`tRNS`), as it is in the bank.
+    fixture.add("tiles/a.png", Image::square(8, Indexed, Four, |_, _| 0).with_trns(&[0]).encode());
     let built = fixture.ok();
 
     // Worked out by hand: #d82800 → 27<<11 | 10<<5 | 0 = 0xd940; #08040a → 0x0821; #123456 → 0x11aa.
@@ -324,7 +353,7 @@ fn a_repeated_colour_maps_to_its_first_position_and_warns() {
 
 #[test]
 fn user_metadata_stays_out_of_the_derived_keys() {
-    let built = one_tile(8, Image::square(8, Indexed, Four, |_, _| 1).encode()).ok();
+    let built = one_tile(8, indexed(8, Four, |_, _| 1).encode()).ok();
     assert!(!built.derived.contains_key("tile_size"));
     assert_eq!(built.derived.len(), 5);
 }
@@ -576,7 +605,7 @@ fn tile_dimensions_are_checked_from_the_header_before_pixels() {
 
 #[test]
 fn an_indexed_pixel_above_15_is_refused() {
-    let image = Image::square(8, Indexed, Eight, |x, y| match (x, y) {
+    let image = indexed(8, Eight, |x, y| match (x, y) {
         (3, 2) => 16,
         (5, 6) => 200,
         _ => 1,
@@ -611,7 +640,7 @@ fn an_unmatched_colour_names_pixel_and_colour() {
 #[test]
 fn every_bad_tile_is_reported_once() {
     let mut fixture = Fixture::glyph(json!(8), sixteen_colors());
-    fixture.add("tiles/good.png", Image::square(8, Indexed, Four, |_, _| 3).encode());
+    fixture.add("tiles/good.png", indexed(8, Four, |_, _| 3).encode());
     fixture.add("tiles/bad.png", b"broken".to_vec());
     fixture.add("tiles/big.png", Image::new(9, 8, Indexed, Four, |_, _| 0).encode());
     fixture.add("tiles/off.png", Image::square(8, Rgb, Eight, |_, _| 0x010203).encode());
@@ -632,7 +661,88 @@ fn every_bad_tile_is_reported_once() {
 fn hand_written_png_helpers_produce_valid_files() {
     // Guards the test helpers themselves: a stored-zlib, hand-chunked PNG decodes.
     let stream: Vec<u8> = (0..8).flat_map(|_| [0u8, 0x12, 0x34, 0x56, 0x78]).collect();
-    let bytes = raw_png(8, 8, 4, 3, 0, &[(*b"PLTE", vec![0; 48]), (*b"IDAT", zlib_stored(&stream))]);
+    let plte: Vec<u8> = (0..16).flat_map(color).collect();
+    let bytes = raw_png(8, 8, 4, 3, 0, &[(*b"PLTE", plte), (*b"IDAT", zlib_stored(&stream))]);
     let built = one_tile(8, bytes).ok();
     assert_first_tile(&built.payload, 8, |x, _| [1, 2, 3, 4, 5, 6, 7, 8][x as usize]);
+}
+
+// ---------------------------------------------------------------------------
+// Colour identity: what the file shows is what packs
+
+#[test]
+fn an_indexed_colour_the_bank_draws_otherwise_is_refused_naming_both_colours() {
+    // Index 2 shows #0000ff in the file; the bank's colour 2 is color(2).
+    let mut plte: Vec<u8> = (0..16).flat_map(color).collect();
+    plte[6..9].copy_from_slice(&[0, 0, 255]);
+    let image = Image::square(8, Indexed, Four, |x, y| if (x, y) == (4, 1) || y == 5 { 2 } else { 1 })
+        .with_palette(&plte)
+        .with_trns(&[0]);
+    let found = one_tile(8, image.encode()).err();
+    expect_only(
+        &found,
+        Code::IndexedColorMismatch,
+        TILE,
+        &["colour mismatch", "pixel (4, 1)", TILE, "#0000ff", &hex(color(2)), "index 2", "8 more pixels"],
+    );
+}
+
+#[test]
+fn a_pixel_transparent_in_the_file_must_use_index_zero() {
+    let image = indexed(8, Four, |x, _| if x == 3 { 5 } else { 1 }).with_trns(&[0, 255, 255, 255, 255, 0]);
+    let found = one_tile(8, image.encode()).err();
+    expect_only(&found, Code::IndexedColorMismatch, TILE, &["pixel (3, 0)", "transparent in the file", "index 5"]);
+}
+
+#[test]
+fn an_index_past_the_authoring_palette_is_a_mismatch() {
+    let palettes = json!([{ "index": 0, "palette": { "colors": [hex(color(0)), hex(color(1))] } }]);
+    let mut fixture = Fixture::glyph(json!(8), palettes);
+    fixture.add("tiles/a.png", indexed(8, Four, |_, _| 3).encode());
+    expect_only(&fixture.err(), Code::IndexedColorMismatch, TILE, &["no colour at index 3"]);
+}
+
+#[test]
+fn low_depth_grey_must_show_the_palette_colour_of_its_value() {
+    // Two-bit grey 1 shows #555555; the bank's colour 1 is color(1).
+    let image = Image::square(8, Grayscale, Two, |_, _| 1);
+    let found = one_tile(8, image.encode()).err();
+    expect_only(&found, Code::IndexedColorMismatch, TILE, &["#555555", &hex(color(1))]);
+}
+
+#[test]
+fn opaque_pixels_on_index_zero_warn_unless_the_bank_says_so() {
+    // Stored index 0, opaque (no tRNS), and an RGB pixel of the palette's first colour.
+    let stored = Image::square(8, Indexed, Four, |x, _| if x == 0 { 0 } else { 1 })
+        .with_palette(&(0..16).flat_map(color).collect::<Vec<u8>>());
+    let by_colour = Image::square(8, Rgb, Eight, |x, y| rgb_pixel(color(if (x, y) == (2, 3) { 0 } else { 4 })));
+    for (image, pixel, count) in [(stored.encode(), "pixel (0, 0)", "7 more"), (by_colour.encode(), "pixel (2, 3)", "")]
+    {
+        let built = one_tile(8, image.clone()).ok();
+        let warning =
+            expect_one(&built.warnings, Code::OpaqueIndexZero, Severity::Warning, TILE, &[pixel, "index 0", count]);
+        assert!(warning.message.contains("opaque_index_zero"), "{}", warning.message);
+        assert_eq!(sheet_index(&built.payload, 0, 0) == 0, pixel == "pixel (0, 0)");
+
+        let palettes = sixteen_colors();
+        let mut on_purpose = Fixture::new(
+            prometeu_packer::Family::GlyphBank,
+            json!({ "tile_size": 8 }),
+            Some(json!({ "palettes": palettes, "opaque_index_zero": true })),
+        );
+        on_purpose.add("tiles/a.png", image);
+        let built_on_purpose = on_purpose.ok();
+        assert!(built_on_purpose.warnings.is_empty(), "{:#?}", built_on_purpose.warnings);
+        assert_eq!(built_on_purpose.payload, built.payload, "the flag changes findings, never pixels");
+    }
+}
+
+#[test]
+fn opaque_index_zero_must_be_a_boolean() {
+    let fixture = Fixture::new(
+        prometeu_packer::Family::GlyphBank,
+        json!({ "tile_size": 8 }),
+        Some(json!({ "palettes": sixteen_colors(), "opaque_index_zero": "yes" })),
+    );
+    expect_only(&fixture.check(), Code::DeclarationInvalidValue, DECLARATION_PATH, &["opaque_index_zero", "\"yes\""]);
 }

@@ -55,12 +55,15 @@ pub(crate) struct Common {
     in_place: bool,
 }
 
+/// The headline above the findings of an asset that would not pass `validate`.
+const INVALID_HEADLINE: &str = "the asset would not pass `validate`, so nothing was written";
+
 pub(crate) fn run(cli: &Cli, project: &Utf8Path, command: &NewCommand, out: &mut Reporter) -> Result<Exit, Stop> {
     let request = request(command);
     let lane = take_lane(cli, project, &Cancel::new(), out)?;
     match new_asset(&lane, &request) {
         Ok(created) => {
-            for sentence in &created.recovered {
+            for sentence in created.recovered.iter().chain(&created.copied_as_indexed) {
                 out.notice(sentence);
             }
             let entry = &created.entry;
@@ -73,16 +76,25 @@ pub(crate) fn run(cli: &Cli, project: &Utf8Path, command: &NewCommand, out: &mut
             ));
             out.result(
                 Some("assets"),
-                &json!({"status": "success", "entry": entry, "declaration": created.declaration}),
+                &json!({
+                    "status": "success",
+                    "entry": entry,
+                    "declaration": created.declaration,
+                    "copied_as_indexed": created.copied_as_indexed,
+                }),
             );
             Ok(Exit::Success)
         }
         Err(e) => {
-            out.error(&e.to_string());
             let diagnostics = match &e {
                 NewAssetError::Invalid(d) => d.clone(),
                 _ => Vec::new(),
             };
+            // The findings are listed once, as diagnostics, not again inside the headline.
+            match &e {
+                NewAssetError::Invalid(_) => out.error(INVALID_HEADLINE),
+                _ => out.error(&e.to_string()),
+            }
             out.diagnostics(&diagnostics);
             out.result(
                 Some("assets"),

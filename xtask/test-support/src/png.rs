@@ -12,6 +12,18 @@ pub fn png_indexed(side: u32, indices: &[u8], palette_rgb: &[u8]) -> Vec<u8> {
     out
 }
 
+/// [`png_indexed`] with a `tRNS` chunk making palette entry 0 transparent.
+pub fn png_indexed_transparent_zero(side: u32, indices: &[u8], palette_rgb: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, side, side);
+    encoder.set_color(png::ColorType::Indexed);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_palette(palette_rgb.to_vec());
+    encoder.set_trns(vec![0u8]);
+    encoder.write_header().unwrap().write_image_data(indices).unwrap();
+    out
+}
+
 /// An RGBA PNG of `side × side`.
 pub fn png_rgba(side: u32, rgba: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -66,6 +78,12 @@ impl Image {
     /// [`Image::new`] with `width` and `height` both `side`.
     pub fn square(side: u32, color: png::ColorType, depth: png::BitDepth, pixel: impl Fn(u32, u32) -> u64) -> Image {
         Image::new(side, side, color, depth, pixel)
+    }
+
+    /// Sets the `PLTE` chunk to exactly `palette` (RGB triples), replacing the grey one.
+    pub fn with_palette(mut self, palette: &[u8]) -> Image {
+        self.palette = Some(palette.to_vec());
+        self
     }
 
     /// Sets the `tRNS` chunk to exactly `trns`, replacing any earlier one: one alpha byte per palette entry

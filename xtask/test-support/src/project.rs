@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use camino::{Utf8Path, Utf8PathBuf};
 use serde_json::{Value, json};
 
-use crate::{noise, png_indexed, png_rgba, wav_i16};
+use crate::{noise, png_indexed, png_indexed_transparent_zero, png_rgba, wav_i16};
 
 /// A real project directory, deleted when dropped.
 pub struct Project {
@@ -247,7 +247,8 @@ pub fn sample_project() -> Project {
         "hero",
         "hero",
         8,
-        &[("a.png", png_indexed(8, &a, &pal_rgb)), ("b.png", png_rgba(8, &rgba))],
+        // Index 0 is transparent in the file (`tRNS`), as it is in the bank.
+        &[("a.png", png_indexed_transparent_zero(8, &a, &pal_rgb)), ("b.png", png_rgba(8, &rgba))],
         &palette,
         Some(0),
     );

@@ -10,9 +10,10 @@ pub(super) fn check(asset: &AssetRef<'_>, decl: &Declaration) -> Checked {
         diagnostics.extend(check_capacity(size, decl.artifacts.len(), &findings));
     }
     let palettes = check_palettes(decl, &findings, &mut diagnostics);
+    let opaque_index_zero = check_opaque_index_zero(decl, &findings, &mut diagnostics);
     let params = match (tile_size, palettes) {
         (Some(tile_size), Some(palettes)) if !diagnostics.iter().any(Diagnostic::is_blocking) => {
-            Some(Params { tile_size, palettes })
+            Some(Params { tile_size, palettes, opaque_index_zero })
         }
         _ => None,
     };
@@ -71,6 +72,32 @@ pub(super) fn check_capacity(tile_size: u32, tiles: usize, findings: &FileFindin
             ),
         )
     })
+}
+
+/// Reads `output.pipeline.opaque_index_zero` (`OPAQUE_INDEX_ZERO_KEY`):
+/// absent is `false`; anything but a boolean blocks.
+pub(super) fn check_opaque_index_zero(
+    decl: &Declaration,
+    findings: &FileFindings<'_>,
+    out: &mut Vec<Diagnostic>,
+) -> bool {
+    let value = decl.output.pipeline.as_ref().and_then(|pipeline| pipeline.get(OPAQUE_INDEX_ZERO_KEY));
+    match value {
+        None => false,
+        Some(Value::Bool(on)) => *on,
+        Some(other) => {
+            out.push(findings.blocking(
+                Code::DeclarationInvalidValue,
+                format!(
+                    "`output.pipeline.{OPAQUE_INDEX_ZERO_KEY}` in {} is {}; set it to `true` (index 0 is an opaque \
+                     colour in this bank) or remove it (index 0 is transparency)",
+                    findings.file,
+                    quote(other)
+                ),
+            ));
+            false
+        }
+    }
 }
 
 /// Reads `output.pipeline.palettes`; `None` when any palette finding blocks.

@@ -19,7 +19,7 @@ mod image;
 mod tiles;
 
 use declare::*;
-pub use derive::{GlyphImage, PaletteProblem, derive_palette, parse_palette_file, unmatched_pixels};
+pub use derive::{BankArt, BankCopy, GlyphImage, PaletteProblem, derive_palette, fit_palette, parse_palette_file};
 use image::*;
 use tiles::*;
 
@@ -67,6 +67,12 @@ pub fn palette_keys() -> &'static [&'static str] {
 /// inflating far beyond the file's own size limit.
 pub const DECODER_MEMORY_LIMIT: usize = 4 * 1024 * 1024;
 
+/// `output.pipeline` key (local) by which a bank says on purpose that
+/// palette index 0 is an opaque colour: without it, index 0 is transparency
+/// (what transparent pixels and unused cells hold), and an opaque pixel
+/// landing there is `glyph_opaque_index_zero`.
+pub const OPAQUE_INDEX_ZERO_KEY: &str = "opaque_index_zero";
+
 /// Palette indices a sheet pixel can hold (4 bits).
 const MAX_PIXEL_INDEX: u8 = 15;
 /// Longest rendering of a user value quoted in a message.
@@ -88,6 +94,8 @@ struct Params {
     tile_size: u32,
     /// Sorted by `index`, never empty: the first is the authoring palette.
     palettes: Vec<Palette>,
+    /// `output.pipeline.opaque_index_zero`: index 0 may hold opaque pixels.
+    opaque_index_zero: bool,
 }
 
 /// The outcome of the declaration checks.
@@ -110,43 +118,52 @@ pub fn materialize(input: &AssetInput<'_>) -> Result<Materialized, Vec<Diagnosti
         return Err(blocking);
     };
 
-    let (sheet, tile_count) =
-        if input.decl.is_sheet() { place_sheet_cells(input, &params)? } else { place_tiles(input, &params)? };
+    let mut warnings = Vec::new();
+    let (sheet, tile_count) = if input.decl.is_sheet() {
+        place_sheet_cells(input, &params, &mut warnings)?
+    } else {
+        place_tiles(input, &params, &mut warnings)?
+    };
 
     let mut payload = sheet;
     payload.extend_from_slice(&palette_bytes(&params.palettes));
-    Ok(Materialized {
-        payload,
-        decoded_size: DECODED_BYTES,
-        derived: derived_metadata(&params, tile_count),
-        warnings: Vec::new(),
-    })
+    Ok(Materialized { payload, decoded_size: DECODED_BYTES, derived: derived_metadata(&params, tile_count), warnings })
 }
 
 /// One image per tile: the bank's sheet and its tile count.
-fn place_tiles(input: &AssetInput<'_>, params: &Params) -> Result<(Vec<u8>, usize), Vec<Diagnostic>> {
+fn place_tiles(
+    input: &AssetInput<'_>,
+    params: &Params,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<(Vec<u8>, usize), Vec<Diagnostic>> {
     let mut sheet = vec![0u8; SHEET_BYTES];
     let mut problems = Vec::new();
     for file in input.files {
         let findings = FileFindings { asset: input.asset, file: file.path.clone() };
-        let placed = image_indices(input, file, params, Shape::Tile(params.tile_size), &findings).and_then(|pixels| {
-            place_tile(&mut sheet, file.index, &file.path, params.tile_size, &pixels.data, &findings)
-        });
-        if let Err(problem) = placed {
-            problems.push(problem);
+        let placed =
+            image_indices(input, file, params, Shape::Tile(params.tile_size), &findings, warnings).and_then(|pixels| {
+                place_tile(&mut sheet, file.index, &file.path, params.tile_size, &pixels.data, &findings)
+                    .map_err(|d| vec![d])
+            });
+        if let Err(found) = placed {
+            problems.extend(found);
         }
     }
     if problems.is_empty() { Ok((sheet, input.files.len())) } else { Err(problems) }
 }
 
 /// One sheet image (the single selected file): each cell is a tile.
-fn place_sheet_cells(input: &AssetInput<'_>, params: &Params) -> Result<(Vec<u8>, usize), Vec<Diagnostic>> {
+fn place_sheet_cells(
+    input: &AssetInput<'_>,
+    params: &Params,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<(Vec<u8>, usize), Vec<Diagnostic>> {
     let mut sheet = vec![0u8; SHEET_BYTES];
     let Some(file) = input.files.first() else {
         return Ok((sheet, 0));
     };
     let findings = FileFindings { asset: input.asset, file: file.path.clone() };
-    let image = image_indices(input, file, params, Shape::Sheet(params.tile_size), &findings).map_err(|d| vec![d])?;
+    let image = image_indices(input, file, params, Shape::Sheet(params.tile_size), &findings, warnings)?;
     let cells = cut_cells(&image, params.tile_size);
     for (cell, pixels) in (0u32..).zip(&cells) {
         place_tile(&mut sheet, cell, &file.path, params.tile_size, pixels, &findings).map_err(|d| vec![d])?;

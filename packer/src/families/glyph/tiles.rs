@@ -11,13 +11,43 @@ pub(super) struct Indices {
 
 /// Decodes and maps one glyph input (a tile, or a whole sheet) to palette
 /// indices: `tile_size²` of them for a tile, `width × height` for a sheet.
+/// Warnings (opaque pixels on index 0) go to `warnings`.
 pub(super) fn image_indices(
     input: &AssetInput<'_>,
     file: &SelectedFile,
     params: &Params,
     shape: Shape,
     findings: &FileFindings<'_>,
-) -> Result<Indices, Diagnostic> {
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Indices, Vec<Diagnostic>> {
+    let path = &file.path;
+    let raster = read_raster(input, file, shape, findings).map_err(|d| vec![d])?;
+    // `check` guarantees at least one palette; the lowest index authors.
+    let authoring = params.palettes.first().ok_or_else(|| {
+        vec![findings.blocking(
+            Code::PaletteMissing,
+            format!("{path} cannot be mapped because no palette is declared; declare one"),
+        )]
+    })?;
+    let mapped = map_pixels(&raster, authoring, params.opaque_index_zero);
+    let mut blocking = Vec::new();
+    for problem in mapped.problems {
+        let diagnostic = problem.into_diagnostic(path, authoring.index, (shape, raster.width), findings);
+        if diagnostic.is_blocking() { blocking.push(diagnostic) } else { warnings.push(diagnostic) }
+    }
+    if !blocking.is_empty() {
+        return Err(blocking);
+    }
+    Ok(Indices { width: raster.width, height: raster.height, data: mapped.indices })
+}
+
+/// One glyph input's bytes from the snapshot, decoded (size limits first).
+fn read_raster(
+    input: &AssetInput<'_>,
+    file: &SelectedFile,
+    shape: Shape,
+    findings: &FileFindings<'_>,
+) -> Result<Raster, Diagnostic> {
     let path = &file.path;
     let too_large = |size: u64| {
         findings.blocking(
@@ -42,26 +72,23 @@ pub(super) fn image_indices(
     if bytes.len() as u64 > MAX_PNG_BYTES {
         return Err(too_large(bytes.len() as u64));
     }
-    let raster = decode(format, &bytes, shape).map_err(|failure| match failure {
+    decode(format, &bytes, shape).map_err(|failure| match failure {
         DecodeFailure::Undecodable(why) => findings.blocking(
             format.decode_code(),
             format!("{path} could not be decoded as {0} ({why}); re-export it as a valid {0} file", format.name()),
         ),
         DecodeFailure::Dimensions { width, height } => shape.dimensions_diagnostic(path, width, height, findings),
-    })?;
-    // `check` guarantees at least one palette; the lowest index authors.
-    let authoring = params.palettes.first().ok_or_else(|| {
-        findings.blocking(
-            Code::PaletteMissing,
-            format!("{path} cannot be mapped because no palette is declared; declare one"),
-        )
-    })?;
-    let data = map_pixels(&raster, authoring)
-        .map_err(|problem| problem.into_diagnostic(path, authoring.index, (shape, raster.width), findings))?;
-    Ok(Indices { width: raster.width, height: raster.height, data })
+    })
 }
 
-/// The first pixel that cannot be mapped, and how many cannot.
+/// What a pixel shows in the artist's file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Shown {
+    Transparent,
+    Color(Rgb),
+}
+
+/// The first pixel with one kind of problem, and how many pixels have it.
 pub(super) struct PixelProblem {
     pub(super) kind: PixelProblemKind,
     pub(super) x: usize,
@@ -69,9 +96,26 @@ pub(super) struct PixelProblem {
     pub(super) count: usize,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum PixelProblemKind {
     IndexOutOfRange(u8),
     Unmatched(Rgb),
+    /// A stored index whose colour in the file is not the bank's colour at
+    /// that index (`None`: the authoring palette has no colour there).
+    StoredColorDiffers {
+        index: u8,
+        shown: Shown,
+        bank: Option<Rgb>,
+    },
+    /// An opaque pixel on index 0, which is transparency unless the bank says otherwise.
+    OpaqueOnZero(Rgb),
+}
+
+impl PixelProblemKind {
+    /// Problems of one kind are counted together, whatever their colours.
+    fn same_kind(&self, other: &PixelProblemKind) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+    }
 }
 
 impl PixelProblem {
@@ -89,19 +133,53 @@ impl PixelProblem {
             2 => " (1 more pixel of this image has the same problem)".to_owned(),
             n => format!(" ({} more pixels of this image have the same problem)", n - 1),
         };
+        let at = format!("pixel ({x}, {y}) of {path}{cell}");
+        let palette = format!("the authoring palette (palette index {authoring_index})");
         match self.kind {
             PixelProblemKind::IndexOutOfRange(index) => findings.blocking(
                 Code::PngIndexOutOfRange,
                 format!(
-                    "pixel ({x}, {y}) of {path}{cell} uses palette index {index}, but a glyph tile can use only indices \
+                    "{at} uses palette index {index}, but a glyph tile can use only indices \
                      0 to {MAX_PIXEL_INDEX}{others}; repaint it with one of the first 16 palette entries"
                 ),
             ),
             PixelProblemKind::Unmatched(color) => findings.blocking(
                 Code::PixelColorUnmatched,
                 format!(
-                    "pixel ({x}, {y}) of {path}{cell} has colour {}, which is not in the authoring palette \
-                     (palette index {authoring_index}){others}; add the colour to that palette or repaint the pixel",
+                    "{at} has colour {}, which is not in {palette}{others}; add the colour to that palette \
+                     or repaint the pixel",
+                    hex(color)
+                ),
+            ),
+            PixelProblemKind::StoredColorDiffers { index, shown, bank } => {
+                let packed = match bank {
+                    Some(color) => format!("{palette} has {} at index {index}", hex(color)),
+                    None => format!("{palette} has no colour at index {index} (the game would draw black)"),
+                };
+                let (what, fix) = match shown {
+                    Shown::Color(color) => (
+                        format!("{at} shows colour {} (stored index {index})", hex(color)),
+                        format!("set colour {index} of that palette to {}", hex(color)),
+                    ),
+                    Shown::Transparent => (
+                        format!("{at} is transparent in the file (stored index {index})"),
+                        "save the image with its transparent colour at index 0".to_owned(),
+                    ),
+                };
+                findings.blocking(
+                    Code::IndexedColorMismatch,
+                    format!(
+                        "colour mismatch: {what}, but {packed}{others}; {fix}, or create the bank with \
+                         `assets new`, which derives a palette every input agrees with"
+                    ),
+                )
+            }
+            PixelProblemKind::OpaqueOnZero(color) => findings.warning(
+                Code::OpaqueIndexZero,
+                format!(
+                    "{at} is opaque {} but lands on palette index 0, which is transparency, so the game would not \
+                     draw it{others}; move that colour off index 0 of {palette}, make the pixel transparent, or set \
+                     `output.pipeline.{OPAQUE_INDEX_ZERO_KEY}` to true if index 0 is a colour on purpose",
                     hex(color)
                 ),
             ),
@@ -111,40 +189,69 @@ impl PixelProblem {
 
 /// How stored pixels become palette indices (spec "Family glyph_bank").
 pub(super) enum Mapping<'a> {
-    /// Indexed colour, and grayscale of 1, 2 or 4 bits: the stored value is the index.
-    Stored,
+    /// Indexed colour, and grayscale of 1, 2 or 4 bits: the stored value is
+    /// the index, and what it shows in the file (`shown[value]`) must be
+    /// the authoring palette's colour at that index.
+    Stored { shown: Vec<Shown> },
     /// Every other colour type: transparency, then an exact RGB match.
-    ByColor { authoring: &'a Palette, key: Option<&'a [u8]> },
+    ByColor { key: Option<&'a [u8]> },
 }
 
-pub(super) fn map_pixels(raster: &Raster, authoring: &Palette) -> Result<Vec<u8>, PixelProblem> {
-    use png::ColorType;
-    let mapping = match raster.color {
-        ColorType::Indexed => Mapping::Stored,
-        ColorType::Grayscale if raster.bits < 8 => Mapping::Stored,
-        _ => Mapping::ByColor { authoring, key: color_key(raster) },
+/// Pixels mapped to indices, with the first pixel of each kind of problem.
+pub(super) struct Mapped {
+    pub(super) indices: Vec<u8>,
+    pub(super) problems: Vec<PixelProblem>,
+}
+
+/// Whether the stored value of `raster` is the palette index (indexed, and grayscale below 8 bits).
+pub(super) fn stores_indices(raster: &Raster) -> bool {
+    raster.color == png::ColorType::Indexed || (raster.color == png::ColorType::Grayscale && raster.bits < 8)
+}
+
+/// What each stored value of an index-storing raster shows: its `PLTE`
+/// colour (alpha from `tRNS`), or its grey level (the `tRNS` key transparent).
+pub(super) fn stored_colors(raster: &Raster) -> Vec<Shown> {
+    let values = 1usize << raster.bits.min(8);
+    if raster.color == png::ColorType::Indexed {
+        let palette = raster.palette.as_deref().unwrap_or_default();
+        let alpha = raster.trns.as_deref().unwrap_or_default();
+        return (0..values)
+            .map(|i| match (palette.get(i), alpha.get(i)) {
+                (_, Some(0)) => Shown::Transparent,
+                (Some(&color), _) => Shown::Color(color),
+                // Beyond `PLTE`: viewers draw black.
+                (None, _) => Shown::Color([0, 0, 0]),
+            })
+            .collect();
+    }
+    let key = color_key(raster).and_then(|key| key.first().copied());
+    let max = (values - 1).max(1);
+    (0..values)
+        .map(|i| if key == Some(i as u8) { Shown::Transparent } else { Shown::Color([(i * 255 / max) as u8; 3]) })
+        .collect()
+}
+
+pub(super) fn map_pixels(raster: &Raster, authoring: &Palette, opaque_index_zero: bool) -> Mapped {
+    let mapping = if stores_indices(raster) {
+        Mapping::Stored { shown: stored_colors(raster) }
+    } else {
+        Mapping::ByColor { key: color_key(raster) }
     };
     let mut indices = Vec::with_capacity(raster.width * raster.height);
-    let mut problem: Option<PixelProblem> = None;
+    let mut problems: Vec<PixelProblem> = Vec::new();
     for y in 0..raster.height {
         let row = raster.data.get(y * raster.line_size..(y + 1) * raster.line_size).unwrap_or_default();
         for x in 0..raster.width {
-            match map_pixel(raster, row, x, &mapping) {
-                Ok(index) => indices.push(index),
-                Err(kind) => {
-                    indices.push(0);
-                    match &mut problem {
-                        Some(first) => first.count += 1,
-                        None => problem = Some(PixelProblem { kind, x, y, count: 1 }),
-                    }
-                }
+            let (index, problem) = map_pixel(raster, row, x, &mapping, authoring, opaque_index_zero);
+            indices.push(index);
+            let Some(kind) = problem else { continue };
+            match problems.iter_mut().find(|p| p.kind.same_kind(&kind)) {
+                Some(first) => first.count += 1,
+                None => problems.push(PixelProblem { kind, x, y, count: 1 }),
             }
         }
     }
-    match problem {
-        Some(problem) => Err(problem),
-        None => Ok(indices),
-    }
+    Mapped { indices, problems }
 }
 
 /// The `tRNS` colour key as raw sample bytes, when it has the expected shape.
@@ -158,26 +265,46 @@ pub(super) fn color_key(raster: &Raster) -> Option<&[u8]> {
     raster.trns.as_deref().filter(|key| key.len() == channels * bytes_per_sample)
 }
 
-pub(super) fn map_pixel(raster: &Raster, row: &[u8], x: usize, mapping: &Mapping<'_>) -> Result<u8, PixelProblemKind> {
+/// One pixel's index, and what is wrong with it if anything (a blocking
+/// problem packs index 0; an opaque pixel on index 0 keeps it, as a warning).
+pub(super) fn map_pixel(
+    raster: &Raster,
+    row: &[u8],
+    x: usize,
+    mapping: &Mapping<'_>,
+    authoring: &Palette,
+    opaque_index_zero: bool,
+) -> (u8, Option<PixelProblemKind>) {
+    let on_zero = |color: Rgb| (!opaque_index_zero).then_some(PixelProblemKind::OpaqueOnZero(color));
     match mapping {
-        Mapping::Stored => {
+        Mapping::Stored { shown } => {
             let index = packed_sample(row, x, raster.bits);
-            if index > MAX_PIXEL_INDEX { Err(PixelProblemKind::IndexOutOfRange(index)) } else { Ok(index) }
+            if index > MAX_PIXEL_INDEX {
+                return (0, Some(PixelProblemKind::IndexOutOfRange(index)));
+            }
+            let shown = shown.get(usize::from(index)).copied().unwrap_or(Shown::Color([0, 0, 0]));
+            let bank = authoring.colors.get(usize::from(index)).copied();
+            let agrees = match shown {
+                // Index 0 is transparency: its palette colour is never drawn.
+                Shown::Transparent => index == 0,
+                Shown::Color(color) if index == 0 && !opaque_index_zero => return (0, on_zero(color)),
+                Shown::Color(color) => bank == Some(color),
+            };
+            if agrees { (index, None) } else { (0, Some(PixelProblemKind::StoredColorDiffers { index, shown, bank })) }
         }
-        Mapping::ByColor { authoring, key } => {
+        Mapping::ByColor { key } => {
             let Some(pixel) = ColorPixel::read(raster, row, x) else {
-                return Ok(0);
+                return (0, None);
             };
             let keyed = key.is_some_and(|key| pixel.stored_color == key);
             if keyed || pixel.alpha == 0 {
-                return Ok(0);
+                return (0, None);
             }
-            authoring
-                .colors
-                .iter()
-                .position(|color| *color == pixel.rgb)
-                .and_then(|position| u8::try_from(position).ok())
-                .ok_or(PixelProblemKind::Unmatched(pixel.rgb))
+            match authoring.colors.iter().position(|color| *color == pixel.rgb) {
+                Some(0) => (0, on_zero(pixel.rgb)),
+                Some(position) => (position as u8, None),
+                None => (0, Some(PixelProblemKind::Unmatched(pixel.rgb))),
+            }
         }
     }
 }
