@@ -132,18 +132,19 @@ fn assets_show_prints_its_data_on_stdout() {
 }
 
 #[test]
-fn seventeen_colours_exit_1_and_write_nothing() {
+fn sixteen_opaque_colours_exit_1_and_write_nothing() {
     let p = starter();
-    // 17 opaque colours, the 17th first seen at (0, 1).
+    // 16 opaque colours: with index 0 kept for transparency, the 16th
+    // (first seen at (15, 0)) is one too many.
     let shade = |x: u32, y: u32| [(y * 16 + x) as u8 * 15, 40, 90, 255];
-    p.write("art/many.png", tile(move |x, y| if y * 16 + x < 17 { shade(x, y) } else { shade(0, 0) }));
+    p.write("art/many.png", tile(move |x, y| if y * 16 + x < 16 { shade(x, y) } else { shade(0, 0) }));
     let before = p.tree("assets");
     let file = p.path.join("art/many.png").to_string();
     let run = new_asset(&p, &["glyph_bank", "many", "--tile-size", "16", &file]);
     assert_eq!(run.code, 1, "{:#?}", run.lines);
     let error = run.result()["error"].as_str().unwrap().to_owned();
-    assert!(error.contains("use 17 colours"), "{error}");
-    assert!(error.contains("pixel (0, 1)"), "{error}");
+    assert!(error.starts_with("too many colours: the images use 16 opaque colours"), "{error}");
+    assert!(error.contains("pixel (15, 0)"), "{error}");
     assert!(error.contains("nothing was written"), "{error}");
     assert_eq!(p.tree("assets"), before, "nothing written");
 }

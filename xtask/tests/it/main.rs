@@ -2,6 +2,7 @@
 //! and the Play preparation library on real projects and real processes.
 
 mod adoption;
+mod art;
 mod assets_new;
 mod commands;
 mod compiler;

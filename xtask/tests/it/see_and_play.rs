@@ -5,58 +5,11 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use camino::Utf8Path;
-use serde_json::Value;
 
-use crate::support::{Project, Run, Watched, Xtask, alive, starter};
+use crate::support::{Project, RawPack, Run, Watched, Xtask, alive, decode_rgb, palette_rgb, starter};
 
 /// Long enough for several debounce windows to pass: "nothing more happens".
 const SETTLE: Duration = Duration::from_millis(1500);
-
-/// The pack's header and payload region, read without the tool's code.
-struct RawPack {
-    bytes: Vec<u8>,
-    header: Value,
-    payload_offset: usize,
-}
-
-impl RawPack {
-    fn read(path: &Utf8Path) -> RawPack {
-        let bytes = std::fs::read(path).unwrap();
-        let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
-        assert_eq!(&bytes[0..4], b"PMTA");
-        let (header_len, payload_offset) = (u32_at(8), u32_at(12));
-        let header = serde_json::from_slice(&bytes[24..24 + header_len]).unwrap();
-        RawPack { bytes, header, payload_offset }
-    }
-
-    fn entry(&self, name: &str) -> &Value {
-        let table = self.header["asset_table"].as_array().unwrap();
-        table.iter().find(|e| e["asset_name"] == name).unwrap_or_else(|| panic!("no asset {name}"))
-    }
-
-    fn payload(&self, name: &str) -> &[u8] {
-        let entry = self.entry(name);
-        let start = self.payload_offset + entry["offset"].as_u64().unwrap() as usize;
-        &self.bytes[start..start + entry["size"].as_u64().unwrap() as usize]
-    }
-}
-
-/// RGB565 little-endian widened to 8 bits by repeating the high bits (docs/reference/operations.md, `preview`).
-fn palette_rgb(payload: &[u8], palette: usize, color: usize) -> [u8; 3] {
-    let at = 256 * 256 / 2 + (palette * 16 + color) * 2;
-    let v = u16::from_le_bytes([payload[at], payload[at + 1]]);
-    let (r, g, b) = ((v >> 11) & 31, (v >> 5) & 63, v & 31);
-    [((r << 3) | (r >> 2)) as u8, ((g << 2) | (g >> 4)) as u8, ((b << 3) | (b >> 2)) as u8]
-}
-
-/// Decodes a PNG with zune-png (not the crate that wrote it): width, height, RGB bytes.
-fn decode_rgb(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
-    let mut decoder = zune_png::PngDecoder::new(std::io::Cursor::new(bytes.to_vec()));
-    let pixels = decoder.decode_raw().unwrap();
-    let (width, height) = decoder.dimensions().unwrap();
-    assert_eq!(pixels.len(), width * height * 3, "8-bit RGB");
-    (width, height, pixels)
-}
 
 fn prepared_starter() -> Project {
     let project = starter();
