@@ -36,7 +36,10 @@ pub use exec::pack::{
     EventKind, FailureStage, PackEvent, PackObserver, PackOptions, PackOutcome, PackResult, Quiet, STOPPED, Status,
     StopRequest, TABLE_METADATA_SCHEMA_VERSION, pack_workspace,
 };
-pub use exec::preview::{GRID_RGB, SWATCH_SIDE, SheetView, WAVEFORM_SIZE, sample_wav, sheet_png, waveform_png};
+pub use exec::preview::{
+    GRID_RGB, MAX_PREVIEW_SCALE, SWATCH_SIDE, SheetView, WAVEFORM_SIZE, artist_layout, sample_wav, sheet_png,
+    waveform_png,
+};
 pub use exec::report::{Summary, SummaryAsset, Validation, ValidationAsset, gate_live, summary, validate};
 pub use exec::show::{AssetView, show_asset};
 pub use exec::snapshot::{

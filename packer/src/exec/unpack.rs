@@ -12,7 +12,9 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::exec::pack::hex;
-use crate::families::glyph::{EVEN_X_SHIFT, ODD_X_SHIFT, PALETTE_COLORS, PALETTE_COUNT, SHEET_BYTES, SHEET_SIDE};
+use crate::families::glyph::{
+    EVEN_X_SHIFT, ODD_X_SHIFT, OPAQUE_INDEX_ZERO_KEY, PALETTE_COLORS, PALETTE_COUNT, SHEET_BYTES, SHEET_SIDE,
+};
 use crate::workspace::layout::ASSET_TABLE_METADATA_JSON;
 
 /// An 8-bit RGB colour.
@@ -31,11 +33,20 @@ pub struct GlyphSheet {
     pub tile_size: Option<u32>,
     /// `tile_count` from the metadata (cells in use).
     pub tile_count: u64,
+    /// `pipeline.opaque_index_zero` from the metadata: index 0 is a colour, not transparency.
+    pub opaque_index_zero: bool,
 }
 
 impl GlyphSheet {
     /// Sheet side in pixels (fixed).
     pub const SIDE: u32 = SHEET_SIDE;
+
+    /// What pixel (`x`, `y`) shows through palette `palette`: `None` for
+    /// transparency (index 0, unless the bank made it opaque).
+    pub fn color(&self, palette: usize, x: u32, y: u32) -> Option<Rgb> {
+        let index = self.indices[(y * SHEET_SIDE + x) as usize];
+        (index != 0 || self.opaque_index_zero).then(|| self.palettes[palette][usize::from(index)])
+    }
 
     /// The RGB of pixel (`x`, `y`) through palette `palette`.
     pub fn rgb(&self, palette: usize, x: u32, y: u32) -> Rgb {
@@ -109,6 +120,8 @@ fn unpack_glyph(entry: &Entry, payload: &[u8]) -> Result<GlyphSheet, String> {
         authored: authored_palettes(&entry.metadata),
         tile_size: entry.metadata.get("tile_size").and_then(Value::as_u64).map(|v| v as u32),
         tile_count: entry.metadata.get("tile_count").and_then(Value::as_u64).unwrap_or(0),
+        opaque_index_zero: entry.metadata.get("pipeline").and_then(|p| p.get(OPAQUE_INDEX_ZERO_KEY))
+            == Some(&Value::Bool(true)),
     })
 }
 

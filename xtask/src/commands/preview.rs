@@ -32,6 +32,10 @@ pub(crate) struct PreviewArgs {
     /// Draw the tile grid.
     #[arg(long)]
     grid: bool,
+    /// Magnify sheets N times, nearest neighbour (1 to 16).
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(prometeu_packer::MAX_PREVIEW_SCALE)))]
+    scale: u32,
 }
 
 /// A packed asset decoded from the file.
@@ -113,13 +117,19 @@ pub(crate) fn run(cli: &Cli, project: &Utf8Path, args: &PreviewArgs, out: &mut R
     let mut written = Vec::new();
     let mut files = Vec::new();
     for d in &selected {
-        let view = sheet_view(d, args);
-        for (name, bytes) in render(d, &view).map_err(Stop::usage)? {
-            files.push((format!("{}/{name}", d.entry.asset_name), bytes));
+        let view = sheet_view(project, d, args);
+        let rendered = render(d, &view).map_err(Stop::usage)?;
+        // With `--asset`, only that asset's directory is replaced; the others' previews stay.
+        if args.asset.is_some() {
+            let dir = target.join(&d.entry.asset_name);
+            replace_dir(&dir, &rendered).map_err(|e| Stop::failed(format!("cannot write {dir}: {e}")))?;
         }
+        files.extend(rendered.into_iter().map(|(name, bytes)| (format!("{}/{name}", d.entry.asset_name), bytes)));
         written.push(json!({"asset_id": d.entry.asset_id, "asset_name": d.entry.asset_name}));
     }
-    replace_dir(&target, &files).map_err(|e| Stop::failed(format!("cannot write {target}: {e}")))?;
+    if args.asset.is_none() {
+        replace_dir(&target, &files).map_err(|e| Stop::failed(format!("cannot write {target}: {e}")))?;
+    }
     for (name, _) in &files {
         out.data(target.join(name).as_str());
     }
@@ -136,13 +146,20 @@ fn matches(decoded: &Decoded, asset: Option<&str>) -> bool {
     decoded.entry.asset_name == asset || root == asset || root.strip_prefix("assets/") == Some(asset)
 }
 
-fn sheet_view(decoded: &Decoded, args: &PreviewArgs) -> SheetView {
+fn sheet_view(project: &Utf8Path, decoded: &Decoded, args: &PreviewArgs) -> SheetView {
     let palettes = match (&decoded.unpacked, args.all_palettes, args.palette) {
         (Unpacked::Glyph(sheet), true, _) => sheet.authored.clone(),
         (_, _, Some(n)) => vec![n],
         _ => vec![0],
     };
-    SheetView { palettes, grid: args.grid }
+    SheetView { palettes, grid: args.grid, scale: args.scale, layout: artist_layout(project, decoded) }
+}
+
+/// The artist's sheet layout of a glyph bank, read from the project (pixels still come from the pack).
+pub(crate) fn artist_layout(project: &Utf8Path, decoded: &Decoded) -> Option<(u32, u32)> {
+    let root = decoded.root.as_deref()?;
+    let root = root.strip_prefix("assets/").unwrap_or(root);
+    matches!(decoded.unpacked, Unpacked::Glyph(_)).then(|| prometeu_packer::artist_layout(project, root)).flatten()
 }
 
 /// Writes `files` into a fresh sibling directory, then swaps it in for `dir`.

@@ -17,6 +17,10 @@ use super::preview::{Decoded, decode_pack};
 use crate::cli::{Cli, Exit, Stop};
 use crate::reporter::Reporter;
 
+/// How many times the report magnifies sheets, nearest neighbour (local):
+/// an 8×8 tile becomes 16×16 on the page, a 256-pixel sheet 512.
+pub(crate) const REPORT_SCALE: u32 = 2;
+
 /// The report's file name under `build/` (local).
 pub(crate) const REPORT_FILE: &str = "report.html";
 
@@ -50,7 +54,7 @@ pub(crate) fn write_report(lane: &LaneGuard, budget: &Budget) -> Result<(Utf8Pat
     let usage = prometeu_packer::usage(&inspection.header, inspection.file_len);
     let budgets = check_budget(&usage, budget);
     let warnings = last_gate_warnings(project);
-    let html = page(&decoded, &usage, &budgets, &warnings).map_err(Stop::failed)?;
+    let html = page(project, &decoded, &usage, &budgets, &warnings).map_err(Stop::failed)?;
     let path = lane.build_dir().join(REPORT_FILE);
     let temporary = lane.build_dir().join(format!(".{REPORT_FILE}.{}", std::process::id()));
     fs_err::write(&temporary, html)
@@ -72,7 +76,13 @@ fn last_gate_warnings(project: &Utf8Path) -> Vec<String> {
         .collect()
 }
 
-fn page(decoded: &[Decoded], usage: &PackUsage, budgets: &BudgetReport, warnings: &[String]) -> Result<String, String> {
+fn page(
+    project: &Utf8Path,
+    decoded: &[Decoded],
+    usage: &PackUsage,
+    budgets: &BudgetReport,
+    warnings: &[String],
+) -> Result<String, String> {
     let mut html = String::new();
     html.push_str(HEAD);
     let _ = writeln!(
@@ -85,7 +95,7 @@ fn page(decoded: &[Decoded], usage: &PackUsage, budgets: &BudgetReport, warnings
     asset_table(&mut html, decoded, usage);
     warning_section(&mut html, warnings);
     for d in decoded {
-        bank_section(&mut html, d)?;
+        bank_section(&mut html, project, d)?;
     }
     html.push_str("</body>\n</html>\n");
     Ok(html)
@@ -106,6 +116,7 @@ td.num { text-align: right; }
 tr.over td { background: #fff1c2; }
 tr.over.blocking td { background: #ffd0d0; }
 img.pixels { image-rendering: pixelated; border: 1px solid #888; }
+img.sheet { background-color: #fff; background-image: linear-gradient(45deg, #ccc 25%, transparent 25%, transparent 75%, #ccc 75%), linear-gradient(45deg, #ccc 25%, transparent 25%, transparent 75%, #ccc 75%); background-size: 16px 16px; background-position: 0 0, 8px 8px; }
 section { margin: 2em 0; }
 </style>
 </head>
@@ -186,16 +197,22 @@ fn warning_section(html: &mut String, warnings: &[String]) {
     html.push_str("</section>\n");
 }
 
-fn bank_section(html: &mut String, d: &Decoded) -> Result<(), String> {
+fn bank_section(html: &mut String, project: &Utf8Path, d: &Decoded) -> Result<(), String> {
     let name = escape(&d.entry.asset_name);
     let _ = writeln!(html, "<section class=\"bank\">\n<h2>{name}</h2>");
     match &d.unpacked {
         Unpacked::Glyph(sheet) => {
-            let png = prometeu_packer::sheet_png(sheet, &SheetView { palettes: sheet.authored.clone(), grid: false })?;
+            let view = SheetView {
+                palettes: sheet.authored.clone(),
+                grid: false,
+                scale: REPORT_SCALE,
+                layout: super::preview::artist_layout(project, d),
+            };
+            let png = prometeu_packer::sheet_png(sheet, &view)?;
             let palettes: Vec<String> = sheet.authored.iter().map(usize::to_string).collect();
             let _ = writeln!(
                 html,
-                "<p>sheet through palettes {} (left to right), each with its 16 colours below</p>\n<img class=\"pixels\" alt=\"{name} sheet\" src=\"{}\">",
+                "<p>sheet through palettes {} (left to right), each with its 16 colours below</p>\n<img class=\"pixels sheet\" alt=\"{name} sheet\" src=\"{}\">",
                 palettes.join(", "),
                 data_uri("image/png", &png)
             );

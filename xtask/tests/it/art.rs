@@ -230,3 +230,77 @@ fn an_indexed_tile_that_disagrees_with_an_existing_bank_is_refused_by_the_gate()
     assert!(message.contains("#800000") || message.contains("#ffff00"), "{message}");
     assert_eq!(p.run_json(&["play-prep"]).code, 1, "the pack is blocked");
 }
+
+/// A 128×64 sheet (8 × 4 cells of 16) drawn by ImageMagick: transparency,
+/// and four colours in rectangles that cross cell borders.
+fn wide_sheet(p: &Project) -> String {
+    let draws = ["#ff0000:rectangle 0,0 40,20", "#00ff00:rectangle 60,10 127,30", "#0000ff:rectangle 5,40 70,63"];
+    let mut args = vec!["-size".to_owned(), "128x64".to_owned(), "xc:none".to_owned()];
+    for spec in draws {
+        let (color, shape) = spec.split_once(':').unwrap();
+        args.extend(["-fill".to_owned(), color.to_owned(), "-draw".to_owned(), shape.to_owned()]);
+    }
+    args.extend(["-fill".to_owned(), "#ffff00".to_owned(), "-draw".to_owned(), "point 127,63".to_owned()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    draw(p, &args, "PNG32:art/wide.png")
+}
+
+#[test]
+fn a_sheet_previews_in_the_artists_layout_magnified_with_transparency() {
+    let p = starter();
+    let sheet = wide_sheet(&p);
+    let run = p.run_json(&["assets", "new", "glyph_bank", "ui", "--tile-size", "16", "--sheet", &sheet]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(p.run_json(&["play-prep"]).code, 0);
+    let scale = 3;
+    let preview = p.run_json(&["preview", "--asset", "ui", "--scale", &scale.to_string()]);
+    assert_eq!(preview.code, 0, "{}", preview.stderr);
+
+    let pack = RawPack::read(&p.path.join("build/assets.pa"));
+    let payload = pack.payload("ui");
+    let source = decode_rgba(&std::fs::read(&sheet).unwrap()).2;
+    let (width, height, drawn) = decode_rgba(&p.read("build/preview/ui/sheet.png"));
+    assert_eq!((width, height), (128 * scale, (64 + 16) * scale), "the artist's 128×64, then the swatches");
+    for y in 0..height {
+        for x in 0..width {
+            let (sx, sy) = (x / scale, y / scale);
+            let seen = drawn[y * width + x];
+            if sy >= 64 {
+                // Swatch strip: 16-pixel squares, colour 0 transparent.
+                let color = sx / 16;
+                let want = if color == 0 { None } else { Some(palette_rgb(payload, 0, color)) };
+                assert_eq!((seen[3] == 255).then(|| [seen[0], seen[1], seen[2]]), want, "swatch pixel ({x}, {y})");
+                continue;
+            }
+            // Cell (column, row) of the artist's 8-wide sheet is packed cell row * 8 + column.
+            let cell = (sy / 16) * 8 + sx / 16;
+            let index = sheet_index(payload, (cell % 16) * 16 + sx % 16, (cell / 16) * 16 + sy % 16);
+            let [r, g, b, a] = source[sy * 128 + sx];
+            let at = format!("preview pixel ({x}, {y}) = sheet ({sx}, {sy})");
+            if a == 0 {
+                assert_eq!((index, seen[3]), (0, 0), "{at}: transparent");
+            } else {
+                assert_eq!(seen, [r, g, b, 255], "{at}: the artist's colour (exact in RGB565)");
+                assert_eq!([r, g, b], palette_rgb(payload, 0, usize::from(index)), "{at}: through the packed palette");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_preview_of_one_asset_leaves_the_other_previews_alone() {
+    let p = starter();
+    assert_eq!(p.run_json(&["play-prep"]).code, 0);
+    assert_eq!(p.run_json(&["preview"]).code, 0);
+    let sound = p.tree("build/preview/sfx");
+    assert!(!sound.is_empty());
+    p.write("build/preview/sfx/notes.txt", "mine");
+    let run = p.run_json(&["preview", "--asset", "hero", "--scale", "2"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(String::from_utf8(p.read("build/preview/sfx/notes.txt")).unwrap(), "mine");
+    let mut after = p.tree("build/preview/sfx");
+    after.remove("notes.txt");
+    assert_eq!(after, sound, "the sound bank's previews are untouched");
+    let (width, height, _) = decode_rgba(&p.read("build/preview/hero/sheet.png"));
+    assert_eq!((width, height), (512, 544), "hero redrawn at scale 2");
+}

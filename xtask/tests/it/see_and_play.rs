@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use camino::Utf8Path;
 
-use crate::support::{Project, RawPack, Run, Watched, Xtask, alive, decode_rgb, palette_rgb, starter};
+use crate::support::{
+    Project, RawPack, Run, Watched, Xtask, alive, decode_rgb, decode_rgba, palette_rgb, sheet_index, starter,
+};
 
 /// Long enough for several debounce windows to pass: "nothing more happens".
 const SETTLE: Duration = Duration::from_millis(1500);
@@ -25,22 +27,26 @@ fn a_sheet_preview_shows_the_palette_colour_of_each_packed_index() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let pack = RawPack::read(&project.path.join("build/assets.pa"));
     let payload = pack.payload("hero");
-    let (width, height, rgb) = decode_rgb(&project.read("build/preview/hero/sheet.png"));
+    let (width, height, rgba) = decode_rgba(&project.read("build/preview/hero/sheet.png"));
     assert_eq!((width, height), (256, 256 + 16), "the sheet, then its swatch strip");
     let mut distinct = std::collections::BTreeSet::new();
     for y in 0..256 {
         for x in 0..256 {
-            let byte = payload[(y * 256 + x) / 2];
-            let index = if x % 2 == 0 { byte & 0x0f } else { byte >> 4 };
+            let index = sheet_index(payload, x, y);
             distinct.insert(index);
-            let at = (y * width + x) * 3;
-            assert_eq!(rgb[at..at + 3], palette_rgb(payload, 1, usize::from(index)), "pixel ({x}, {y})");
+            let [r, g, b, a] = rgba[y * width + x];
+            if index == 0 {
+                assert_eq!(a, 0, "pixel ({x}, {y}): index 0 is transparency");
+            } else {
+                assert_eq!((a, [r, g, b]), (255, palette_rgb(payload, 1, usize::from(index))), "pixel ({x}, {y})");
+            }
         }
     }
     assert!(distinct.len() > 2, "the starter's tiles use several indices: {distinct:?}");
-    for color in 0..16 {
-        let at = ((256 + 8) * width + color * 16 + 8) * 3;
-        assert_eq!(rgb[at..at + 3], palette_rgb(payload, 1, color), "swatch {color}");
+    assert_eq!(rgba[(256 + 8) * width + 8][3], 0, "swatch 0 is transparency");
+    for color in 1..16 {
+        let [r, g, b, a] = rgba[(256 + 8) * width + color * 16 + 8];
+        assert_eq!((a, [r, g, b]), (255, palette_rgb(payload, 1, color)), "swatch {color}");
     }
 }
 
@@ -51,7 +57,7 @@ fn every_authored_palette_is_drawn_side_by_side_and_a_bad_palette_is_refused() {
     let authored = RawPack::read(&project.path.join("build/assets.pa")).entry("hero")["metadata"]["palette_authored"]
         .as_u64()
         .unwrap() as usize;
-    let (width, _, _) = decode_rgb(&project.read("build/preview/hero/sheet.png"));
+    let (width, _, _) = decode_rgba(&project.read("build/preview/hero/sheet.png"));
     assert_eq!(width, 256 * authored);
     assert!(!project.exists("build/preview/sfx"), "--asset selects one asset");
     let bad = project.run_json(&["preview", "--palette", "64"]);
@@ -416,4 +422,38 @@ fn watch_play_restarts_the_game_after_success_only() {
     let child = pid(&project, "child.pid");
     stop(watched);
     assert!(gone(second) && gone(child), "Ctrl-C stops the game and what it started");
+}
+
+#[test]
+fn the_report_draws_sheets_magnified_over_a_checkerboard_in_a_real_browser() {
+    let project = starter();
+    assert_eq!(project.run_json(&["play-prep", "--report"]).code, 0);
+    let (dom, _, shot) = browse(&project.path.join("build/report.html"));
+    assert!(dom.contains("<img class=\"pixels sheet\" alt=\"hero sheet\""), "the sheet is drawn as a sheet");
+    // The starter's hero bank uses a few cells: the rest is transparency,
+    // where the page shows its checkerboard of #ffffff and #cccccc squares
+    // (8 pixels each; no other part of the page has either grey).
+    let (width, height, rgb) = decode_rgb(&shot);
+    let at = |x: usize, y: usize| {
+        let i = (y * width + x) * 3;
+        [rgb[i], rgb[i + 1], rgb[i + 2]]
+    };
+    let (grey, white) = ([204, 204, 204], [255, 255, 255]);
+    let squares = (0..height - 16)
+        .flat_map(|y| (0..width - 16).map(move |x| (x, y)))
+        .filter(|&(x, y)| {
+            at(x, y) == grey && at(x + 8, y) == white && at(x, y + 8) == white && at(x + 8, y + 8) == grey
+        })
+        .count();
+    assert!(squares > 1000, "a checkerboard shows through the transparent cells ({squares} matching points)");
+    // The sheet image is twice the sheet: 256 pixels become 512 on the page.
+    let png = dom.split("alt=\"hero sheet\" src=\"data:image/png;base64,").nth(1).unwrap();
+    let png = base64_decode(png.split('"').next().unwrap());
+    let (w, h, _) = decode_rgba(&png);
+    assert_eq!((w % 512, h), (0, (256 + 16) * 2), "magnified twice, every palette side by side");
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.decode(text).unwrap()
 }

@@ -116,6 +116,20 @@ fn round_to_cells(n: u32, side: u32) -> u32 {
     n.div_ceil(side).max(1).saturating_mul(side).min(SHEET_SIDE)
 }
 
+/// An image's width and height from its header alone (PNG `IHDR`, or the
+/// Aseprite header), told by its file name; `None` when it does not start
+/// like such a file.
+pub fn image_size(path: &str, bytes: &[u8]) -> Option<(u32, u32)> {
+    match ImageFormat::of(path) {
+        ImageFormat::Png => {
+            let mut decoder = png::Decoder::new(Cursor::new(bytes));
+            decoder.set_limits(png::Limits { bytes: DECODER_MEMORY_LIMIT });
+            decoder.read_header_info().ok().map(|info| (info.width, info.height))
+        }
+        ImageFormat::Aseprite => aseprite_header_size(bytes),
+    }
+}
+
 pub(super) fn decode(format: ImageFormat, bytes: &[u8], shape: Shape) -> Result<Raster, DecodeFailure> {
     match format {
         ImageFormat::Png => decode_png(bytes, shape),

@@ -20,6 +20,7 @@ mod tiles;
 
 use declare::*;
 pub use derive::{BankArt, BankCopy, GlyphImage, PaletteProblem, derive_palette, fit_palette, parse_palette_file};
+pub use image::image_size;
 use image::*;
 use tiles::*;
 
