@@ -379,3 +379,25 @@ fn random_kills_of_assets_new_never_leave_a_half_made_asset() {
     }
     eprintln!("assets new crash campaign: {seen:?}");
 }
+
+#[test]
+fn a_refused_input_is_named_as_given_and_reported_once() {
+    let p = starter();
+    p.write("art/broken.wav", b"RIFF\x04\x00\x00\x00WAVEnot a wav");
+    let given = p.path.join("art/broken.wav").to_string();
+    let out = p.xtask(&["assets", "new", "sound_bank", "noise", &given]).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("assets/noise/"), "no path that was never created: {stderr}");
+    assert_eq!(stderr.matches(&format!("{given} could not be decoded")).count(), 1, "once: {stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(!p.exists("assets/noise"));
+
+    // A glyph error's first words say what went wrong.
+    p.write("art/big.png", png_rgba(9, &[255; 9 * 9 * 4]));
+    let big = p.path.join("art/big.png").to_string();
+    let run = new_asset(&p, &["glyph_bank", "big", "--tile-size", "8", &big]);
+    assert_eq!(run.code, 1);
+    let error = run.result()["error"].as_str().unwrap();
+    assert!(error.starts_with("wrong size: "), "{error}");
+}
