@@ -102,5 +102,5 @@ pub fn decode_rgba(bytes: &[u8]) -> (usize, usize, Vec<[u8; 4]>) {
 /// The 4-bit index of sheet pixel (x, y) in a glyph payload (low nibble for even x).
 pub fn sheet_index(payload: &[u8], x: usize, y: usize) -> u8 {
     let byte = payload[(y * 256 + x) / 2];
-    if x % 2 == 0 { byte & 0x0f } else { byte >> 4 }
+    if x.is_multiple_of(2) { byte & 0x0f } else { byte >> 4 }
 }
