@@ -29,7 +29,9 @@ pub use prometeu_pa as pa;
 
 pub use exec::gate::{AssetPlan, GateReport};
 pub use exec::lane::{LOCK_FILE, LaneError, LaneGuard, Wait, acquire as acquire_lane};
-pub use exec::mutate::{MutationError, forget, move_root, register, serialize as registry_bytes, set_included};
+pub use exec::mutate::{
+    MutationError, forget, move_root, register, serialize as registry_bytes, set_included, suggest_root,
+};
 pub use exec::new_asset::{NewAsset, NewAssetError, NewAssetRequest, new_asset};
 pub use exec::origin::{Origin, check_same_preparation};
 pub use exec::pack::{
@@ -61,6 +63,8 @@ pub use families::glyph::{
 pub use families::sound::MAX_WAV_BYTES;
 pub use families::{check_declaration, materialize, max_input_bytes};
 pub use prometeu_pa::PRELOAD_SLOTS;
+/// `1 blocking diagnostic`, `3 warnings`: counts in messages, for hosts that word their own.
+pub use prometeu_shape::counted;
 /// Opening project files: regular files only, never blocking, within a limit.
 pub use prometeu_shape::{open_regular, read_regular};
 pub use support::advice::Advice;

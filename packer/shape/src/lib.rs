@@ -14,9 +14,16 @@
 
 mod duplicates;
 mod files;
+mod position;
 
 pub use duplicates::{DuplicateKey, duplicate_key};
 pub use files::{Beneath, describe_kind, open_regular, read_regular};
+pub use position::JsonPositions;
+
+/// `n` and the noun, plural unless `n` is 1: `1 blocking diagnostic`, `3 warnings`.
+pub fn counted(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
 use serde_json::{Map, Value};
 
 /// Most edits between a mistyped key and the key it suggests.

@@ -39,6 +39,8 @@ pub enum MutationError {
     NotRegistered {
         /// The root as given, relative to `assets/`.
         root: String,
+        /// The registered root it most likely meant.
+        suggestion: Option<String>,
     },
     /// `next_asset_id` is the largest possible id: nothing can follow it.
     IdsExhausted {
@@ -91,7 +93,10 @@ impl std::fmt::Display for MutationError {
                 "`{root}` is already registered as asset_id {asset_id}; nothing to do \
                  (including it puts it back in the build)"
             ),
-            MutationError::NotRegistered { root } => write!(
+            MutationError::NotRegistered { root, suggestion: Some(close) } => {
+                write!(f, "`{root}` is not a registered root; did you mean `{close}`?")
+            }
+            MutationError::NotRegistered { root, suggestion: None } => write!(
                 f,
                 "`{root}` is not a registered root; the registered roots are written relative to assets/ \
                  without a trailing `/`"
@@ -182,11 +187,10 @@ pub fn register(lane: &LaneGuard, root: &str) -> Result<RegistryEntry, MutationE
 pub fn set_included(lane: &LaneGuard, root: &str, included: bool) -> Result<RegistryEntry, MutationError> {
     let project = lane.project();
     let mut registry = load_for_mutation(project)?;
-    let entry = registry
-        .assets
-        .iter_mut()
-        .find(|e| e.root == root)
-        .ok_or_else(|| MutationError::NotRegistered { root: root.to_owned() })?;
+    let Some(position) = registry.assets.iter().position(|e| e.root == root) else {
+        return Err(not_registered(&registry, root));
+    };
+    let entry = &mut registry.assets[position];
     if entry.included_in_build == included {
         return Ok(entry.clone());
     }
@@ -200,11 +204,8 @@ pub fn set_included(lane: &LaneGuard, root: &str, included: bool) -> Result<Regi
 pub fn forget(lane: &LaneGuard, root: &str) -> Result<RegistryEntry, MutationError> {
     let project = lane.project();
     let mut registry = load_for_mutation(project)?;
-    let position = registry
-        .assets
-        .iter()
-        .position(|e| e.root == root)
-        .ok_or_else(|| MutationError::NotRegistered { root: root.to_owned() })?;
+    let position =
+        registry.assets.iter().position(|e| e.root == root).ok_or_else(|| not_registered(&registry, root))?;
     // `next_asset_id` stays as it is: that is what keeps the id unused forever.
     let removed = registry.assets.remove(position);
     write(project, &registry)?;
@@ -227,11 +228,8 @@ pub fn move_root(lane: &LaneGuard, from: &str, to: &str) -> Result<RegistryEntry
     let project = lane.project();
     let mut registry = load_for_mutation(project)?;
     let refuse = |reason: String| MutationError::MoveRefused { from: from.to_owned(), to: to.to_owned(), reason };
-    let position = registry
-        .assets
-        .iter()
-        .position(|e| e.root == from)
-        .ok_or_else(|| MutationError::NotRegistered { root: from.to_owned() })?;
+    let position =
+        registry.assets.iter().position(|e| e.root == from).ok_or_else(|| not_registered(&registry, from))?;
     if let Err(rule) = check_relative(to) {
         return Err(refuse(format!("the destination {}", rule.explain())));
     }
@@ -302,6 +300,21 @@ fn destination_advice(problem: &RootProblem, from: &str, to: &str) -> String {
 }
 
 /// The registry, provided it has no structural problem.
+/// `root` is not registered: with the registered root it most likely meant.
+fn not_registered(registry: &Registry, root: &str) -> MutationError {
+    MutationError::NotRegistered { root: root.to_owned(), suggestion: closest_root(registry, root) }
+}
+
+fn closest_root(registry: &Registry, root: &str) -> Option<String> {
+    let roots: Vec<&str> = registry.assets.iter().map(|e| e.root.as_str()).collect();
+    prometeu_shape::did_you_mean(root, &roots).map(str::to_owned)
+}
+
+/// The registered root `root` most likely meant (a typo's did-you-mean), read-only.
+pub fn suggest_root(project: &Utf8Path, root: &str) -> Option<String> {
+    closest_root(&read(project).registry, root)
+}
+
 pub(crate) fn load_for_mutation(project: &Utf8Path) -> Result<Registry, MutationError> {
     let read = read(project);
     if any_blocking(&read.diagnostics) {

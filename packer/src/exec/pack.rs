@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use camino::Utf8Path;
 use fs_err as fs;
+use prometeu_shape::counted;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -304,11 +305,12 @@ impl<'o> Run<'o> {
         let (blocking, warnings) = (report.blocking_count(), report.warning_count());
         if report.passed() {
             self.event(EventKind::GatePassed { asset_count: report.plans.len(), warnings });
-            let line = format!("gate passed: {} assets, {warnings} warnings", report.plans.len());
+            let (assets, warned) = (counted(report.plans.len(), "asset"), counted(warnings, "warning"));
+            let line = format!("gate passed: {assets}, {warned}");
             self.log(LogLine::new(Channel::PackValidation, Level::Info, line));
         } else {
             self.event(EventKind::GateBlocked { blocking, warnings });
-            let line = format!("gate blocked: {blocking} blocking diagnostics; nothing was written");
+            let line = format!("gate blocked: {}; nothing was written", counted(blocking, "blocking diagnostic"));
             self.log(LogLine::new(Channel::PackValidation, Level::Error, line));
         }
         report.passed()

@@ -125,7 +125,8 @@ pub struct Parsed {
 
 /// Parses `bytes` as the `asset.json` of `asset`; `file` is its project-relative path.
 pub fn parse(bytes: &[u8], asset: AssetRef<'_>, file: &str) -> Parsed {
-    let mut cx = Checker { asset, file, diagnostics: Vec::new() };
+    let mut cx =
+        Checker { asset, file, source: bytes, positions: None, suggested: Vec::new(), diagnostics: Vec::new() };
     let value = match serde_json::from_slice::<Value>(bytes) {
         Ok(value) => value,
         Err(error) => {
@@ -195,7 +196,7 @@ fn read_declaration(cx: &mut Checker<'_>, top: &Map<String, Value>) -> Option<De
     if !schema_supported(cx, top) {
         return None;
     }
-    cx.unknown_keys(top, top_level_keys(), "at the top level of asset.json");
+    cx.unknown_keys(top, top_level_keys(), "at the top level of asset.json", "");
     // `$schema` is for editors; it only has to be a string.
     if let Some(value) = top.get(SCHEMA_KEY) {
         cx.string(value, SCHEMA_KEY);
@@ -490,7 +491,7 @@ fn read_artifact(
     // unknown type is already blocking, so do not add noise about it.
     let loops_allowed = family.is_none_or(Family::accepts_loop_points);
     if loops_allowed {
-        cx.unknown_keys(fields, artifact_keys(), &format!("in `{at}`"));
+        cx.unknown_keys(fields, artifact_keys(), &format!("in `{at}`"), at);
     } else {
         cx.unknown_keys_without_loop(fields, at, family);
     }
@@ -516,7 +517,7 @@ fn read_artifact(
 
 fn read_loop(cx: &mut Checker<'_>, at: &str, value: &Value) -> Option<LoopPoints> {
     let fields = cx.object(value, at)?;
-    cx.unknown_keys(fields, loop_keys(), &format!("in `{at}`"));
+    cx.unknown_keys(fields, loop_keys(), &format!("in `{at}`"), at);
     let start = cx.required(fields, at, "start").and_then(|v| cx.frames(v, &format!("{at}.start")));
     let end = cx.required(fields, at, "end").and_then(|v| cx.frames(v, &format!("{at}.end")));
     Some(LoopPoints { start: start?, end: end? })
@@ -560,7 +561,7 @@ fn list_some<T: std::fmt::Display>(items: &[T]) -> String {
 
 fn read_output(cx: &mut Checker<'_>, top: &Map<String, Value>, family: Option<Family>) -> Option<Output> {
     let fields = cx.required_object(top, "", "output")?;
-    cx.unknown_keys(fields, output_keys(), "in `output`");
+    cx.unknown_keys(fields, output_keys(), "in `output`", "output");
     let format = cx.required_str(fields, "output", "format");
     if let (Some(format), Some(family)) = (format, family)
         && format != family.format()
@@ -598,7 +599,7 @@ fn read_output(cx: &mut Checker<'_>, top: &Map<String, Value>, family: Option<Fa
 
 fn read_preload(cx: &mut Checker<'_>, top: &Map<String, Value>) -> Option<Preload> {
     let fields = cx.required_object(top, "", "preload")?;
-    cx.unknown_keys(fields, preload_keys(), "in `preload`");
+    cx.unknown_keys(fields, preload_keys(), "in `preload`", "preload");
     let enabled = cx.required(fields, "preload", "enabled").and_then(|v| cx.boolean(v, "preload.enabled"));
     // The slot is range-checked even when preloading is off, so turning it on
     // later cannot surface a stale mistake.
@@ -639,6 +640,12 @@ fn read_slot(cx: &mut Checker<'_>, value: &Value) -> Option<u32> {
 struct Checker<'a> {
     asset: AssetRef<'a>,
     file: &'a str,
+    /// The file's text, indexed into `positions` at the first finding that needs a place.
+    source: &'a [u8],
+    positions: Option<prometeu_shape::JsonPositions>,
+    /// Keys an unknown key was taken to be a typo of (`preload` for `preloa`):
+    /// their absence is that same typo, so it is not reported again.
+    suggested: Vec<String>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -656,6 +663,19 @@ impl Checker<'_> {
         self.push(Diagnostic::blocking(code, message));
     }
 
+    /// A blocking finding at the key or element `path` (`output.metadata`,
+    /// `artifacts[0].input`), with its line and column when the text has it.
+    fn block_key(&mut self, code: Code, message: String, path: &str) {
+        let source = self.source;
+        let positions = self.positions.get_or_insert_with(|| prometeu_shape::JsonPositions::of(source));
+        let diagnostic = Diagnostic::blocking(code, message);
+        let diagnostic = match positions.get(path) {
+            Some((line, column)) => diagnostic.at(line, column),
+            None => diagnostic,
+        };
+        self.push(diagnostic);
+    }
+
     fn block_at(&mut self, code: Code, message: String, error: &serde_json::Error) {
         self.push(Diagnostic::blocking(code, message).at(error.line(), error.column()));
     }
@@ -664,10 +684,17 @@ impl Checker<'_> {
         self.push(Diagnostic::warning(code, message));
     }
 
-    /// Reports every key of `fields` that is not in `accepted`.
-    fn unknown_keys(&mut self, fields: &Map<String, Value>, accepted: &[&str], place: &str) {
+    /// Reports every key of `fields` (the object at `parent`) that is not in `accepted`.
+    fn unknown_keys(&mut self, fields: &Map<String, Value>, accepted: &[&str], place: &str, parent: &str) {
         for unknown in prometeu_shape::unknown_json_keys(fields, accepted) {
-            self.block(Code::DeclarationUnknownKey, unknown.message(place, accepted));
+            self.note_suggestion(parent, unknown.suggestion);
+            self.block_key(Code::DeclarationUnknownKey, unknown.message(place, accepted), &join(parent, unknown.key));
+        }
+    }
+
+    fn note_suggestion(&mut self, parent: &str, suggestion: Option<&str>) {
+        if let Some(key) = suggestion {
+            self.suggested.push(join(parent, key));
         }
     }
 
@@ -676,6 +703,7 @@ impl Checker<'_> {
     fn unknown_keys_without_loop(&mut self, fields: &Map<String, Value>, at: &str, family: Option<Family>) {
         let accepted: Vec<&str> = artifact_keys().iter().copied().filter(|k| *k != "loop").collect();
         for unknown in prometeu_shape::unknown_json_keys(fields, &accepted) {
+            self.note_suggestion(at, unknown.suggestion);
             let message = if unknown.key == "loop" {
                 let type_name = family.map_or("this asset type", Family::type_name);
                 let takers: Vec<&str> =
@@ -689,17 +717,18 @@ impl Checker<'_> {
             } else {
                 unknown.message(&format!("in `{at}`"), &accepted)
             };
-            self.block(Code::DeclarationUnknownKey, message);
+            self.block_key(Code::DeclarationUnknownKey, message, &join(at, unknown.key));
         }
     }
 
     /// `parent.key`, reporting it when absent.
     fn required<'v>(&mut self, fields: &'v Map<String, Value>, parent: &str, key: &str) -> Option<&'v Value> {
         let value = fields.get(key);
-        if value.is_none() {
-            let at = join(parent, key);
+        let at = join(parent, key);
+        if value.is_none() && !self.suggested.contains(&at) {
             let place = if parent.is_empty() { "asset.json".to_owned() } else { format!("`{parent}`") };
-            self.block(Code::DeclarationMissingKey, prometeu_shape::missing_key_message(&place, &at));
+            // Placed at the object that lacks the key (the top level: no place).
+            self.block_key(Code::DeclarationMissingKey, prometeu_shape::missing_key_message(&place, &at), parent);
         }
         value
     }
@@ -720,7 +749,7 @@ impl Checker<'_> {
     }
 
     fn wrong_type(&mut self, at: &str, expected: &str, found: &Value) {
-        self.block(Code::DeclarationInvalidValue, prometeu_shape::wrong_type_message(at, expected, found));
+        self.block_key(Code::DeclarationInvalidValue, prometeu_shape::wrong_type_message(at, expected, found), at);
     }
 
     fn string<'v>(&mut self, value: &'v Value, at: &str) -> Option<&'v str> {

@@ -563,3 +563,34 @@ fn an_unknown_type_skips_family_rules_but_checks_the_rest() {
     });
     assert_eq!(codes(&diagnostics), [Code::AssetTypeUnknown, Code::CodecUnsupported]);
 }
+
+#[test]
+fn findings_carry_the_line_and_column_of_their_key() {
+    // `"formt"` on line 12, column 5 of the spec example, written with CRLF.
+    let text = SPEC_EXAMPLE.replace("\"format\"", "\"formt\"").replace('\n', "\r\n");
+    let found = parse_bytes(text.as_bytes()).diagnostics;
+    assert_eq!(found.len(), 1, "one typo, one finding: {found:#?}");
+    let d = &found[0];
+    assert_eq!(d.code, Code::DeclarationUnknownKey);
+    assert!(d.message.contains("did you mean `format`"), "{}", d.message);
+    assert_eq!((d.line, d.column), (Some(12), Some(5)), "{d:#?}");
+
+    // A value of the wrong type is placed at its key; a missing key at the object lacking it.
+    let text = SPEC_EXAMPLE.replace("\"enabled\": true", "\"enabled\": \"yes\"");
+    let found = parse_bytes(text.as_bytes()).diagnostics;
+    assert_eq!(codes(&found), [Code::DeclarationInvalidValue]);
+    assert_eq!((found[0].line, found[0].column), (Some(20), Some(16)), "{:#?}", found[0]);
+    let text = SPEC_EXAMPLE.replace("\"codec\": \"NONE\",", "");
+    let found = parse_bytes(text.as_bytes()).diagnostics;
+    assert_eq!(codes(&found), [Code::DeclarationMissingKey]);
+    assert_eq!((found[0].line, found[0].column), (Some(11), Some(3)), "at `output`: {:#?}", found[0]);
+}
+
+#[test]
+fn a_misspelt_required_key_is_one_finding() {
+    let text = SPEC_EXAMPLE.replace("\"preload\"", "\"preloa\"");
+    let found = parse_bytes(text.as_bytes()).diagnostics;
+    assert_eq!(codes(&found), [Code::DeclarationUnknownKey], "{found:#?}");
+    assert!(found[0].message.contains("did you mean `preload`"), "{}", found[0].message);
+    assert_eq!(found[0].line, Some(20));
+}

@@ -832,7 +832,7 @@ fn mutation_error_messages_say_what_to_do() {
     let errors = [
         MutationError::BadRoot { root: "x".into(), reason: "`assets/x` does not exist".into() },
         MutationError::AlreadyRegistered { root: "x".into(), asset_id: 3 },
-        MutationError::NotRegistered { root: "x".into() },
+        MutationError::NotRegistered { root: "x".into(), suggestion: None },
         MutationError::IdsExhausted { next_asset_id: u32::MAX },
         MutationError::MoveRefused { from: "x".into(), to: "y".into(), reason: "`assets/y` does not exist".into() },
         MutationError::MoveUuidMismatch {
@@ -1154,10 +1154,10 @@ fn move_refuses_bad_destinations_and_writes_nothing() {
 
     // The source must be registered.
     let error = move_root(&lane, "ghost", "chars/hero").unwrap_err();
-    assert!(matches!(error, MutationError::NotRegistered { ref root } if root == "ghost"), "{error:?}");
+    assert!(matches!(error, MutationError::NotRegistered { ref root, .. } if root == "ghost"), "{error:?}");
     assert_eq!(error.advice(), [Advice::ListAssets], "{error}");
     let error = move_root(&lane, "chars/hero", "hero").unwrap_err();
-    assert!(matches!(error, MutationError::NotRegistered { ref root } if root == "chars/hero"), "{error:?}");
+    assert!(matches!(error, MutationError::NotRegistered { ref root, .. } if root == "chars/hero"), "{error:?}");
 
     // Path rules.
     for (to, rule) in [

@@ -11,9 +11,11 @@ use crate::reporter::Reporter;
 pub(crate) fn run(project: &Utf8Path, root: &str, out: &mut Reporter) -> Result<Exit, Stop> {
     let root = normalize_root_arg(root);
     let Some(view) = show_asset(project, &root) else {
-        return Err(Stop::failed(format!(
-            "`{root}` is not a registered root; `cargo xtask assets list` shows the registered ones"
-        )));
+        let hint = match prometeu_packer::suggest_root(project, &root) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => "`cargo xtask assets list` shows the registered ones".to_owned(),
+        };
+        return Err(Stop::failed(format!("`{root}` is not a registered root; {hint}")));
     };
     for line in human(&view).lines() {
         out.data(line);

@@ -36,7 +36,10 @@ pub(crate) fn pack_failure(pack: &PackResult) -> String {
         let mut blocking = pack.diagnostics.iter().filter(|d| d.severity == Severity::Blocking);
         let count = blocking.clone().count();
         return match blocking.next() {
-            Some(first) => format!("the pack was blocked by {count} blocking diagnostics; first: {first}"),
+            Some(first) => format!(
+                "the pack was blocked by {}; first: {first}",
+                prometeu_packer::counted(count, "blocking diagnostic")
+            ),
             None => "the pack was blocked".to_owned(),
         };
     }

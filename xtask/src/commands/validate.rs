@@ -29,8 +29,14 @@ pub(crate) fn run(project: &Utf8Path, args: &ValidateArgs, out: &mut Reporter) -
     let blocked = findings.iter().filter(|d| d.is_blocking()).count();
     let what = if args.staged { "the staged files" } else { "the project" };
     match (&config.error, validation.passed) {
-        (None, true) => out.note(&format!("validation of {what} passed ({} warnings)", validation.warnings.len())),
-        (None, false) => out.error(&format!("validation of {what} failed: {blocked} blocking diagnostics")),
+        (None, true) => out.note(&format!(
+            "validation of {what} passed ({})",
+            prometeu_packer::counted(validation.warnings.len(), "warning")
+        )),
+        (None, false) => out.error(&format!(
+            "validation of {what} failed: {}",
+            prometeu_packer::counted(blocked, "blocking diagnostic")
+        )),
         (Some(_), _) => out.error(&format!(
             "validation of {what} failed: the project configuration is invalid (see above); {blocked} blocking asset diagnostics"
         )),
