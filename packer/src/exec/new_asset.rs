@@ -545,7 +545,7 @@ fn roll_back(project: &Utf8Path, staging_root: &Utf8Path, id: &str, intent: &Int
 }
 
 fn declared_uuid(path: &Utf8Path) -> Option<String> {
-    let value: Value = serde_json::from_slice(&fs::read(path).ok()?).ok()?;
+    let value: Value = serde_json::from_slice(prometeu_shape::without_bom(&fs::read(path).ok()?)).ok()?;
     value.get("asset_uuid")?.as_str().map(str::to_owned)
 }
 
