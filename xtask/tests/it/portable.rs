@@ -172,3 +172,150 @@ fn collect(dir: &Utf8Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     }
     files
 }
+
+/// Forms that GNU tools accept and the BSD tools of macOS (or Git for
+/// Windows' older ones) do not; none may appear in a shipped shell file.
+const GNU_ONLY: [&str; 7] = ["sed -i", "grep -P", "readlink -f", "date -d", "stat -c", "xargs -r", "--color"];
+
+/// Every shell file a game repository gets: the starter's hook, the release
+/// script for other CI systems, and whatever `new` writes with a `#!` line.
+fn shipped_shell_files() -> Vec<(String, String)> {
+    let root = prometeu_test_support::repo_root();
+    let mut files: Vec<(String, String)> = ["templates/starter/.githooks/pre-commit", "templates/ci/release.sh"]
+        .iter()
+        .map(|rel| (rel.to_string(), String::from_utf8(std::fs::read(root.join(rel)).unwrap()).unwrap()))
+        .collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let game = Utf8Path::from_path(tmp.path()).unwrap().join("game");
+    let out = Command::new(XTASK).args(["new", game.as_str(), "--no-git"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for (rel, bytes) in collect(&game) {
+        if bytes.starts_with(b"#!") {
+            files.push((format!("new: {rel}"), String::from_utf8(bytes).unwrap()));
+        }
+    }
+    assert!(files.iter().any(|(rel, _)| rel == "new: .githooks/pre-commit"), "{files:?}");
+    files
+}
+
+/// Runs a shell check on `text` (given on stdin as a file), returning its status and output.
+fn shell_check(program: &str, args: &[&str], text: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("script");
+    std::fs::write(&path, text).unwrap();
+    let out = Command::new(program).args(args).arg(&path).output().unwrap_or_else(|e| {
+        panic!("`{program}` cannot run ({e}); install it (`.ci/run` installs dash and devscripts' checkbashisms)")
+    });
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn every_shipped_shell_file_is_posix_sh() {
+    for (rel, text) in shipped_shell_files() {
+        assert!(text.starts_with("#!/bin/sh\n"), "{rel}: the shebang is `#!/bin/sh`");
+        let (ok, said) = shell_check("dash", &["-n"], &text);
+        assert!(ok, "{rel}: dash -n: {said}");
+        let (ok, said) = shell_check("checkbashisms", &["--force", "--extra"], &text);
+        assert!(ok && said.is_empty(), "{rel}: checkbashisms: {said}");
+        for form in GNU_ONLY {
+            assert!(!text.contains(form), "{rel}: `{form}` is GNU-only");
+        }
+    }
+}
+
+/// A directory holding only the few POSIX tools the release script needs:
+/// no `jq` and no `sha256sum`/`shasum`, so their fallbacks run.
+fn bare_path() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for tool in ["tail", "grep", "wc", "tr", "cut"] {
+        let found = ["/usr/bin", "/bin"].iter().map(|d| format!("{d}/{tool}")).find(|p| Utf8Path::new(p).exists());
+        std::os::unix::fs::symlink(found.unwrap_or_else(|| panic!("no {tool}")), dir.path().join(tool)).unwrap();
+    }
+    dir
+}
+
+/// `dash` as this process's `PATH` finds it (a test may give the child another `PATH`).
+fn dash() -> std::path::PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::env::split_paths(&path).map(|dir| dir.join("dash")).find(|p| p.is_file());
+    found.expect("`dash` is on PATH (`.ci/run` installs it)")
+}
+
+fn release(p: &Project, path: Option<&std::path::Path>) -> (i32, String, String) {
+    let script = prometeu_test_support::repo_root().join("templates/ci/release.sh");
+    let mut cmd = Command::new(dash());
+    cmd.arg(script.as_str())
+        .current_dir(&p.path)
+        .env("PROMETEU_XTASK", XTASK)
+        .env("RESULT_LOG", p.path.join("release.jsonl").as_str())
+        .env_remove(prometeu_packer::TESTPOINT_ENV);
+    if let Some(path) = path {
+        cmd.env("PATH", path);
+    }
+    let out = cmd.output().unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}
+
+#[test]
+fn the_release_script_runs_under_dash_with_and_without_jq() {
+    let p = starter();
+    let (code, out, err) = release(&p, None);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("release: play-prep succeeded"), "{out}");
+    assert!(out.contains("manifest.json") && out.contains("sha256 "), "{out}");
+    let bare = bare_path();
+    let (code, out, err) = release(&p, Some(bare.path()));
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("assets.pa") && !out.contains("sha256 "), "no digest tool, no digest: {out}");
+
+    p.write("assets/sfx/jump.wav", b"RIFF....not really");
+    let (code, _, err) = release(&p, Some(bare.path()));
+    assert_eq!(code, 1, "a blocked pack fails the release: {err}");
+    p.write("cartridge.toml", b"app_id = \"not a number\"\n");
+    let (code, _, err) = release(&p, None);
+    assert_eq!(code, 2, "a broken cartridge.toml is a configuration error: {err}");
+}
+
+/// The hook as Git for Windows or any `sh` runs it: under dash, on the index.
+#[test]
+fn the_pre_commit_hook_runs_under_dash() {
+    let p = starter();
+    let git = |args: &[&str]| {
+        let out = Command::new("git").args(args).current_dir(&p.path).output().unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    git(&["init", "--quiet"]);
+    git(&["add", "-A"]);
+    let hook = |expect: i32| {
+        let out = Command::new("dash")
+            .arg(".githooks/pre-commit")
+            .current_dir(&p.path)
+            .env("PROMETEU_XTASK", XTASK)
+            .env_remove(prometeu_packer::TESTPOINT_ENV)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(expect), "{err}");
+        err
+    };
+    hook(0);
+    p.write("assets/sfx/jump.wav", b"RIFF....not really");
+    git(&["add", "assets/sfx/jump.wav"]);
+    let err = hook(1);
+    assert!(err.contains("assets/sfx/jump.wav") && err.contains("commit stopped"), "{err}");
+}
+
+/// `assets new` runs the same names check before writing anything.
+#[test]
+fn assets_new_refuses_a_file_name_windows_cannot_hold() {
+    let p = starter();
+    p.write("art/aux.png", p.read("assets/hero/tiles/coin.png"));
+    let before = p.tree("assets");
+    let art = p.path.join("art/aux.png");
+    let run = p.run_json(&["assets", "new", "glyph_bank", "props", "--tile-size", "16", art.as_str()]);
+    assert_eq!(run.code, 1, "{:#?}", run.lines);
+    let said = format!("{}{:?}", run.stderr, run.lines);
+    assert!(said.contains("path_reserved_name") && said.contains("assets/props/tiles/aux.png"), "{said}");
+    assert_eq!(p.tree("assets"), before, "nothing written");
+}
