@@ -173,6 +173,12 @@ fn collect(dir: &Utf8Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     files
 }
 
+/// This checkout, from this crate's own manifest directory (the shipped
+/// files under test are this checkout's).
+fn checkout() -> camino::Utf8PathBuf {
+    Utf8Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize_utf8().unwrap()
+}
+
 /// Forms that GNU tools accept and the BSD tools of macOS (or Git for
 /// Windows' older ones) do not; none may appear in a shipped shell file.
 const GNU_ONLY: [&str; 7] = ["sed -i", "grep -P", "readlink -f", "date -d", "stat -c", "xargs -r", "--color"];
@@ -180,7 +186,7 @@ const GNU_ONLY: [&str; 7] = ["sed -i", "grep -P", "readlink -f", "date -d", "sta
 /// Every shell file a game repository gets: the starter's hook, the release
 /// script for other CI systems, and whatever `new` writes with a `#!` line.
 fn shipped_shell_files() -> Vec<(String, String)> {
-    let root = prometeu_test_support::repo_root();
+    let root = checkout();
     let mut files: Vec<(String, String)> = ["templates/starter/.githooks/pre-commit", "templates/ci/release.sh"]
         .iter()
         .map(|rel| (rel.to_string(), String::from_utf8(std::fs::read(root.join(rel)).unwrap()).unwrap()))
@@ -242,7 +248,7 @@ fn dash() -> std::path::PathBuf {
 }
 
 fn release(p: &Project, path: Option<&std::path::Path>) -> (i32, String, String) {
-    let script = prometeu_test_support::repo_root().join("templates/ci/release.sh");
+    let script = checkout().join("templates/ci/release.sh");
     let mut cmd = Command::new(dash());
     cmd.arg(script.as_str())
         .current_dir(&p.path)
