@@ -43,8 +43,11 @@ fn ensure_inside(project: &Utf8Path, name: &str, target: &Utf8Path) -> Result<()
     }
 }
 
-/// UTF-8 decoding whose error points at the first bad byte.
-fn decode(name: &str, bytes: Vec<u8>) -> Result<String, ConfigError> {
+/// UTF-8 decoding whose error points at the first bad byte; a leading
+/// byte-order mark is dropped first, so positions count from the text.
+fn decode(name: &str, mut bytes: Vec<u8>) -> Result<String, ConfigError> {
+    let mark = bytes.len() - prometeu_shape::without_bom(&bytes).len();
+    bytes.drain(..mark);
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();

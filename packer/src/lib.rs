@@ -65,6 +65,8 @@ pub use families::{check_declaration, materialize, max_input_bytes};
 pub use prometeu_pa::PRELOAD_SLOTS;
 /// `1 blocking diagnostic`, `3 warnings`: counts in messages, for hosts that word their own.
 pub use prometeu_shape::counted;
+/// Reading project text: a leading UTF-8 byte-order mark is not content.
+pub use prometeu_shape::without_bom;
 /// Opening project files: regular files only, never blocking, within a limit.
 pub use prometeu_shape::{open_regular, read_regular};
 pub use support::advice::Advice;

@@ -9,6 +9,12 @@
 //!
 //! Each reader turns these sentences into its own findings (a diagnostic
 //! with a stable code, a format violation, a configuration error).
+//!
+//! So does the one rule for text as other systems write it (`without_bom`):
+//! every reader of the project's text drops a leading UTF-8 byte-order mark
+//! before parsing; CRLF line endings need no rule of their own, since JSON,
+//! TOML and the palette readers treat `\r` as whitespace or as part of a
+//! line ending.
 
 #![warn(missing_docs)]
 
@@ -25,6 +31,18 @@ pub fn counted(n: usize, noun: &str) -> String {
     if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 use serde_json::{Map, Value};
+
+/// The UTF-8 byte-order mark some editors write at the start of a text file.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A text file's bytes without a leading UTF-8 byte-order mark. Every reader
+/// of the registry, `asset.json`, `cartridge.toml`, `prometeu.json` and
+/// palette files parses what this returns, so a file saved with a mark reads
+/// (and packs) exactly as the same file without one, and line/column
+/// positions count from the first real character, as an editor shows them.
+pub fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes)
+}
 
 /// Most edits between a mistyped key and the key it suggests.
 const MAX_SUGGESTION_DISTANCE: usize = 2;
@@ -131,7 +149,7 @@ impl PathRule {
         match self {
             PathRule::Empty => "is empty",
             PathRule::Absolute => "is absolute; write it relative, with `/` separators",
-            PathRule::Backslash => "uses `\\`; write `/` separators",
+            PathRule::Backslash => "uses `\\`, which is not a separator on Linux; write `/` separators",
             PathRule::ParentComponent => "contains `..`; paths may not climb out of their directory",
             PathRule::NotNormal => "has a `.` or empty component; write it as plain `dir/file` names",
         }
@@ -217,6 +235,15 @@ impl<'de> serde::Deserializer<'de> for &mut FieldNames {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_order_mark_is_dropped_once_and_only_at_the_start() {
+        assert_eq!(without_bom(b"\xEF\xBB\xBF{}"), b"{}");
+        assert_eq!(without_bom(b"\xEF\xBB\xBF\xEF\xBB\xBF{}"), b"\xEF\xBB\xBF{}", "one mark, not every mark");
+        assert_eq!(without_bom(b"{}\xEF\xBB\xBF"), b"{}\xEF\xBB\xBF");
+        assert_eq!(without_bom(b"\xEF\xBB"), b"\xEF\xBB", "a partial mark is content");
+        assert_eq!(without_bom(b""), b"");
+    }
 
     #[test]
     fn relative_rules() {

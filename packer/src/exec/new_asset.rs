@@ -32,6 +32,7 @@ use crate::workspace::declaration::NAME_MAX_CHARS;
 use crate::workspace::family::{Family, SHEET_ROLE};
 use crate::workspace::layout::{ASSETS_DIR, DECLARATION_FILE, DECLARATION_SCHEMA_PATH, NEW_ASSET_STAGING};
 use crate::workspace::paths::{check_relative, first_link};
+use crate::workspace::portable::NamedPath;
 use crate::workspace::registry::{RegistryEntry, read as read_registry};
 use crate::workspace::schema::{
     AssetJson, FamilyName, MetadataJson, OutputJson, PaletteEntryJson, PaletteJson, PipelineJson, PreloadJson,
@@ -477,6 +478,7 @@ fn verify(request: &NewAssetRequest, inputs: &[Input], declaration: &[u8]) -> Re
             findings.extend(problems);
         }
     }
+    findings.extend(portable_names(root, &file, inputs));
     findings.retain(Diagnostic::is_blocking);
     if !any_blocking(&findings) {
         return Ok(());
@@ -490,6 +492,18 @@ fn verify(request: &NewAssetRequest, inputs: &[Input], declaration: &[u8]) -> Re
         }
     }
     Err(NewAssetError::Invalid(findings))
+}
+
+/// The names check of `validate` over the files the new asset would hold,
+/// so nothing is created that another system's checkout could not hold.
+fn portable_names(root: &str, declaration_file: &str, inputs: &[Input]) -> Vec<Diagnostic> {
+    let asset = AssetRef { asset_id: 0, root };
+    let paths: Vec<String> = inputs.iter().map(|i| format!("{ASSETS_DIR}/{root}/{}", i.rel)).collect();
+    let named: Vec<NamedPath<'_>> = std::iter::once(declaration_file)
+        .chain(paths.iter().map(String::as_str))
+        .map(|path| NamedPath { path, asset, read: true })
+        .collect();
+    crate::workspace::portable::check(&named)
 }
 
 /// Writes the root's files (copies and `asset.json`) into `staged`, synced.
@@ -588,7 +602,7 @@ fn roll_back(project: &Utf8Path, staging_root: &Utf8Path, id: &str, intent: &Int
 }
 
 fn declared_uuid(path: &Utf8Path) -> Option<String> {
-    let value: Value = serde_json::from_slice(&fs::read(path).ok()?).ok()?;
+    let value: Value = serde_json::from_slice(prometeu_shape::without_bom(&fs::read(path).ok()?)).ok()?;
     value.get("asset_uuid")?.as_str().map(str::to_owned)
 }
 

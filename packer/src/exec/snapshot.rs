@@ -25,6 +25,7 @@ use crate::workspace::declaration::{self, Declaration};
 use crate::workspace::layout::ASSETS_DIR;
 use crate::workspace::layout::DECLARATION_FILE;
 use crate::workspace::paths::{self, Resolve};
+use crate::workspace::portable::{self, NamedPath};
 use crate::workspace::registry::{self, Registry, RegistryEntry};
 use crate::workspace::tree::{FileMeta, Tree};
 use sha2::{Digest, Sha256};
@@ -283,6 +284,7 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
         bytes.extend(w.frozen);
         assets.push(w.asset);
     }
+    portability(&mut assets, &probes);
     workspace_diagnostics.extend(roots.unregistered_warnings());
     workspace_diagnostics.extend(roots.non_utf8_warnings());
     drop(roots);
@@ -294,6 +296,28 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
         workspace_diagnostics,
         assets,
         files: materialize(probes, bytes, config),
+    }
+}
+
+/// Names another system's checkout cannot hold, found over every file the
+/// walk saw and filed with the asset they concern (so `validate` lists them
+/// with it and the gate blocks it). The files the build reads are the
+/// packing projection's; every other file under a root can only be a case twin.
+fn portability(assets: &mut [AssetSnapshot], probes: &[Probe]) {
+    let roots: HashMap<u32, String> = assets.iter().map(|a| (a.entry.asset_id, a.entry.root.clone())).collect();
+    let named: Vec<NamedPath<'_>> = probes
+        .iter()
+        .filter_map(|p| {
+            let root = roots.get(&p.asset_id)?;
+            let asset = AssetRef { asset_id: p.asset_id, root };
+            Some(NamedPath { path: &p.path, asset, read: policies::is_included_in_current_build(p) })
+        })
+        .collect();
+    for finding in portable::check(&named) {
+        let Some(id) = finding.asset_id else { continue };
+        if let Ok(i) = assets.binary_search_by_key(&id, |a| a.entry.asset_id) {
+            assets[i].diagnostics.push(finding);
+        }
     }
 }
 

@@ -58,6 +58,12 @@ codes! {
     AssetUuidMismatch => "asset_uuid_mismatch",
     UnregisteredRoot => "unregistered_root",
     NameNotUnicode => "name_not_unicode",
+    // Names another system's checkout cannot hold (registry roots and the files the build reads).
+    PathCaseTwin => "path_case_twin",
+    PathReservedName => "path_reserved_name",
+    PathCharacterInvalid => "path_character_invalid",
+    PathTrailingDotOrSpace => "path_trailing_dot_or_space",
+    PathTooLong => "path_too_long",
     // Declaration (`asset.json`).
     DeclarationUnreadable => "declaration_unreadable",
     DeclarationInvalidJson => "declaration_invalid_json",

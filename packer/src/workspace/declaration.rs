@@ -125,6 +125,7 @@ pub struct Parsed {
 
 /// Parses `bytes` as the `asset.json` of `asset`; `file` is its project-relative path.
 pub fn parse(bytes: &[u8], asset: AssetRef<'_>, file: &str) -> Parsed {
+    let bytes = prometeu_shape::without_bom(bytes);
     let mut cx =
         Checker { asset, file, source: bytes, positions: None, suggested: Vec::new(), diagnostics: Vec::new() };
     let value = match serde_json::from_slice::<Value>(bytes) {

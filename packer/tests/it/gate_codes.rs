@@ -26,6 +26,12 @@ const JUMP_SAMPLE: &str = "assets/sfx/jump/jump.wav";
 /// Frames in the sample project's `jump.wav`.
 const JUMP_FRAMES: u64 = 300;
 
+/// Renames the RGBA tile of `hero` to `tiles/<to>`, in its directory and in `asset.json`.
+fn rename_hero_tile(w: &crate::gate_codes_fixture::Workspace, to: &str) {
+    w.rename(HERO_RGBA_TILE, &format!("assets/hero/tiles/{to}"));
+    w.edit_declaration("hero", |d| d["inputs"]["tiles"][1] = json!(format!("tiles/{to}")));
+}
+
 struct Case {
     name: &'static str,
     expect: Expect,
@@ -124,6 +130,27 @@ corpus! {
         use std::os::unix::ffi::OsStrExt;
         let odd = w.path("assets").as_std_path().join(std::ffi::OsStr::from_bytes(b"bad\xffname"));
         std::fs::create_dir(odd).unwrap();
+    };
+
+    // -----------------------------------------------------------------------
+    // Names another system's checkout cannot hold
+
+    /// `b.png` becomes `A.png`, a case twin of the other tile `a.png`.
+    blocks_on_path_case_twin: Blocks PathCaseTwin in "assets/hero/tiles/A.png" => |w| {
+        rename_hero_tile(w, "A.png");
+    };
+    blocks_on_path_reserved_name: Blocks PathReservedName in "assets/hero/tiles/aux.png" => |w| {
+        rename_hero_tile(w, "aux.png");
+    };
+    blocks_on_path_character_invalid: Blocks PathCharacterInvalid in "assets/hero/tiles/a:b.png" => |w| {
+        rename_hero_tile(w, "a:b.png");
+    };
+    blocks_on_path_trailing_dot_or_space: Blocks PathTrailingDotOrSpace in "assets/hero/tiles/b.png." => |w| {
+        rename_hero_tile(w, "b.png.");
+    };
+    /// 262 characters from the project root: Windows needs long-path support.
+    warns_on_path_too_long: Warns PathTooLong in format!("assets/hero/tiles/{}.png", "x".repeat(240)) => |w| {
+        rename_hero_tile(w, &format!("{}.png", "x".repeat(240)));
     };
 
     // -----------------------------------------------------------------------

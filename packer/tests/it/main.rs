@@ -12,6 +12,7 @@ mod glyph;
 mod model_fuzz;
 mod pack;
 mod pack_bytes;
+mod portable;
 mod registry;
 mod scale;
 mod schemas;

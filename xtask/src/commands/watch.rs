@@ -173,7 +173,7 @@ fn relevant(project: &Utf8Path, path: &std::path::Path) -> Option<String> {
 /// `source_dirs` of `prometeu.json` (the compiler's), or the default.
 fn source_dirs(project: &Utf8Path) -> Vec<String> {
     let text = std::fs::read(project.join(prometeu_manifest::PROJECT_JSON_FILE)).unwrap_or_default();
-    let listed = serde_json::from_slice::<Value>(&text).ok().and_then(|v| {
+    let listed = serde_json::from_slice::<Value>(prometeu_packer::without_bom(&text)).ok().and_then(|v| {
         let dirs = v.get("source_dirs")?.as_array()?.iter().filter_map(Value::as_str).map(str::to_owned);
         Some(dirs.collect::<Vec<_>>())
     });

@@ -129,6 +129,13 @@ fn assets_show_prints_its_data_on_stdout() {
     let out = p.xtask(&["assets", "show", "nope"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8(out.stderr).unwrap().contains("`nope` is not a registered root"));
+    // A typo of a registered root gets a did-you-mean, in show and in the registry commands.
+    for args in [["assets", "show", "hro"], ["assets", "include", "hreo"]] {
+        let out = p.xtask(&args).output().unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("did you mean `hero`?"), "{args:?}: {stderr}");
+    }
 }
 
 #[test]

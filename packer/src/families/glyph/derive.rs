@@ -151,7 +151,8 @@ pub fn parse_palette_file(name: &str, bytes: &[u8]) -> Result<Vec<String>, Palet
     let colors = if lower.ends_with(".png") {
         png_strip(bytes).map_err(|why| problem(format!("could not be decoded as PNG ({why})")))?
     } else if lower.ends_with(".gpl") || lower.ends_with(".hex") {
-        let text = std::str::from_utf8(bytes).map_err(|_| problem("is not UTF-8 text".to_owned()))?;
+        let text = std::str::from_utf8(prometeu_shape::without_bom(bytes))
+            .map_err(|_| problem("is not UTF-8 text".to_owned()))?;
         let parsed = if lower.ends_with(".gpl") { gpl_colors(text) } else { hex_colors(text) };
         parsed.map_err(|(line, why)| problem(format!("line {line}: {why}")))?
     } else {

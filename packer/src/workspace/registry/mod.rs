@@ -139,6 +139,7 @@ fn read_bytes(project: &Utf8Path) -> Result<Option<Vec<u8>>, String> {
 /// Parses and structurally checks registry bytes (as `read` does after
 /// reading the file), for callers that already hold the bytes.
 pub fn parse(bytes: &[u8]) -> RegistryRead {
+    let bytes = prometeu_shape::without_bom(bytes);
     let value = match serde_json::from_slice::<Value>(bytes) {
         Ok(value) => value,
         Err(e) => {

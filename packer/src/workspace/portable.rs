@@ -1,0 +1,236 @@
+//! Names that break another system's checkout: the paths a build reads must
+//! be spelled so that a Windows or macOS checkout holds exactly the same
+//! files as a Linux one. Checked on every system (the idea of git's
+//! `core.protectNTFS`), so a Linux CI refuses what a Windows teammate could
+//! not check out, and a project does not change silently on a case-blind
+//! file system.
+//!
+//! The rules look only at names, never at contents: `validate`, `summary` and
+//! the pack gate get them from the one discovery walk.
+
+use std::collections::BTreeMap;
+
+use crate::support::diag::{AssetRef, Code, Diagnostic};
+
+/// The longest path Windows opens without long-path support (`MAX_PATH`),
+/// in UTF-16 units, counted here from the project root (local; the project's
+/// own location adds to it, so this is a floor, not a guarantee).
+pub const WINDOWS_MAX_PATH: usize = 260;
+
+/// Device names Windows reserves in every directory, whatever the extension
+/// and the case (`aux.png`, `Con.tar.gz`); `COM`/`LPT` take a digit 1–9 or
+/// a superscript 1–3.
+const RESERVED_NAMES: [&str; 4] = ["CON", "PRN", "AUX", "NUL"];
+const RESERVED_NUMBERED: [&str; 2] = ["COM", "LPT"];
+
+/// The end of every naming finding's advice: a renamed file or directory is
+/// also respelled where the project names it.
+const RENAME_EVERYWHERE: &str = ", and respell it where `asset.json` or the registry names it";
+
+/// Characters no Windows file name may hold (besides U+0000–U+001F).
+const FORBIDDEN_CHARACTERS: &[char] = &['<', '>', ':', '"', '\\', '|', '?', '*'];
+
+/// A path the build depends on, or one that could take its place on a
+/// case-blind file system.
+#[derive(Debug, Clone, Copy)]
+pub struct NamedPath<'a> {
+    /// Project-relative, `/`-separated (`assets/hero/tiles/a.png`).
+    pub path: &'a str,
+    /// The asset whose root holds it.
+    pub asset: AssetRef<'a>,
+    /// The build reads it (a declaration or a selected input of an active
+    /// asset); other files only take part as case twins of such a path.
+    pub read: bool,
+}
+
+/// Every portability finding over `paths`: names that cannot exist on
+/// Windows and paths too long for it (each read path), and case twins (a read
+/// path and any other path that differ only by case).
+pub fn check(paths: &[NamedPath<'_>]) -> Vec<Diagnostic> {
+    let mut found: Vec<Diagnostic> = paths.iter().filter(|p| p.read).flat_map(|p| name_findings(p)).collect();
+    found.extend(case_twins(paths));
+    found
+}
+
+/// One finding per rule a read path breaks, naming its first offending component.
+fn name_findings(named: &NamedPath<'_>) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let finding = |code: Code, why: String| {
+        Diagnostic::blocking(code, format!("{} {why}", named.path))
+            .asset(named.asset.asset_id, named.asset.root)
+            .file(named.path)
+    };
+    let components: Vec<&str> = named.path.split('/').collect();
+    if let Some(name) = components.iter().find(|c| reserved(c)) {
+        found.push(finding(
+            Code::PathReservedName,
+            format!(
+                "has the component `{name}`, a device name Windows reserves whatever the extension or case, \
+                 so the file cannot be checked out there; rename it (for example `{}`)\
+                 {RENAME_EVERYWHERE}",
+                unreserved(name)
+            ),
+        ));
+    }
+    if let Some((name, bad)) = components.iter().find_map(|c| forbidden_character(c).map(|bad| (c, bad))) {
+        found.push(finding(
+            Code::PathCharacterInvalid,
+            format!(
+                "has {} in `{name}`, which no Windows file name may hold (`< > : \" \\ | ? *` and control \
+                 characters), so the file cannot be checked out there; rename it without it\
+                 {RENAME_EVERYWHERE}",
+                describe_character(bad)
+            ),
+        ));
+    }
+    if let Some(name) = components.iter().find(|c| c.ends_with(['.', ' '])) {
+        found.push(finding(
+            Code::PathTrailingDotOrSpace,
+            format!(
+                "has the component `{name}`, which ends in a dot or a space; Windows drops those, so the \
+                 checkout would name the file differently; rename it without them\
+                 {RENAME_EVERYWHERE}"
+            ),
+        ));
+    }
+    let length = named.path.encode_utf16().count();
+    if length > WINDOWS_MAX_PATH {
+        found.push(
+            Diagnostic::warning(
+                Code::PathTooLong,
+                format!(
+                    "{} is {length} characters long from the project root, more than the {WINDOWS_MAX_PATH} \
+                     Windows opens without long-path support; shorten its directory or file names",
+                    named.path
+                ),
+            )
+            .asset(named.asset.asset_id, named.asset.root)
+            .file(named.path),
+        );
+    }
+    found
+}
+
+/// `aux`, `Con.png`, `com1.tar.gz`, `LPT³`: the part before the first dot,
+/// trailing spaces dropped as Windows drops them, is a reserved device name.
+fn reserved(component: &str) -> bool {
+    let stem = component.split('.').next().unwrap_or_default().trim_end_matches(' ');
+    if RESERVED_NAMES.iter().any(|name| stem.eq_ignore_ascii_case(name)) {
+        return true;
+    }
+    let mut chars = stem.chars();
+    let prefix: String = chars.by_ref().take(3).collect();
+    let digit = chars.next();
+    let numbered = RESERVED_NUMBERED.iter().any(|name| prefix.eq_ignore_ascii_case(name));
+    numbered && chars.next().is_none() && matches!(digit, Some('1'..='9' | '¹' | '²' | '³'))
+}
+
+/// `aux_.png` for `aux.png`: the stem lengthened, the extensions kept.
+fn unreserved(component: &str) -> String {
+    match component.split_once('.') {
+        Some((stem, rest)) => format!("{}_.{rest}", stem.trim_end_matches(' ')),
+        None => format!("{}_", component.trim_end_matches(' ')),
+    }
+}
+
+fn forbidden_character(component: &str) -> Option<char> {
+    component.chars().find(|c| FORBIDDEN_CHARACTERS.contains(c) || u32::from(*c) < 0x20)
+}
+
+fn describe_character(c: char) -> String {
+    if c.is_control() { format!("the control character U+{:04X}", u32::from(c)) } else { format!("`{c}`") }
+}
+
+/// A path as a case-blind file system compares it: each character replaced
+/// by its Unicode lowercase mapping (`char::to_lowercase`, full mapping, so
+/// `Ä`/`ä` and `Σ`/`σ` are twins, not only ASCII). It does not fold `ß` to
+/// `ss` (neither does NTFS) nor unify Unicode normalization forms (which
+/// macOS does): such pairs are not reported.
+pub fn fold_case(path: &str) -> String {
+    path.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// One finding per group of paths that fold to the same spelling, when the
+/// group holds a path the build reads: on a case-blind checkout only one of
+/// them exists, and which one is up to the checkout.
+fn case_twins(paths: &[NamedPath<'_>]) -> Vec<Diagnostic> {
+    let mut groups: BTreeMap<String, Vec<&NamedPath<'_>>> = BTreeMap::new();
+    for named in paths {
+        groups.entry(fold_case(named.path)).or_default().push(named);
+    }
+    let mut found = Vec::new();
+    for mut group in groups.into_values() {
+        group.sort_by_key(|n| (n.path, !n.read));
+        group.dedup_by_key(|n| n.path);
+        let Some(first_read) = group.iter().find(|n| n.read) else { continue };
+        if group.len() < 2 {
+            continue;
+        }
+        let listed: Vec<String> = group.iter().map(|n| format!("`{}`", n.path)).collect();
+        let message = format!(
+            "{} differ only by case; a Windows or macOS checkout holds just one of them, so the asset would \
+             change silently there; rename all but one so no two spell the same name in another case",
+            listed.join(" and ")
+        );
+        found.push(
+            Diagnostic::blocking(Code::PathCaseTwin, message)
+                .asset(first_read.asset.asset_id, first_read.asset.root)
+                .file(first_read.path),
+        );
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(path: &str) -> NamedPath<'_> {
+        NamedPath { path, asset: AssetRef { asset_id: 1, root: "hero" }, read: true }
+    }
+
+    fn codes(paths: &[NamedPath<'_>]) -> Vec<Code> {
+        check(paths).iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn reserved_names_with_any_extension_and_case() {
+        for name in ["aux", "AUX.png", "Con.tar.gz", "nul ", "com1.wav", "LPT9", "lpt³.png", "prn .txt"] {
+            assert!(reserved(name), "{name}");
+        }
+        for name in ["auxiliary.png", "com0", "com10", "lpt", "xcon", "con_.png", "a.aux"] {
+            assert!(!reserved(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn each_rule_names_the_path() {
+        assert_eq!(codes(&[read("assets/hero/tiles/aux.png")]), [Code::PathReservedName]);
+        assert_eq!(codes(&[read("assets/hero/tiles/a:b.png")]), [Code::PathCharacterInvalid]);
+        assert_eq!(codes(&[read("assets/hero/tiles/a\u{7}.png")]), [Code::PathCharacterInvalid]);
+        assert_eq!(codes(&[read("assets/hero./a.png")]), [Code::PathTrailingDotOrSpace]);
+        assert_eq!(codes(&[read("assets/hero/a.png ")]), [Code::PathTrailingDotOrSpace]);
+        let long = format!("assets/hero/{}.png", "x".repeat(WINDOWS_MAX_PATH));
+        assert_eq!(codes(&[read(&long)]), [Code::PathTooLong]);
+        let exact = format!("assets/hero/{}.png", "x".repeat(WINDOWS_MAX_PATH - "assets/hero/.png".len()));
+        assert_eq!(codes(&[read(&exact)]), [], "{WINDOWS_MAX_PATH} characters is still fine");
+        assert_eq!(codes(&[read("assets/hero/tiles/fine-name_1.png")]), []);
+        let d = &check(&[read("assets/hero/tiles/aux.png")])[0];
+        assert_eq!(d.file.as_deref(), Some("assets/hero/tiles/aux.png"));
+        assert!(d.message.starts_with("assets/hero/tiles/aux.png has the component `aux.png`"), "{}", d.message);
+        assert!(d.message.contains("for example `aux_.png`"), "{}", d.message);
+    }
+
+    #[test]
+    fn case_twins_fold_beyond_ascii_and_need_a_read_path() {
+        let twins = check(&[read("assets/hero/tiles/rgba.png"), read("assets/hero/tiles/RGBA.png")]);
+        assert_eq!(twins.len(), 1);
+        assert!(twins[0].message.contains("`assets/hero/tiles/RGBA.png` and `assets/hero/tiles/rgba.png`"));
+        assert_eq!(codes(&[read("assets/hero/Ärger.png"), read("assets/hero/ärger.png")]), [Code::PathCaseTwin]);
+        assert_eq!(codes(&[read("assets/hero/ΣΑ.png"), read("assets/hero/σα.png")]), [Code::PathCaseTwin]);
+        let unread = |path| NamedPath { read: false, ..read(path) };
+        assert_eq!(codes(&[unread("assets/hero/notes.txt"), unread("assets/hero/NOTES.txt")]), []);
+        assert_eq!(codes(&[read("assets/hero/a.png"), unread("assets/hero/A.png")]), [Code::PathCaseTwin]);
+        assert_eq!(codes(&[read("assets/hero/a.png"), read("assets/hero/a.png")]), [], "one file seen twice");
+    }
+}
