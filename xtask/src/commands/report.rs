@@ -14,15 +14,15 @@ use prometeu_play_prep::{BudgetReport, check_budget, log_path};
 use serde_json::{Value, json};
 
 use super::preview::{Decoded, decode_pack};
-use crate::cli::{Cli, Exit, Stop};
 use crate::reporter::Reporter;
+use crate::shared::{Cli, Exit, Stop};
 
 /// The report's file name under `build/` (local).
 pub(crate) const REPORT_FILE: &str = "report.html";
 
 pub(crate) fn run(cli: &Cli, project: &Utf8Path, out: &mut Reporter) -> Result<Exit, Stop> {
-    let options = crate::cli::run_options(None, out);
-    let lane = crate::cli::take_lane(cli, project, &options.cancel, out)?;
+    let options = crate::shared::run_options(None, out);
+    let lane = crate::shared::take_lane(cli, project, &options.cancel, out)?;
     let budget = prometeu_manifest::load(project).map(|m| m.budget).unwrap_or_default();
     let (path, budgets) = write_report(&lane, &budget)?;
     for check in budgets.exceeded() {
