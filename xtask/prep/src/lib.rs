@@ -17,6 +17,7 @@
 mod budget;
 mod cancel;
 mod compiler;
+mod platform;
 mod play_prep;
 mod run_log;
 mod runtime;
@@ -28,6 +29,7 @@ pub use compiler::{
     CompilerRun, Outcome as CompilerOutcome, OutputProblem, Placeholders, Stream, describe_signal, run as run_compiler,
     signal_name, substitute,
 };
+pub use platform::STOPS_PROCESS_TREE;
 pub use play_prep::{PlayPrepOutcome, PlayPrepResult, RunOptions, Steps, build, manifest, pack, play_prep, refuse};
 pub use run_log::{LogEntry, Observer, Silent, log_path};
 pub use runtime::{Runtime, StartError, start_runtime};

@@ -12,3 +12,4 @@ mod play_prep;
 mod see_and_play;
 mod supervision;
 mod support;
+mod tidy;

@@ -8,8 +8,8 @@
 
 use std::cell::Cell;
 use std::io::{self, Read};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::ExitStatus;
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use camino::Utf8Path;
 
 use crate::cancel::Cancel;
+use crate::platform::{self, Child};
 
 mod lines;
 mod process;
@@ -24,9 +25,7 @@ mod process;
 pub(crate) use lines::start_readers;
 use lines::*;
 use process::*;
-pub(crate) use process::{
-    Pipes, die_with_parent, has_exited_without_reaping, kill_group, resolve_program, start_when_not_busy,
-};
+pub(crate) use process::{Pipes, resolve_program, start_when_not_busy};
 
 /// How often a running compiler is checked for exit, timeout and interrupt
 /// while no output arrives.
@@ -244,43 +243,10 @@ pub fn describe_signal(signal: i32) -> String {
     }
 }
 
-/// The numbers differ between Unix systems, so they come from `libc`.
-const SIGNAL_NAMES: &[(i32, &str)] = &[
-    (libc::SIGHUP, "SIGHUP"),
-    (libc::SIGINT, "SIGINT"),
-    (libc::SIGQUIT, "SIGQUIT"),
-    (libc::SIGILL, "SIGILL"),
-    (libc::SIGTRAP, "SIGTRAP"),
-    (libc::SIGABRT, "SIGABRT"),
-    (libc::SIGBUS, "SIGBUS"),
-    (libc::SIGFPE, "SIGFPE"),
-    (libc::SIGKILL, "SIGKILL"),
-    (libc::SIGUSR1, "SIGUSR1"),
-    (libc::SIGSEGV, "SIGSEGV"),
-    (libc::SIGUSR2, "SIGUSR2"),
-    (libc::SIGPIPE, "SIGPIPE"),
-    (libc::SIGALRM, "SIGALRM"),
-    (libc::SIGTERM, "SIGTERM"),
-    (libc::SIGCHLD, "SIGCHLD"),
-    (libc::SIGCONT, "SIGCONT"),
-    (libc::SIGSTOP, "SIGSTOP"),
-    (libc::SIGTSTP, "SIGTSTP"),
-    (libc::SIGTTIN, "SIGTTIN"),
-    (libc::SIGTTOU, "SIGTTOU"),
-    (libc::SIGURG, "SIGURG"),
-    (libc::SIGXCPU, "SIGXCPU"),
-    (libc::SIGXFSZ, "SIGXFSZ"),
-    (libc::SIGVTALRM, "SIGVTALRM"),
-    (libc::SIGPROF, "SIGPROF"),
-    (libc::SIGWINCH, "SIGWINCH"),
-    (libc::SIGIO, "SIGIO"),
-    (libc::SIGSYS, "SIGSYS"),
-];
-
 /// The conventional name of a signal number on this system, such as `"SIGKILL"`, or `None` for a
 /// number without a name in our list (real-time signals, unknown numbers).
 pub fn signal_name(signal: i32) -> Option<&'static str> {
-    SIGNAL_NAMES.iter().find(|(number, _)| *number == signal).map(|(_, name)| *name)
+    platform::SIGNAL_NAMES.iter().find(|(number, _)| *number == signal).map(|(_, name)| *name)
 }
 
 /// Replaces `{project}`, `{output}` and `{build_dir}` anywhere in `arg`, in a
@@ -424,7 +390,7 @@ fn judge(ending: Ending, status: io::Result<ExitStatus>, run: &CompilerRun<'_>) 
 }
 
 fn judge_exit(status: ExitStatus, output: &Utf8Path) -> Outcome {
-    if let Some(signal) = status.signal() {
+    if let Some(signal) = platform::exit_signal(&status) {
         return Outcome::Signaled { signal };
     }
     match status.code() {
@@ -569,7 +535,7 @@ mod tests {
 
     #[test]
     fn names_signals_it_knows() {
-        assert_eq!(describe_signal(libc::SIGTERM), "signal 15 (SIGTERM)");
+        assert_eq!(describe_signal(15), "signal 15 (SIGTERM)");
         assert_eq!(describe_signal(1000), "signal 1000");
     }
 
