@@ -143,7 +143,11 @@ pub(crate) fn take_lane(cli: &Cli, project: &Utf8Path, cancel: &Cancel, out: &Re
     let mut say = || out.notice("waiting for another operation on this project…");
     let cancelled = || cancel.is_cancelled();
     let wait = if cli.no_wait { Wait::NoWait } else { Wait::Block { on_wait: &mut say, cancelled: &cancelled } };
-    let lane = acquire_lane(project, wait).map_err(|e| Stop::failed(lane_error(&e)))?;
+    let lane = acquire_lane(project, wait).map_err(|e| {
+        // A wait that Ctrl-C ended is a stop like any other: 130.
+        let exit = if cancel.is_cancelled() { Exit::Interrupted } else { Exit::Failed };
+        Stop { exit, ..Stop::failed(lane_error(&e)) }
+    })?;
     // Recovery ran as the lane was taken; said once, here, for every command.
     for sentence in lane.recovery().describe() {
         out.notice(&sentence);

@@ -5,10 +5,14 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::hostile::bounded;
-use crate::support::{Project, Watched, Xtask, alive, starter};
+use crate::support::{Project, Xtask, starter};
+#[cfg(not(feature = "portable"))]
+use crate::support::{Watched, alive};
+#[cfg(not(feature = "portable"))]
+use std::time::Instant;
 
 /// Lines of the kept build log that came from the compiler's `stream`.
 fn compiler_lines(log: &[serde_json::Value], stream: &str) -> Vec<String> {
@@ -142,18 +146,71 @@ fn a_huge_prebuilt_program_is_copied_streaming() {
     assert_eq!(std::fs::metadata(p.path.join("build/program.pbx")).unwrap().len(), total);
 }
 
-#[test]
-fn the_compiler_dies_with_the_tool_even_when_it_ignores_polite_signals() {
-    let p = starter();
-    compiler(&p, "trap '' TERM INT HUP\necho $$ > compiler.pid\necho started\nwhile :; do sleep 1; done");
-    let mut tool = Watched::start(p.xtask(&["build"]));
-    tool.until("started");
-    let pid: i32 = String::from_utf8(p.read("compiler.pid")).unwrap().trim().parse().unwrap();
-    assert!(alive(pid));
+/// How soon after the tool's death by SIGKILL everything it started must
+/// be gone (the supervisor acts at once; the rest is scheduling).
+#[cfg(not(feature = "portable"))]
+const DIES_WITHIN: Duration = Duration::from_secs(2);
+
+/// A program that ignores every polite signal and starts a grandchild:
+/// records both pids, says `started`, waits forever.
+#[cfg(not(feature = "portable"))]
+const STUBBORN: &str = "trap '' TERM INT HUP\nsleep 1000 &\necho $! > grandchild.pid\necho $$ > self.pid\n\
+                        echo started\nwhile :; do sleep 1; done";
+
+/// Kills `tool` with SIGKILL once it has said `marker`; how long the
+/// program and its grandchild then took to be gone, or which survived.
+#[cfg(not(feature = "portable"))]
+fn kill_outright(p: &Project, mut tool: Watched, marker: &str) -> Result<Duration, String> {
+    tool.until(marker);
+    let pid = |file: &str| -> i32 { String::from_utf8(p.read(file)).unwrap().trim().parse().unwrap() };
+    let (program, grandchild) = (pid("self.pid"), pid("grandchild.pid"));
+    assert!(alive(program) && alive(grandchild));
     tool.kill();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while alive(pid) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
+    let killed = Instant::now();
+    while (alive(program) || alive(grandchild)) && killed.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(10));
     }
-    assert!(!alive(pid), "the compiler {pid} outlived the tool");
+    let survivors: Vec<i32> = [program, grandchild].into_iter().filter(|&pid| alive(pid)).collect();
+    for &pid in &survivors {
+        // SAFETY: a test's own leftover; never leave it running.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+    if survivors.is_empty() { Ok(killed.elapsed()) } else { Err(format!("{survivors:?} outlived the tool")) }
+}
+
+// Needs process groups and the supervisor: absent from the std-only build,
+// which stops the direct child only and only while the tool lives.
+#[cfg(not(feature = "portable"))]
+#[test]
+fn the_compiler_and_its_children_die_with_the_tool_killed_outright() {
+    const {
+        assert!(
+            prometeu_play_prep::STOPS_PROCESS_TREE,
+            "built with prometeu-play-prep/portable: use --features portable"
+        )
+    };
+    let p = starter();
+    compiler(&p, STUBBORN);
+    let took = kill_outright(&p, Watched::start(p.xtask(&["build"])), "started").unwrap();
+    eprintln!("compiler and grandchild gone {took:?} after the tool's SIGKILL");
+    assert!(took < DIES_WITHIN, "took {took:?}");
+}
+
+// As above: needs process groups and the supervisor.
+#[cfg(not(feature = "portable"))]
+#[test]
+fn the_runtime_and_its_children_die_with_the_tool_killed_outright() {
+    const {
+        assert!(
+            prometeu_play_prep::STOPS_PROCESS_TREE,
+            "built with prometeu-play-prep/portable: use --features portable"
+        )
+    };
+    let p = starter();
+    p.script("runtime.sh", STUBBORN);
+    let text = String::from_utf8(p.read("cartridge.toml")).unwrap();
+    p.write("cartridge.toml", format!("{text}\n[run]\ncommand = [\"./runtime.sh\"]\n"));
+    let took = kill_outright(&p, Watched::start(p.xtask(&["play"])), "[run] INFO  started").unwrap();
+    eprintln!("runtime and grandchild gone {took:?} after the tool's SIGKILL");
+    assert!(took < DIES_WITHIN, "took {took:?}");
 }

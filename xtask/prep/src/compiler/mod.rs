@@ -201,13 +201,10 @@ impl Outcome {
             Outcome::Signaled { signal } => {
                 format!("the compiler was killed by {}", describe_signal(*signal))
             }
-            Outcome::TimedOut { after } => format!(
-                "the compiler timed out after {} and was killed with every process it started",
-                describe_duration(*after)
-            ),
-            Outcome::Interrupted => "the build was interrupted; the compiler and every process \
-                                     it started were killed"
-                .to_owned(),
+            Outcome::TimedOut { after } => {
+                format!("the compiler timed out after {} and was killed{}", describe_duration(*after), KILLED_WITH)
+            }
+            Outcome::Interrupted => format!("the build was interrupted; the compiler was killed{KILLED_WITH}"),
             Outcome::NoOutput { problem } => describe_output_problem(*problem),
             Outcome::SpawnFailed { program, error } => format!(
                 "could not start the compiler `{program}`: {error}; check `[compiler].command` \
@@ -228,6 +225,13 @@ fn describe_output_problem(problem: OutputProblem) -> String {
     };
     format!("the compiler exited with status 0 but {what}")
 }
+
+/// What a kill of the compiler reached, completing "the compiler was killed".
+const KILLED_WITH: &str = if platform::STOPS_PROCESS_TREE {
+    " with every process it started"
+} else {
+    " (only the compiler itself: processes it started may still run)"
+};
 
 /// "1 second", "600 seconds", "1.5 seconds".
 fn describe_duration(duration: Duration) -> String {
