@@ -11,7 +11,7 @@ use std::sync::mpsc::{Receiver, sync_channel};
 use camino::Utf8Path;
 
 use crate::cancel::Cancel;
-use crate::compiler::{Line, Pipes, Stream, resolve_program, start_readers, start_when_not_busy};
+use crate::compiler::{Delivery, Line, Pipes, Stream, resolve_program, start_readers, start_when_not_busy};
 use crate::platform::{self, Child};
 
 /// Output lines the readers may hold before the runtime waits for the host (local).
@@ -54,7 +54,12 @@ pub fn start_runtime(argv: &[String], project_dir: &Utf8Path, cancel: &Cancel) -
     let program = argv.first().cloned().unwrap_or_default();
     let fail = |message: String, not_found: bool| StartError { program: program.clone(), not_found, message };
     let (sender, lines) = sync_channel(LINES_AHEAD);
-    let (pipes, _readers) = start_readers(sender).map_err(|m| fail(m, false))?;
+    // A game prints for as long as it runs: every line, no budget.
+    let line = |delivery| match delivery {
+        Delivery::Line(stream, text) => Some((stream, text)),
+        Delivery::LeftOut(..) => None,
+    };
+    let (pipes, _readers) = start_readers(sender, None, line).map_err(|m| fail(m, false))?;
     let expression = expression(argv, project_dir, pipes);
     let handle =
         start_when_not_busy(&expression).map_err(|e| fail(e.to_string(), e.kind() == io::ErrorKind::NotFound))?;
