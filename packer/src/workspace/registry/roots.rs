@@ -53,7 +53,7 @@ pub(crate) struct AssetsDir {
 
 impl AssetsDir {
     pub(crate) fn new(project: &Utf8Path) -> Result<AssetsDir, RootProblem> {
-        let assets = paths::Base::new(&project.join(ASSETS_DIR)).map_err(root_problem)?;
+        let assets = paths::assets_base(project).map_err(root_problem)?;
         let project = project.canonicalize_utf8().map_err(RootProblem::Io)?;
         Ok(AssetsDir { project, assets })
     }
