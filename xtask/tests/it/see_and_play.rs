@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use camino::Utf8Path;
 use serde_json::Value;
 
-use crate::support::{Project, Run, Watched, Xtask, alive, starter};
+use crate::support::{Project, Run, Watched, Xtask, starter};
 
 /// Long enough for several debounce windows to pass: "nothing more happens".
 const SETTLE: Duration = Duration::from_millis(1500);
@@ -386,14 +386,17 @@ fn stand_in_runtime(project: &Project) {
     project.write("cartridge.toml", format!("{text}\n[run]\ncommand = [\"./runtime.sh\"]\n"));
 }
 
+// Used only by the tests that need process groups.
+#[cfg(not(feature = "portable"))]
 fn pid(project: &Project, file: &str) -> i32 {
     String::from_utf8(project.read(file)).unwrap().trim().parse().unwrap()
 }
 
 /// A killed process may take a moment to be gone from /proc.
+#[cfg(not(feature = "portable"))]
 fn gone(pid: i32) -> bool {
     let deadline = Instant::now() + Duration::from_secs(10);
-    while alive(pid) {
+    while crate::support::alive(pid) {
         if Instant::now() > deadline {
             return false;
         }
@@ -412,7 +415,7 @@ fn play_starts_the_runtime_after_success_and_ctrl_c_leaves_no_process() {
     let mut watched = Watched::start(project.xtask(&["play"]));
     watched.until("[run] INFO  runtime up");
     let (runtime, child) = (pid(&project, "runtime.pid"), pid(&project, "child.pid"));
-    assert!(alive(runtime) && alive(child));
+    assert!(crate::support::alive(runtime) && crate::support::alive(child));
     // SAFETY: signals our own child process only.
     unsafe { libc::kill(watched.child.id() as i32, libc::SIGINT) };
     let (code, stderr) = watched.finish();
@@ -442,6 +445,9 @@ fn play_says_clearly_when_the_runtime_is_not_installed() {
     assert!(run.stderr.contains("`prometeu-runtime-not-here` is not installed"), "{}", run.stderr);
 }
 
+// Needs process groups (a grandchild is killed too): absent from the
+// std-only build (`--features portable`), which kills the direct child only.
+#[cfg(not(feature = "portable"))]
 #[test]
 fn watch_play_restarts_the_game_after_success_only() {
     let project = starter();
@@ -462,7 +468,7 @@ fn watch_play_restarts_the_game_after_success_only() {
     assert!(watched.seen.last().unwrap().contains("failed"), "{:#?}", watched.seen);
     no_run_line(&watched.lines_within(SETTLE), 4);
     assert_eq!(pid(&project, "runtime.pid"), second);
-    assert!(alive(second), "a failed preparation leaves the game running");
+    assert!(crate::support::alive(second), "a failed preparation leaves the game running");
     let child = pid(&project, "child.pid");
     stop(watched);
     assert!(gone(second) && gone(child), "Ctrl-C stops the game and what it started");
