@@ -225,7 +225,9 @@ fn interrupt_play_prep(p: &Project, now: impl Fn(&serde_json::Value) -> bool) ->
 
 #[test]
 fn ctrl_c_during_the_pack_step_says_why_in_the_json_result() {
-    let p = big_project(200, 40_000);
+    // Big enough (32 MB of sound) that the pack is still writing when the
+    // signal, sent at its first event, arrives.
+    let p = big_project(400, 40_000);
     let (code, lines) = interrupt_play_prep(&p, |line| line["type"] == "event");
     let result = lines.last().unwrap();
     assert_eq!(code, 130, "{result}");
