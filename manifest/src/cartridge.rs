@@ -14,8 +14,8 @@ use toml::de::{DeTable, DeValue};
 
 use crate::CARTRIDGE_FILE;
 use crate::error::ConfigError;
-use crate::meta::{self, AppMode, Compiler, KNOWN_CAPABILITIES};
 use crate::play::{Budget, DEFAULT_RUN_COMMAND, budget_keys, run_keys};
+use crate::values::{self, AppMode, Compiler, KNOWN_CAPABILITIES};
 
 /// Accepted top-level keys (local): the fields of `CartridgeToml`, in the order the documentation lists them.
 pub fn top_level_keys() -> &'static [&'static str] {
@@ -156,7 +156,7 @@ impl Doc<'_> {
     fn title(&self, table: &DeTable<'_>) -> Result<Option<String>, ConfigError> {
         let Some(value) = table.get("title") else { return Ok(None) };
         let raw = self.string(value, "title", "title = \"Starter\"")?;
-        meta::check_title(raw)
+        values::check_title(raw)
             .map(Some)
             .map_err(|why| self.error(value.span(), Some("title"), format!("`title` {why}")))
     }
@@ -164,7 +164,7 @@ impl Doc<'_> {
     fn app_version(&self, table: &DeTable<'_>) -> Result<Option<String>, ConfigError> {
         let Some(value) = table.get("app_version") else { return Ok(None) };
         let raw = self.string(value, "app_version", "app_version = \"0.1.0\"")?;
-        meta::check_version(raw)
+        values::check_version(raw)
             .map(|()| Some(raw.to_owned()))
             .map_err(|why| self.error(value.span(), Some("app_version"), format!("`app_version` {why}")))
     }
@@ -283,7 +283,7 @@ impl Doc<'_> {
             ));
         }
         let path = self.string(prebuilt, KEY, "prebuilt = \"dist/program.pbx\"")?;
-        meta::check_prebuilt_path(path)
+        values::check_prebuilt_path(path)
             .map(|()| Compiler::Prebuilt { path: path.to_owned() })
             .map_err(|why| self.error(prebuilt.span(), Some(KEY), format!("`{KEY}` \"{path}\" {why}")))
     }

@@ -16,6 +16,7 @@ mod meta;
 mod play;
 mod project_json;
 mod schema;
+mod values;
 
 pub use cartridge::{
     DEFAULT_COMPILER_TIMEOUT_SECS, MAX_COMPILER_TIMEOUT_SECS, PLACEHOLDERS, Placeholder, compiler_keys, top_level_keys,
@@ -23,9 +24,10 @@ pub use cartridge::{
 pub use error::ConfigError;
 pub use find::find_project;
 pub use manifest::{BuildFacts, CARTRIDGE_VERSION, Generated, MAGIC, ManifestError, generate};
-pub use meta::{ASSET_CAPABILITY, AppMode, Compiler, KNOWN_CAPABILITIES, ProjectMeta, TITLE_MAX_CHARS, load};
+pub use meta::{ProjectMeta, load};
 pub use play::{Budget, DEFAULT_RUN_COMMAND, budget_keys, run_keys};
 pub use schema::cartridge_schema;
+pub use values::{ASSET_CAPABILITY, AppMode, Compiler, KNOWN_CAPABILITIES, TITLE_MAX_CHARS};
 
 /// The project's cartridge metadata file; its presence marks a project (local).
 pub const CARTRIDGE_FILE: &str = "cartridge.toml";

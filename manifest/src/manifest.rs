@@ -5,7 +5,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::meta::{ASSET_CAPABILITY, ProjectMeta};
+use crate::meta::ProjectMeta;
+use crate::values::ASSET_CAPABILITY;
 
 /// `magic` (fixed constant).
 pub const MAGIC: &str = "PMTU";

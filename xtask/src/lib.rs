@@ -16,6 +16,7 @@ mod git;
 mod interrupt;
 mod reporter;
 mod scaffold;
+mod shared;
 mod staged;
 mod version;
 

@@ -8,8 +8,8 @@
 
 use camino::{Utf8Path, Utf8PathBuf};
 
-use crate::cli::Stop;
 use crate::git::git;
+use crate::shared::Stop;
 
 /// The exported copy; removed when dropped.
 pub(crate) struct StagedTree {

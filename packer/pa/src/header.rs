@@ -7,8 +7,7 @@ use serde_json::{Map, Value};
 use std::io;
 
 use crate::canonical;
-use crate::verify::{Violation, hex, printable};
-use crate::writer::invalid_input;
+use crate::violation::{Violation, hex, invalid_input, printable};
 use crate::{FLAGS, MAGIC, PRELUDE_LEN, RESERVED, SCHEMA_VERSION};
 
 /// `PRELUDE_LEN` as an array length.

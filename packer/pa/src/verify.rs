@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry as MapEntry;
-use std::fmt;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::Range;
@@ -12,22 +11,8 @@ use serde_json::{Map, Value};
 
 use crate::canonical;
 use crate::header::{Entry, Header, PRELUDE_SIZE, PreloadEntry, Prelude};
-use crate::writer::invalid_input;
+use crate::violation::{Violation, invalid_input};
 use crate::*;
-
-/// A structural rule a file breaks, in words a person can act on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation(pub String);
-
-impl fmt::Display for Violation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-pub(crate) fn join(violations: &[Violation]) -> String {
-    violations.iter().map(|v| v.0.as_str()).collect::<Vec<_>>().join("; ")
-}
 
 /// What a verified file holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -606,19 +591,11 @@ fn check_layout(header: &Header, payload_offset: u32, file_len: u64) -> Vec<Viol
     found
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(" ")
-}
-
-/// Bytes as ASCII with anything unprintable as `.`, for the magic.
-pub(crate) fn printable(bytes: &[u8]) -> String {
-    let text: String = bytes.iter().map(|&b| if b.is_ascii_graphic() { char::from(b) } else { '.' }).collect();
-    format!("\"{text}\"")
-}
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::header::to_json;
+    use crate::violation::join;
     use serde_json::json;
 
     fn entry(asset_id: u32, bank_type: &str, offset: u64, size: u64) -> Entry {

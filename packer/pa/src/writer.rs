@@ -3,7 +3,8 @@
 use std::io::{self, Write};
 
 use crate::header::{Header, Prelude};
-use crate::verify::{check_header, join};
+use crate::verify::check_header;
+use crate::violation::{invalid_input, join};
 
 /// Streams an `assets.pa`: prelude and header at `new`, then each asset's
 /// payload in table order via `payload`, and `finish` checks nothing is missing.
@@ -78,8 +79,4 @@ impl<W: Write> PaWriter<W> {
         self.out.flush()?;
         Ok(self.out)
     }
-}
-
-pub(crate) fn invalid_input(message: String) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidInput, message)
 }

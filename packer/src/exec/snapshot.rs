@@ -215,7 +215,7 @@ pub struct LiveContent<'a> {
 impl<'a> LiveContent<'a> {
     /// Content of the project at `project`, read under its `assets/` each time it is asked for.
     pub fn new(project: &'a Utf8Path) -> LiveContent<'a> {
-        let assets = paths::Base::new(&project.join(ASSETS_DIR)).ok();
+        let assets = paths::assets_base(project).ok();
         let beneath = assets.as_ref().and_then(|base| Beneath::open(base.dir().as_std_path()).ok());
         LiveContent { project, assets, beneath }
     }
@@ -270,7 +270,7 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
         .collect();
     entries.sort_by_key(|e| e.asset_id);
     // Canonicalized once; a root the walk did not reach through real directories then costs one lstat per component.
-    let assets_base = paths::Base::new(&project.join(ASSETS_DIR)).ok();
+    let assets_base = paths::assets_base(project).ok();
     let beneath = assets_base.as_ref().and_then(|base| Beneath::open(base.dir().as_std_path()).ok());
     let context = WalkContext { project, tree: &tree, assets_base: assets_base.as_ref(), beneath: beneath.as_ref() };
     let walked: Vec<WalkedAsset> =

@@ -5,6 +5,8 @@
 use camino::{Utf8Path, Utf8PathBuf};
 pub use prometeu_shape::{PathRule, check_relative};
 
+use crate::workspace::layout::ASSETS_DIR;
+
 /// How `resolve_inside` failed.
 #[derive(Debug)]
 pub enum Resolve {
@@ -76,6 +78,49 @@ impl Base {
         }
         Ok(Some(target))
     }
+}
+
+/// `assets/` of `project`, canonicalized, unless it is a link whose target
+/// lies outside the project: then `Escapes`, decided from the link itself
+/// (`lstat` and `readlink`), before anything outside is looked at.
+pub fn assets_base(project: &Utf8Path) -> Result<Base, Resolve> {
+    if let Some(target) = link_outside(project, ASSETS_DIR) {
+        return Err(Resolve::Escapes(target));
+    }
+    Base::new(&project.join(ASSETS_DIR))
+}
+
+/// The target of `project/rel` when it is a symbolic link whose target, as
+/// written in the link and taken lexically (nothing followed), is outside
+/// `project`; `None` otherwise (not a link, or one leading inside, which
+/// the exact resolution then follows and checks).
+pub fn link_outside(project: &Utf8Path, rel: &str) -> Option<Utf8PathBuf> {
+    let link = project.join(rel);
+    if !std::fs::symlink_metadata(&link).ok()?.file_type().is_symlink() {
+        return None;
+    }
+    let written = Utf8PathBuf::try_from(std::fs::read_link(&link).ok()?).ok()?;
+    let target = lexical(&link.parent()?.join(written));
+    let inside = |dir: &Utf8Path| target.starts_with(lexical(dir));
+    // The project as given and as it really is: a link target may spell either.
+    let canonical = project.canonicalize_utf8().ok();
+    let outside = !inside(project) && !canonical.as_deref().is_some_and(inside);
+    outside.then_some(target)
+}
+
+/// `a/./b/../c` as `a/c`, by the spelling alone.
+fn lexical(path: &Utf8Path) -> Utf8PathBuf {
+    let mut out = Utf8PathBuf::new();
+    for component in path.components() {
+        match component {
+            camino::Utf8Component::CurDir => {}
+            camino::Utf8Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn canonicalize(path: &Utf8Path) -> Result<Utf8PathBuf, Resolve> {

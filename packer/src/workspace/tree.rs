@@ -67,7 +67,7 @@ pub(crate) struct Tree {
 impl Tree {
     /// Walks `assets/` of `project`.
     pub(crate) fn walk(project: &Utf8Path) -> Tree {
-        let Ok(assets) = paths::resolve_inside(project, ASSETS_DIR) else { return Tree::default() };
+        let Ok(assets) = paths::assets_base(project).map(|base| base.dir().to_owned()) else { return Tree::default() };
         let (mut dirs, mut not_utf8) = (HashMap::new(), Vec::new());
         let mut level = vec![String::new()];
         while !level.is_empty() {

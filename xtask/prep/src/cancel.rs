@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use prometeu_packer::StopRequest;
 
+use crate::platform::Child;
+
 /// A per-run cancellation token; clones share the same state.
 #[derive(Debug, Clone, Default)]
 pub struct Cancel {
@@ -18,10 +20,11 @@ pub struct Cancel {
 struct Inner {
     /// Also the pack's stop request, so a cancel reaches a pack in progress.
     stop: StopRequest,
-    /// Process groups of compilers this run started and has not reaped:
-    /// `cancel` kills them at once, even while the run is busy elsewhere
-    /// (inside an observer call, for example).
-    groups: Mutex<Vec<i32>>,
+    /// Children (compilers, the runtime) this run started and has not
+    /// reaped: `cancel` kills them, with everything they started, at once,
+    /// even while the run is busy elsewhere (inside an observer call, for
+    /// example).
+    children: Mutex<Vec<Arc<Child>>>,
 }
 
 impl Cancel {
@@ -36,8 +39,8 @@ impl Cancel {
     /// number of times.
     pub fn cancel(&self) {
         self.inner.stop.request();
-        for &group in self.groups().iter() {
-            crate::compiler::kill_group(group);
+        for child in self.children().iter() {
+            child.kill();
         }
     }
 
@@ -51,22 +54,22 @@ impl Cancel {
         self.inner.stop.clone()
     }
 
-    fn groups(&self) -> MutexGuard<'_, Vec<i32>> {
+    fn children(&self) -> MutexGuard<'_, Vec<Arc<Child>>> {
         // A panic elsewhere must not stop a cancel from killing compilers.
-        self.inner.groups.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner.children.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Records a started compiler's group; killed at once if already cancelled.
-    pub(crate) fn register_group(&self, group: i32) {
-        self.groups().push(group);
+    /// Records a started child; killed at once if already cancelled.
+    pub(crate) fn register(&self, child: &Arc<Child>) {
+        self.children().push(child.clone());
         if self.is_cancelled() {
-            crate::compiler::kill_group(group);
+            child.kill();
         }
     }
 
-    /// Called before reaping: after that the group id may be reused, and
-    /// `cancel` must no longer kill it.
-    pub(crate) fn unregister_group(&self, group: i32) {
-        self.groups().retain(|&live| live != group);
+    /// Called before reaping: after that its process group id may be
+    /// reused, and `cancel` must no longer kill it.
+    pub(crate) fn unregister(&self, child: &Arc<Child>) {
+        self.children().retain(|live| !Arc::ptr_eq(live, child));
     }
 }

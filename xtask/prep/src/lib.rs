@@ -17,6 +17,7 @@
 mod budget;
 mod cancel;
 mod compiler;
+mod platform;
 mod play_prep;
 mod run_log;
 mod runtime;
@@ -25,9 +26,11 @@ mod steps;
 pub use budget::{BudgetCheck, BudgetReport, check_budget, enforce_budget, measure_pack};
 pub use cancel::Cancel;
 pub use compiler::{
-    CompilerRun, Outcome as CompilerOutcome, OutputProblem, Placeholders, Stream, describe_signal, run as run_compiler,
-    signal_name, substitute,
+    COMPILER_OUTPUT_BUDGET, CompilerEvent, CompilerRun, LineBudget, Outcome as CompilerOutcome, OutputProblem,
+    Placeholders, Stream, describe_signal, run as run_compiler, run_events as run_compiler_events, signal_name,
+    substitute,
 };
+pub use platform::STOPS_PROCESS_TREE;
 pub use play_prep::{PlayPrepOutcome, PlayPrepResult, RunOptions, Steps, build, manifest, pack, play_prep, refuse};
 pub use run_log::{LogEntry, Observer, Silent, log_path};
 pub use runtime::{Runtime, StartError, start_runtime};

@@ -116,9 +116,10 @@ fn prepare(lane: &LaneGuard, meta: &ProjectMeta, options: &RunOptions, log: &mut
     let origin = Origin::Preparation(operation_id());
     let built = build::run(lane, &origin, &meta.compiler, &options.pack.testpoints, &options.cancel, log);
     let ok = built.status == StepStatus::Success;
+    let stopped = stop_reason(&options.cancel, &built.error);
     steps.build = Some(built);
     if !ok {
-        return failed(Step::Build, None, steps);
+        return failed(Step::Build, stopped, steps);
     }
 
     if let Some(message) = cancelled_before(Step::Pack, &options.cancel, log) {
@@ -129,9 +130,10 @@ fn prepare(lane: &LaneGuard, meta: &ProjectMeta, options: &RunOptions, log: &mut
     let facts =
         BuildFacts { assets_pa_produced: pack.status == Status::Success, packed_asset_count: pack.packed_asset_count };
     let ok = pack.status == Status::Success;
+    let stopped = stop_reason(&options.cancel, &pack.error);
     steps.pack = Some(pack);
     if !ok {
-        return failed(Step::Pack, None, steps);
+        return failed(Step::Pack, stopped, steps);
     }
 
     if let Some(message) = cancelled_before(Step::Manifest, &options.cancel, log) {
@@ -150,6 +152,13 @@ fn prepare(lane: &LaneGuard, meta: &ProjectMeta, options: &RunOptions, log: &mut
         steps,
         elapsed_ms: elapsed_ms(started),
     }
+}
+
+/// A step that failed because the run was cancelled: its own sentence (the
+/// pack's `STOPPED`, the build's "interrupted") is also the run's `error`,
+/// so a reader of the result alone sees why it stopped.
+fn stop_reason(cancel: &Cancel, step_error: &Option<String>) -> Option<String> {
+    if cancel.is_cancelled() { step_error.clone() } else { None }
 }
 
 /// Once the run is cancelled, the next step does not start: logs why and

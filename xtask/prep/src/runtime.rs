@@ -5,23 +5,21 @@
 
 use std::io;
 use std::process::ExitStatus;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, sync_channel};
 
 use camino::Utf8Path;
 
 use crate::cancel::Cancel;
-use crate::compiler::{
-    Line, Pipes, Stream, die_with_parent, has_exited_without_reaping, kill_group, resolve_program, start_readers,
-    start_when_not_busy,
-};
+use crate::compiler::{Delivery, Line, Pipes, Stream, resolve_program, start_readers, start_when_not_busy};
+use crate::platform::{self, Child};
 
 /// Output lines the readers may hold before the runtime waits for the host (local).
 const LINES_AHEAD: usize = 1024;
 
 /// A started runtime.
 pub struct Runtime {
-    handle: duct::Handle,
-    group: i32,
+    child: Arc<Child>,
     cancel: Cancel,
     lines: Receiver<Line>,
 }
@@ -56,15 +54,20 @@ pub fn start_runtime(argv: &[String], project_dir: &Utf8Path, cancel: &Cancel) -
     let program = argv.first().cloned().unwrap_or_default();
     let fail = |message: String, not_found: bool| StartError { program: program.clone(), not_found, message };
     let (sender, lines) = sync_channel(LINES_AHEAD);
-    let (pipes, _readers) = start_readers(sender).map_err(|m| fail(m, false))?;
+    // A game prints for as long as it runs: every line, no budget.
+    let line = |delivery| match delivery {
+        Delivery::Line(stream, text) => Some((stream, text)),
+        Delivery::LeftOut(..) => None,
+    };
+    let (pipes, _readers) = start_readers(sender, None, line).map_err(|m| fail(m, false))?;
     let expression = expression(argv, project_dir, pipes);
     let handle =
         start_when_not_busy(&expression).map_err(|e| fail(e.to_string(), e.kind() == io::ErrorKind::NotFound))?;
     // Our copies of the pipes' write ends must close for the readers to end.
     drop(expression);
-    let group = handle.pids()[0] as i32;
-    cancel.register_group(group);
-    Ok(Runtime { handle, group, cancel: cancel.clone(), lines })
+    let child = Arc::new(Child::adopt(handle));
+    cancel.register(&child);
+    Ok(Runtime { child, cancel: cancel.clone(), lines })
 }
 
 fn expression(argv: &[String], project_dir: &Utf8Path, pipes: Pipes) -> duct::Expression {
@@ -75,16 +78,15 @@ fn expression(argv: &[String], project_dir: &Utf8Path, pipes: Pipes) -> duct::Ex
         .stderr_file(pipes.stderr)
         .unchecked()
         .before_spawn(|command| {
-            std::os::unix::process::CommandExt::process_group(command, 0);
-            die_with_parent(command);
+            platform::prepare(command);
             Ok(())
         })
 }
 
 impl Runtime {
-    /// The runtime's process id (also its process group id).
+    /// The runtime's process id (on Linux also its process group id).
     pub fn pid(&self) -> u32 {
-        self.group as u32
+        self.child.id()
     }
 
     /// Its output, line by line, as it comes (stdout and stderr).
@@ -94,15 +96,14 @@ impl Runtime {
 
     /// Whether it has exited, without reaping it (the group id stays reserved).
     pub fn has_exited(&self) -> bool {
-        has_exited_without_reaping(self.group).unwrap_or(true)
+        self.child.has_exited().unwrap_or(true)
     }
 
     /// Stops whatever is left of its process group and reaps it: the exit
     /// status when it had ended on its own, else the kill's.
     pub fn stop(self) -> io::Result<ExitStatus> {
-        kill_group(self.group);
-        let _ = self.handle.kill();
-        self.cancel.unregister_group(self.group);
-        self.handle.wait().map(|output| output.status)
+        self.child.kill();
+        self.cancel.unregister(&self.child);
+        self.child.finish()
     }
 }

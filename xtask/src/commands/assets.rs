@@ -8,8 +8,8 @@ use prometeu_packer::{
 use prometeu_play_prep::Cancel;
 use serde_json::json;
 
-use crate::cli::{AssetsCommand, Cli, Exit, Stop, take_lane};
 use crate::reporter::Reporter;
+use crate::shared::{Cli, Exit, Stop, take_lane};
 
 /// A registry mutation of one root.
 type Mutation = Box<dyn Fn(&LaneGuard, &str) -> Result<RegistryEntry, MutationError>>;
@@ -86,3 +86,24 @@ fn list_assets(project: &Utf8Path, out: &mut Reporter) -> Exit {
 /// The findings that mean the registry itself could not be read.
 const REGISTRY_UNREADABLE: [Code; 4] =
     [Code::RegistryUnreadable, Code::RegistryInvalidJson, Code::RegistryMalformed, Code::RegistrySchemaVersion];
+
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum AssetsCommand {
+    /// Every registered asset, included or not (one per line on stdout).
+    List,
+    /// Register a root under assets/ (it must hold an asset.json).
+    Register { root: String },
+    /// Include a registered asset in the build.
+    Include { root: String },
+    /// Exclude a registered asset from the build (it stays registered).
+    Exclude { root: String },
+    /// Unregister an asset; its id is never reused.
+    Forget { root: String },
+    /// Record that an asset's directory moved; it keeps its id and uuid.
+    Move { from: String, to: String },
+    /// Create an asset from its files: copy them, write asset.json, register it.
+    #[command(subcommand)]
+    New(crate::commands::assets_new::NewCommand),
+    /// Print one asset as the packer sees it (inputs, artifacts, palettes, metadata, size).
+    Show { root: String },
+}

@@ -6,8 +6,8 @@ use prometeu_packer::{Family, NewAssetError, NewAssetRequest, TestPoints, new_as
 use prometeu_play_prep::Cancel;
 use serde_json::json;
 
-use crate::cli::{Cli, Exit, Stop, take_lane};
 use crate::reporter::Reporter;
+use crate::shared::{Cli, Exit, Stop, take_lane};
 
 /// The family of the asset to create.
 #[derive(Debug, clap::Subcommand)]

@@ -5,8 +5,8 @@ use camino::Utf8Path;
 use prometeu_packer::{AssetView, normalize_root_arg, show_asset};
 use serde_json::json;
 
-use crate::cli::{Exit, Stop};
 use crate::reporter::Reporter;
+use crate::shared::{Exit, Stop};
 
 pub(crate) fn run(project: &Utf8Path, root: &str, out: &mut Reporter) -> Result<Exit, Stop> {
     let root = normalize_root_arg(root);

@@ -6,8 +6,8 @@ use camino::Utf8Path;
 use prometeu_packer::pa;
 use serde_json::json;
 
-use crate::cli::Exit;
 use crate::reporter::Reporter;
+use crate::shared::Exit;
 
 pub(crate) fn run(file: &Utf8Path, out: &mut Reporter) -> Exit {
     match pa::verify_file(file) {

@@ -4,8 +4,8 @@
 use camino::Utf8Path;
 use prometeu_play_prep::{Missing, StepStatus};
 
-use crate::cli::{Cli, Exit, Stop, exit_for, load_meta, run_options, take_lane};
 use crate::reporter::Reporter;
+use crate::shared::{Cli, Exit, Stop, exit_for, load_meta, run_options, take_lane};
 
 pub(crate) fn run(cli: &Cli, project: &Utf8Path, out: &mut Reporter) -> Result<Exit, Stop> {
     let options = run_options(None, out);

@@ -3,9 +3,9 @@
 use camino::Utf8PathBuf;
 use serde_json::json;
 
-use crate::cli::{Exit, Stop};
 use crate::reporter::Reporter;
 use crate::scaffold::{self, ToolSource};
+use crate::shared::{Exit, Stop};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct NewArgs {

@@ -3,8 +3,8 @@
 use camino::Utf8Path;
 use prometeu_packer::Status;
 
-use crate::cli::{Cli, Exit, Stop, exit_for, run_options, take_lane};
 use crate::reporter::Reporter;
+use crate::shared::{Cli, Exit, Stop, exit_for, run_options, take_lane};
 
 pub(crate) fn run(cli: &Cli, project: &Utf8Path, threads: Option<usize>, out: &mut Reporter) -> Result<Exit, Stop> {
     let options = run_options(threads, out);

@@ -10,8 +10,8 @@ use camino::Utf8Path;
 use prometeu_play_prep::{Cancel, LogEntry, Observer, Runtime, Stream};
 use serde_json::json;
 
-use crate::cli::{Cli, Exit, Stop, run_options};
 use crate::reporter::Reporter;
+use crate::shared::{Cli, Exit, Stop, run_options};
 
 /// How often a quiet runtime is checked for exit and Ctrl-C (local).
 pub(crate) const POLL: Duration = Duration::from_millis(50);

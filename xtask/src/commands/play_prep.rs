@@ -5,8 +5,8 @@ use camino::Utf8Path;
 use prometeu_play_prep::{RunOptions, StepStatus, log_path};
 use serde_json::{Value, json};
 
-use crate::cli::{Cli, Exit, PlayPrepArgs, Stop, exit_for, load_meta, run_options, take_lane};
 use crate::reporter::Reporter;
+use crate::shared::{Cli, Exit, Stop, Threads, exit_for, load_meta, run_options, take_lane};
 
 pub(crate) fn run(cli: &Cli, project: &Utf8Path, args: &PlayPrepArgs, out: &mut Reporter) -> Result<Exit, Stop> {
     let options = run_options(args.threads.count(), out);
@@ -85,4 +85,13 @@ pub(crate) fn prepare(
         out.error(&summary)
     }
     Ok(Prepared { exit: exit_for(ok, &options.cancel), result: value, summary, run_command: meta.run_command })
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct PlayPrepArgs {
+    #[command(flatten)]
+    pub(crate) threads: Threads,
+    /// After a successful preparation, also write build/report.html.
+    #[arg(long)]
+    pub(crate) report: bool,
 }

@@ -9,8 +9,8 @@ use prometeu_packer::pa::{Entry, Inspection};
 use prometeu_packer::{ASSET_TABLE_METADATA_JSON, ASSETS_PA, BUILD_DIR, SheetView, Unpacked};
 use serde_json::{Value, json};
 
-use crate::cli::{Cli, Exit, Stop};
 use crate::reporter::Reporter;
+use crate::shared::{Cli, Exit, Stop};
 
 /// Default output directory under the project (local).
 pub(crate) const PREVIEW_DIR: &str = "build/preview";
@@ -101,9 +101,9 @@ pub(crate) fn render(decoded: &Decoded, view: &SheetView) -> Result<Vec<(String,
 }
 
 pub(crate) fn run(cli: &Cli, project: &Utf8Path, args: &PreviewArgs, out: &mut Reporter) -> Result<Exit, Stop> {
-    let options = crate::cli::run_options(None, out);
+    let options = crate::shared::run_options(None, out);
     // Read under the lane, so a preparation cannot replace the pack mid-read.
-    let lane = crate::cli::take_lane(cli, project, &options.cancel, out)?;
+    let lane = crate::shared::take_lane(cli, project, &options.cancel, out)?;
     let (_, decoded) = decode_pack(lane.project())?;
     let selected: Vec<&Decoded> = decoded.iter().filter(|d| matches(d, args.asset.as_deref())).collect();
     if let (Some(asset), true) = (&args.asset, selected.is_empty()) {

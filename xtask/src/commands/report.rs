@@ -14,8 +14,8 @@ use prometeu_play_prep::{BudgetReport, check_budget, log_path};
 use serde_json::{Value, json};
 
 use super::preview::{Decoded, decode_pack};
-use crate::cli::{Cli, Exit, Stop};
 use crate::reporter::Reporter;
+use crate::shared::{Cli, Exit, Stop};
 
 /// How many times the report magnifies sheets, nearest neighbour (local):
 /// an 8×8 tile becomes 16×16 on the page, a 256-pixel sheet 512.
@@ -25,8 +25,8 @@ pub(crate) const REPORT_SCALE: u32 = 2;
 pub(crate) const REPORT_FILE: &str = "report.html";
 
 pub(crate) fn run(cli: &Cli, project: &Utf8Path, out: &mut Reporter) -> Result<Exit, Stop> {
-    let options = crate::cli::run_options(None, out);
-    let lane = crate::cli::take_lane(cli, project, &options.cancel, out)?;
+    let options = crate::shared::run_options(None, out);
+    let lane = crate::shared::take_lane(cli, project, &options.cancel, out)?;
     let budget = prometeu_manifest::load(project).map(|m| m.budget).unwrap_or_default();
     let (path, budgets) = write_report(&lane, &budget)?;
     for check in budgets.exceeded() {

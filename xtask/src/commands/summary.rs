@@ -3,8 +3,8 @@
 use camino::Utf8Path;
 use serde_json::json;
 
-use crate::cli::Exit;
 use crate::reporter::Reporter;
+use crate::shared::Exit;
 
 pub(crate) fn run(project: &Utf8Path, out: &mut Reporter) -> Exit {
     let summary = prometeu_packer::summary(project);

@@ -5,8 +5,8 @@ use camino::Utf8Path;
 use prometeu_packer::{Diagnostic, Validation};
 use serde_json::json;
 
-use crate::cli::{Exit, Stop, ValidateArgs, config_json};
 use crate::reporter::Reporter;
+use crate::shared::{Exit, Stop, Threads, config_json};
 
 pub(crate) fn run(project: &Utf8Path, args: &ValidateArgs, out: &mut Reporter) -> Result<Exit, Stop> {
     let staged = if args.staged { Some(crate::staged::export(project)?) } else { None };
@@ -85,4 +85,13 @@ fn check_config(project: &Utf8Path, out: &Reporter) -> ConfigCheck {
 fn findings(validation: &Validation) -> Vec<Diagnostic> {
     let blocking = validation.workspace.iter().chain(validation.assets.iter().flat_map(|a| &a.diagnostics));
     blocking.chain(&validation.warnings).cloned().collect()
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ValidateArgs {
+    #[command(flatten)]
+    pub(crate) threads: Threads,
+    /// Check what is staged in git (the index), not the working tree; what a commit would record.
+    #[arg(long)]
+    pub(crate) staged: bool,
 }

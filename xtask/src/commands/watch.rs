@@ -17,8 +17,8 @@ use prometeu_play_prep::Cancel;
 use serde_json::{Value, json};
 
 use super::play::{Game, POLL};
-use crate::cli::{Cli, Exit, Stop, Threads, run_options};
 use crate::reporter::Reporter;
+use crate::shared::{Cli, Exit, Stop, Threads, run_options};
 
 /// Quiet time that ends a burst of file events (local).
 pub(crate) const DEBOUNCE: Duration = Duration::from_millis(200);

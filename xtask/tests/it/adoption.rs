@@ -372,6 +372,18 @@ fn version_names_the_commit_and_completions_know_the_commands() {
     }
 }
 
+/// Panics naming the first of `lines` that does not match the shipped messages schema.
+pub(crate) fn check_messages(lines: &[Value]) {
+    let schema: Value =
+        serde_json::from_str(&fs_err::read_to_string(repo_root().join("docs/schemas/messages.schema.json")).unwrap())
+            .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for line in lines {
+        let errors: Vec<String> = validator.iter_errors(line).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{line}: {errors:#?}");
+    }
+}
+
 /// Every JSON line of every command, successes and failures, against the shipped schema.
 #[test]
 fn every_json_line_matches_the_shipped_schema() {

@@ -2,7 +2,6 @@
 //! compilers written into a temporary project.
 
 use std::os::unix::fs::PermissionsExt;
-use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -16,6 +15,7 @@ const GENEROUS_TIMEOUT: Duration = Duration::from_secs(30);
 /// Environment variable that turns `child_process_interrupted_by_a_signal`
 /// into the interrupted process of `interrupt_signals_kill_the_compiler`.
 const CHILD_MODE_VAR: &str = "PROMETEU_COMPILER_TEST_CHILD_PROJECT";
+#[cfg(not(feature = "portable"))]
 const CHILD_MODE_TEST: &str = "compiler::child_process_interrupted_by_a_signal";
 
 /// A throwaway project: `<tmp>/game` with `build/` and a staging directory.
@@ -317,6 +317,8 @@ fn exit_1_is_a_failure() {
     assert_eq!(ran.of(Stream::Stderr), ["it broke"]);
 }
 
+// Needs the exit signal, which std cannot tell: absent from the std-only build.
+#[cfg(not(feature = "portable"))]
 #[test]
 fn death_by_signal_names_the_signal() {
     let project = Project::new();
@@ -385,6 +387,9 @@ fn an_empty_command_cannot_be_started() {
 // Nothing survives
 // ---------------------------------------------------------------------------
 
+// Needs process groups (a grandchild is killed too): absent from the
+// std-only build (`--features portable`), which kills the direct child only.
+#[cfg(not(feature = "portable"))]
 #[test]
 fn a_timeout_kills_the_compiler_and_its_children() {
     let project = Project::new();
@@ -407,6 +412,41 @@ wait
     assert_dies(project.pid_from("grandchild.pid"), "the compiler's child");
 }
 
+/// What the std-only build guarantees instead: the compiler itself is
+/// killed on timeout and on cancel, and a child holding its output cannot
+/// keep the run waiting.
+#[cfg(feature = "portable")]
+#[test]
+fn the_std_only_build_kills_the_compiler_itself_on_timeout_and_cancel() {
+    const { assert!(!prometeu_play_prep::STOPS_PROCESS_TREE) };
+    let project = Project::new();
+    let body = "echo $$ > compiler.pid\nsleep 1000 &\necho $! > grandchild.pid\necho started\nwait\n";
+    let script = project.script("compiler.sh", body);
+    let ran = run_with(&project, &argv(&[&script]), Duration::from_secs(1), |_, _| {});
+    assert_eq!(ran.outcome, Outcome::TimedOut { after: Duration::from_secs(1) });
+    assert!(ran.elapsed < Duration::from_secs(4), "took {:?}", ran.elapsed);
+    assert_dies(project.pid_from("compiler.pid"), "the compiler");
+    let leftover = project.pid_from("grandchild.pid");
+
+    let cancel = Cancel::new();
+    let run =
+        CompilerRun { argv: &argv(&[&script]), paths: project.paths(), timeout: GENEROUS_TIMEOUT, cancel: &cancel };
+    let outcome = run_compiler(&run, &mut |_, text| {
+        if text == "started" {
+            cancel.cancel();
+        }
+    });
+    assert_eq!(outcome, Outcome::Interrupted);
+    assert_dies(project.pid_from("compiler.pid"), "the compiler");
+    for pid in [leftover, project.pid_from("grandchild.pid")] {
+        // SAFETY: this test's own leftovers, which the std-only build does not reach.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+}
+
+// Needs process groups (a grandchild is killed too): absent from the
+// std-only build (`--features portable`), which kills the direct child only.
+#[cfg(not(feature = "portable"))]
 #[test]
 fn a_child_left_holding_stdout_does_not_keep_us_waiting() {
     let project = Project::new();
@@ -435,6 +475,9 @@ fn a_compiler_that_closes_its_streams_early_is_still_waited_for() {
     assert_eq!(ran.of(Stream::Stdout), ["bye"]);
 }
 
+// Needs process groups (a grandchild is killed too): absent from the
+// std-only build (`--features portable`), which kills the direct child only.
+#[cfg(not(feature = "portable"))]
 #[test]
 fn setting_the_interrupt_flag_kills_the_compiler_and_its_children() {
     let project = Project::new();
@@ -459,16 +502,19 @@ fn setting_the_interrupt_flag_kills_the_compiler_and_its_children() {
 // the signal never reaches the test harness running the other tests.
 // ---------------------------------------------------------------------------
 
+// Needs process groups (a grandchild is killed too): absent from the
+// std-only build (`--features portable`), which kills the direct child only.
+#[cfg(not(feature = "portable"))]
 #[test]
 fn interrupt_signals_kill_the_compiler() {
     for signal in [libc::SIGINT, libc::SIGTERM] {
         let project = Project::new();
-        let mut child = Command::new(std::env::current_exe().unwrap())
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
             .args(["--exact", CHILD_MODE_TEST, "--nocapture", "--test-threads=1"])
             .env(CHILD_MODE_VAR, &project.root)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
         // The compiler writes these once the handler is installed and it runs.

@@ -474,3 +474,44 @@ fn random_kills_of_play_prep_never_let_manifest_alone_commit_a_mix() {
     }
     eprintln!("play-prep kill campaign: {runs} kills, manifest committed {committed}, refused {refused}; seed {seed}");
 }
+
+/// The paths `strace` saw system calls name (the first quoted argument of
+/// each call: `openat(AT_FDCWD, "…")`, `readlink("…", …)`, `statx(…, "…")`).
+fn traced_paths(trace: &str) -> Vec<String> {
+    trace.lines().filter_map(|line| line.split('"').nth(1).map(str::to_owned)).collect()
+}
+
+/// `assets/` linked to a directory outside the project is refused from the
+/// link itself: `strace` (installed by `.ci/run`) shows that no command
+/// names any path under the outside directory, however deep.
+#[test]
+fn an_assets_link_leading_outside_is_refused_before_anything_outside_is_looked_at() {
+    let strace = Command::new("strace").arg("-V").output();
+    assert!(strace.is_ok_and(|o| o.status.success()), "this test needs strace (apt-get install strace)");
+    let p = starter();
+    let (_keep, outside) = outside_dir();
+    // A whole asset workspace there, registry included: what a reader that
+    // followed the link would find and read.
+    std::fs::rename(p.path.join("assets"), outside.join("assets")).unwrap();
+    symlink(outside.join("assets"), p.path.join("assets")).unwrap();
+    let trace_file = p.path.join("trace");
+    // `summary` reports; it fails for nothing.
+    for (command, code) in
+        [(&["validate"][..], 1), (&["summary"], 0), (&["pack"], 1), (&["play-prep"], 1), (&["assets", "list"], 1)]
+    {
+        let mut cmd = Command::new("strace");
+        cmd.args(["-f", "-qq", "-e", "trace=file,openat,openat2,readlink,readlinkat", "-o", trace_file.as_str()]);
+        cmd.arg(crate::support::XTASK).args(command).arg("--project").arg(p.path.as_str());
+        cmd.env_remove(prometeu_packer::TESTPOINT_ENV);
+        let out = bounded(cmd);
+        let said = stderr(&out);
+        assert_eq!(out.status.code(), Some(code), "{command:?}: {said}");
+        let link = format!("assets/ is a link to `{outside}/assets`, outside the project, which is never read");
+        assert!(said.contains(&link), "{command:?}: {said}");
+        let trace = std::fs::read_to_string(&trace_file).unwrap();
+        assert!(trace.contains("/assets"), "{command:?}: the trace saw nothing: {trace}");
+        let looked: Vec<String> =
+            traced_paths(&trace).into_iter().filter(|path| path.starts_with(outside.as_str())).collect();
+        assert!(looked.is_empty(), "{command:?} looked outside: {looked:#?}");
+    }
+}

@@ -14,3 +14,4 @@ mod portable;
 mod see_and_play;
 mod supervision;
 mod support;
+mod tidy;

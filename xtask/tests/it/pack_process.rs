@@ -198,3 +198,57 @@ fn two_projects_pack_at_the_same_time_without_waiting() {
     assert_eq!(blocked.code, 1, "project a is really held");
     holder.kill();
 }
+
+/// Runs `play-prep --message-format json`, sends one SIGINT (Ctrl-C) as soon
+/// as a line on stdout satisfies `now`, and returns the exit status and every
+/// line, each checked against the messages schema.
+fn interrupt_play_prep(p: &Project, now: impl Fn(&serde_json::Value) -> bool) -> (i32, Vec<serde_json::Value>) {
+    use std::io::BufRead;
+    let mut cmd = p.xtask(&["play-prep", "--message-format", "json"]);
+    let mut child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let mut lines = Vec::new();
+    let mut sent = false;
+    for line in std::io::BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+        if !sent && now(&line) {
+            // SAFETY: signals our own child process only.
+            unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+            sent = true;
+        }
+        lines.push(line);
+    }
+    assert!(sent, "the moment never came: {lines:#?}");
+    let code = child.wait().unwrap().code().unwrap_or(-1);
+    crate::adoption::check_messages(&lines);
+    (code, lines)
+}
+
+#[test]
+fn ctrl_c_during_the_pack_step_says_why_in_the_json_result() {
+    // Big enough (32 MB of sound) that the pack is still writing when the
+    // signal, sent at its first event, arrives.
+    let p = big_project(400, 40_000);
+    let (code, lines) = interrupt_play_prep(&p, |line| line["type"] == "event");
+    let result = lines.last().unwrap();
+    assert_eq!(code, 130, "{result}");
+    assert_eq!(result["failed_step"], "pack", "{result}");
+    assert_eq!(result["error"], prometeu_packer::STOPPED, "{result}");
+    assert_eq!(result["steps"]["pack"]["error"], prometeu_packer::STOPPED);
+}
+
+#[test]
+fn ctrl_c_while_waiting_for_the_lane_says_why_in_the_json_result() {
+    let p = starter();
+    let mut cmd = p.xtask(&["pack"]);
+    cmd.env(TESTPOINT_ENV, "pack.after_snapshot=pause");
+    let mut holder = Watched::start(cmd);
+    holder.until("testpoint pack.after_snapshot: paused");
+    let (code, lines) = interrupt_play_prep(&p, |line| {
+        line["type"] == "notice" && line.to_string().contains("waiting for another operation")
+    });
+    holder.kill();
+    let result = lines.last().unwrap();
+    assert_eq!(code, 130, "{result}");
+    let error = result["error"].as_str().unwrap_or_else(|| panic!("no stop reason: {result}"));
+    assert!(error.contains("interrupted"), "{result}");
+}

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use camino::Utf8Path;
 
 use crate::support::{
-    Project, RawPack, Run, Watched, Xtask, alive, decode_rgb, decode_rgba, palette_rgb, sheet_index, starter,
+    Project, RawPack, Run, Watched, Xtask, decode_rgb, decode_rgba, palette_rgb, sheet_index, starter,
 };
 
 /// Long enough for several debounce windows to pass: "nothing more happens".
@@ -345,14 +345,17 @@ fn stand_in_runtime(project: &Project) {
     project.write("cartridge.toml", format!("{text}\n[run]\ncommand = [\"./runtime.sh\"]\n"));
 }
 
+// Used only by the tests that need process groups.
+#[cfg(not(feature = "portable"))]
 fn pid(project: &Project, file: &str) -> i32 {
     String::from_utf8(project.read(file)).unwrap().trim().parse().unwrap()
 }
 
 /// A killed process may take a moment to be gone from /proc.
+#[cfg(not(feature = "portable"))]
 fn gone(pid: i32) -> bool {
     let deadline = Instant::now() + Duration::from_secs(10);
-    while alive(pid) {
+    while crate::support::alive(pid) {
         if Instant::now() > deadline {
             return false;
         }
@@ -361,6 +364,9 @@ fn gone(pid: i32) -> bool {
     true
 }
 
+// Needs process groups (the runtime's child is stopped too): absent from
+// the std-only build (`--features portable`), which stops the runtime only.
+#[cfg(not(feature = "portable"))]
 #[test]
 fn play_starts_the_runtime_after_success_and_ctrl_c_leaves_no_process() {
     let project = starter();
@@ -368,7 +374,7 @@ fn play_starts_the_runtime_after_success_and_ctrl_c_leaves_no_process() {
     let mut watched = Watched::start(project.xtask(&["play"]));
     watched.until("[run] INFO  runtime up");
     let (runtime, child) = (pid(&project, "runtime.pid"), pid(&project, "child.pid"));
-    assert!(alive(runtime) && alive(child));
+    assert!(crate::support::alive(runtime) && crate::support::alive(child));
     // SAFETY: signals our own child process only.
     unsafe { libc::kill(watched.child.id() as i32, libc::SIGINT) };
     let (code, stderr) = watched.finish();
@@ -398,6 +404,9 @@ fn play_says_clearly_when_the_runtime_is_not_installed() {
     assert!(run.stderr.contains("`prometeu-runtime-not-here` is not installed"), "{}", run.stderr);
 }
 
+// Needs process groups (a grandchild is killed too): absent from the
+// std-only build (`--features portable`), which kills the direct child only.
+#[cfg(not(feature = "portable"))]
 #[test]
 fn watch_play_restarts_the_game_after_success_only() {
     let project = starter();
@@ -418,7 +427,7 @@ fn watch_play_restarts_the_game_after_success_only() {
     assert!(watched.seen.last().unwrap().contains("failed"), "{:#?}", watched.seen);
     no_run_line(&watched.lines_within(SETTLE), 4);
     assert_eq!(pid(&project, "runtime.pid"), second);
-    assert!(alive(second), "a failed preparation leaves the game running");
+    assert!(crate::support::alive(second), "a failed preparation leaves the game running");
     let child = pid(&project, "child.pid");
     stop(watched);
     assert!(gone(second) && gone(child), "Ctrl-C stops the game and what it started");

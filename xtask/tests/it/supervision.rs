@@ -8,7 +8,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::hostile::bounded;
-use crate::support::{Project, Watched, Xtask, alive, starter};
+use crate::support::{Project, Xtask, starter};
+#[cfg(not(feature = "portable"))]
+use crate::support::{Watched, alive};
 
 /// Lines of the kept build log that came from the compiler's `stream`.
 fn compiler_lines(log: &[serde_json::Value], stream: &str) -> Vec<String> {
@@ -25,22 +27,39 @@ fn compiler(p: &Project, body: &str) {
     p.set_compiler("command = [\"./tools/pbsc\"]");
 }
 
+/// The entry saying how many lines of `stream` were left out, and that count.
+fn left_out(log: &[serde_json::Value], stream: &str) -> Option<(usize, u64)> {
+    let suffix = format!(" more lines on {stream} left out");
+    log.iter().enumerate().find_map(|(at, entry)| {
+        let message = entry["message"].as_str()?;
+        let (count, _) = message.split_once(&suffix)?;
+        Some((at, count.parse().ok()?))
+    })
+}
+
 #[test]
-fn every_line_of_a_400000_line_compiler_reaches_the_log_and_the_host_before_the_result() {
+fn a_400000_line_compiler_keeps_its_first_and_last_lines_and_counts_the_rest() {
+    let budget = prometeu_play_prep::COMPILER_OUTPUT_BUDGET;
+    let (first, last) = (budget.first_lines, budget.last_lines as u64);
     let p = starter();
     compiler(&p, "seq 1 400000\necho 'error: the line that matters' >&2\nexit 1");
     let out = bounded(p.xtask(&["build", "--message-format", "json"]));
     assert_eq!(out.status.code(), Some(1));
     let log = p.kept_log("build");
     let stdout = compiler_lines(&log, "stdout");
-    assert_eq!(stdout.len(), 400_000, "lines lost from build/logs/build.jsonl");
-    assert_eq!(stdout.last().unwrap(), "400000");
+    let expected: Vec<String> = (1..=first).chain(400_001 - last..=400_000).map(|n| n.to_string()).collect();
+    assert_eq!(stdout, expected, "the first and the last lines, in order, in build/logs/build.jsonl");
     assert_eq!(compiler_lines(&log, "stderr"), ["error: the line that matters"]);
-    let last = log.last().unwrap()["message"].as_str().unwrap();
-    assert!(last.contains("exit status 1"), "the outcome comes after every line: {last}");
+    let (at, count) = left_out(&log, "stdout").expect("one entry says how many lines were left out");
+    assert_eq!(count, 400_000 - first - last);
+    let before: Vec<String> = compiler_lines(&log[..at], "stdout");
+    assert_eq!(before.last().map(String::as_str), Some(first.to_string().as_str()), "in its place");
+    assert_eq!(left_out(&log, "stderr"), None);
+    let last_entry = log.last().unwrap()["message"].as_str().unwrap();
+    assert!(last_entry.contains("exit status 1"), "the outcome comes after every line: {last_entry}");
 
     // The host (JSON lines on stdout) heard the same lines, and the result
-    // counts them.
+    // counts them all.
     let host: Vec<serde_json::Value> =
         String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let heard = host.iter().filter(|l| l["type"] == "log").count();
@@ -48,7 +67,37 @@ fn every_line_of_a_400000_line_compiler_reaches_the_log_and_the_host_before_the_
     let result = &host.last().unwrap();
     assert_eq!(result["compiler_lines"]["stdout"], 400_000, "{result}");
     assert_eq!(result["compiler_lines"]["stderr"], 1);
-    assert_eq!(result["compiler_lines"]["not_returned"], 399_000, "{result}");
+    assert_eq!(result["compiler_lines"]["left_out"], 400_000 - first - last, "{result}");
+    assert_eq!(result["compiler_lines"]["not_returned"], first + last - 1000, "{result}");
+}
+
+/// How long a preparation may take whatever its compiler prints (the
+/// 1 GiB flood below takes a few seconds here; 300 s before the budget).
+const FLOOD_BOUND: Duration = Duration::from_secs(60);
+
+#[test]
+fn a_compiler_printing_a_gib_of_short_lines_cannot_stall_the_build() {
+    let gib: u64 = std::env::var("PROMETEU_FLOOD_BYTES").ok().and_then(|v| v.parse().ok()).unwrap_or(1 << 30);
+    let p = starter();
+    compiler(&p, "yes | head -c \"$BYTES\"\necho 'error: the last line' >&2\necho 'the last line'\nexit 1");
+    let mut cmd = p.xtask(&["build", "--message-format", "json"]);
+    cmd.env("BYTES", gib.to_string());
+    let started = Instant::now();
+    let out = bounded(cmd);
+    let took = started.elapsed();
+    let lines = gib / 2 + 1;
+    eprintln!(
+        "{gib} bytes, {lines} lines on stdout: build took {took:?} ({:.0} lines/s)",
+        lines as f64 / took.as_secs_f64()
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(took < FLOOD_BOUND, "took {took:?}");
+    let log = p.kept_log("build");
+    let stdout = compiler_lines(&log, "stdout");
+    assert_eq!(stdout.last().map(String::as_str), Some("the last line"), "the kept log ends in its last line");
+    assert_eq!(compiler_lines(&log, "stderr"), ["error: the last line"]);
+    let (_, count) = left_out(&log, "stdout").unwrap();
+    assert_eq!(count + stdout.len() as u64, lines, "every line is kept or counted");
 }
 
 #[test]
@@ -123,7 +172,9 @@ fn memory_stays_bounded_however_much_the_compiler_prints() {
     assert!(big - baseline < LIMIT_KIB, "{big} KiB against a baseline of {baseline} KiB");
     let log = p.kept_log("build");
     assert_eq!(compiler_lines(&log, "stderr"), ["error: after all that"]);
-    assert_eq!(compiler_lines(&log, "stdout").len() as u64, total.div_ceil(1001));
+    let kept = compiler_lines(&log, "stdout").len() as u64;
+    let (_, count) = left_out(&log, "stdout").unwrap();
+    assert_eq!(kept + count, total.div_ceil(1001), "every line is kept or counted");
 }
 
 #[test]
@@ -142,18 +193,71 @@ fn a_huge_prebuilt_program_is_copied_streaming() {
     assert_eq!(std::fs::metadata(p.path.join("build/program.pbx")).unwrap().len(), total);
 }
 
-#[test]
-fn the_compiler_dies_with_the_tool_even_when_it_ignores_polite_signals() {
-    let p = starter();
-    compiler(&p, "trap '' TERM INT HUP\necho $$ > compiler.pid\necho started\nwhile :; do sleep 1; done");
-    let mut tool = Watched::start(p.xtask(&["build"]));
-    tool.until("started");
-    let pid: i32 = String::from_utf8(p.read("compiler.pid")).unwrap().trim().parse().unwrap();
-    assert!(alive(pid));
+/// How soon after the tool's death by SIGKILL everything it started must
+/// be gone (the supervisor acts at once; the rest is scheduling).
+#[cfg(not(feature = "portable"))]
+const DIES_WITHIN: Duration = Duration::from_secs(2);
+
+/// A program that ignores every polite signal and starts a grandchild:
+/// records both pids, says `started`, waits forever.
+#[cfg(not(feature = "portable"))]
+const STUBBORN: &str = "trap '' TERM INT HUP\nsleep 1000 &\necho $! > grandchild.pid\necho $$ > self.pid\n\
+                        echo started\nwhile :; do sleep 1; done";
+
+/// Kills `tool` with SIGKILL once it has said `marker`; how long the
+/// program and its grandchild then took to be gone, or which survived.
+#[cfg(not(feature = "portable"))]
+fn kill_outright(p: &Project, mut tool: Watched, marker: &str) -> Result<Duration, String> {
+    tool.until(marker);
+    let pid = |file: &str| -> i32 { String::from_utf8(p.read(file)).unwrap().trim().parse().unwrap() };
+    let (program, grandchild) = (pid("self.pid"), pid("grandchild.pid"));
+    assert!(alive(program) && alive(grandchild));
     tool.kill();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while alive(pid) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
+    let killed = Instant::now();
+    while (alive(program) || alive(grandchild)) && killed.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(10));
     }
-    assert!(!alive(pid), "the compiler {pid} outlived the tool");
+    let survivors: Vec<i32> = [program, grandchild].into_iter().filter(|&pid| alive(pid)).collect();
+    for &pid in &survivors {
+        // SAFETY: a test's own leftover; never leave it running.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+    if survivors.is_empty() { Ok(killed.elapsed()) } else { Err(format!("{survivors:?} outlived the tool")) }
+}
+
+// Needs process groups and the supervisor: absent from the std-only build,
+// which stops the direct child only and only while the tool lives.
+#[cfg(not(feature = "portable"))]
+#[test]
+fn the_compiler_and_its_children_die_with_the_tool_killed_outright() {
+    const {
+        assert!(
+            prometeu_play_prep::STOPS_PROCESS_TREE,
+            "built with prometeu-play-prep/portable: use --features portable"
+        )
+    };
+    let p = starter();
+    compiler(&p, STUBBORN);
+    let took = kill_outright(&p, Watched::start(p.xtask(&["build"])), "started").unwrap();
+    eprintln!("compiler and grandchild gone {took:?} after the tool's SIGKILL");
+    assert!(took < DIES_WITHIN, "took {took:?}");
+}
+
+// As above: needs process groups and the supervisor.
+#[cfg(not(feature = "portable"))]
+#[test]
+fn the_runtime_and_its_children_die_with_the_tool_killed_outright() {
+    const {
+        assert!(
+            prometeu_play_prep::STOPS_PROCESS_TREE,
+            "built with prometeu-play-prep/portable: use --features portable"
+        )
+    };
+    let p = starter();
+    p.script("runtime.sh", STUBBORN);
+    let text = String::from_utf8(p.read("cartridge.toml")).unwrap();
+    p.write("cartridge.toml", format!("{text}\n[run]\ncommand = [\"./runtime.sh\"]\n"));
+    let took = kill_outright(&p, Watched::start(p.xtask(&["play"])), "[run] INFO  started").unwrap();
+    eprintln!("runtime and grandchild gone {took:?} after the tool's SIGKILL");
+    assert!(took < DIES_WITHIN, "took {took:?}");
 }

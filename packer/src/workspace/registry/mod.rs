@@ -121,6 +121,12 @@ pub fn read(project: &Utf8Path) -> RegistryRead {
 /// The registry's bytes; `None` when there is no registry file at all.
 fn read_bytes(project: &Utf8Path) -> Result<Option<Vec<u8>>, String> {
     let unreadable = |e: io::Error| format!("{REGISTRY_PATH} cannot be read ({e}); check that it is a readable file");
+    if let Some(target) = paths::link_outside(project, ASSETS_DIR) {
+        return Err(format!(
+            "{ASSETS_DIR}/ is a link to `{target}`, outside the project, which is never read; \
+             replace the link with the asset workspace itself"
+        ));
+    }
     match paths::resolve_inside(project, REGISTRY_PATH) {
         Ok(path) => prometeu_shape::read_regular(path.as_std_path(), MAX_REGISTRY_BYTES).map(Some).map_err(unreadable),
         // A dangling link is a broken file, not an empty workspace.

@@ -53,7 +53,11 @@ pub(crate) struct AssetsDir {
 
 impl AssetsDir {
     pub(crate) fn new(project: &Utf8Path) -> Result<AssetsDir, RootProblem> {
-        let assets = paths::Base::new(&project.join(ASSETS_DIR)).map_err(root_problem)?;
+        // `assets/` linked out of the project: refused from the link itself.
+        let assets = paths::assets_base(project).map_err(|e| match e {
+            Resolve::Escapes(target) => RootProblem::OutsideProject(target),
+            e => root_problem(e),
+        })?;
         let project = project.canonicalize_utf8().map_err(RootProblem::Io)?;
         Ok(AssetsDir { project, assets })
     }

@@ -8,8 +8,8 @@
 
 use std::cell::Cell;
 use std::io::{self, Read};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::ExitStatus;
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use camino::Utf8Path;
 
 use crate::cancel::Cancel;
+use crate::platform::{self, Child};
 
 mod lines;
 mod process;
@@ -24,9 +25,7 @@ mod process;
 pub(crate) use lines::start_readers;
 use lines::*;
 use process::*;
-pub(crate) use process::{
-    Pipes, die_with_parent, has_exited_without_reaping, kill_group, resolve_program, start_when_not_busy,
-};
+pub(crate) use process::{Pipes, resolve_program, start_when_not_busy};
 
 /// How often a running compiler is checked for exit, timeout and interrupt
 /// while no output arrives.
@@ -40,7 +39,7 @@ const DRAIN_GRACE: Duration = Duration::from_secs(1);
 
 /// Lines read ahead of the host (local). The readers block when it is
 /// full, and so, through the pipe, does the compiler: memory stays bounded
-/// however much it prints.
+/// however slowly the host takes the lines.
 const LINES_AHEAD: usize = 1024;
 
 /// The longest line kept, in bytes (local). The rest of a longer line is
@@ -202,13 +201,10 @@ impl Outcome {
             Outcome::Signaled { signal } => {
                 format!("the compiler was killed by {}", describe_signal(*signal))
             }
-            Outcome::TimedOut { after } => format!(
-                "the compiler timed out after {} and was killed with every process it started",
-                describe_duration(*after)
-            ),
-            Outcome::Interrupted => "the build was interrupted; the compiler and every process \
-                                     it started were killed"
-                .to_owned(),
+            Outcome::TimedOut { after } => {
+                format!("the compiler timed out after {} and was killed{}", describe_duration(*after), KILLED_WITH)
+            }
+            Outcome::Interrupted => format!("the build was interrupted; the compiler was killed{KILLED_WITH}"),
             Outcome::NoOutput { problem } => describe_output_problem(*problem),
             Outcome::SpawnFailed { program, error } => format!(
                 "could not start the compiler `{program}`: {error}; check `[compiler].command` \
@@ -230,6 +226,13 @@ fn describe_output_problem(problem: OutputProblem) -> String {
     format!("the compiler exited with status 0 but {what}")
 }
 
+/// What a kill of the compiler reached, completing "the compiler was killed".
+const KILLED_WITH: &str = if platform::STOPS_PROCESS_TREE {
+    " with every process it started"
+} else {
+    " (only the compiler itself: processes it started may still run)"
+};
+
 /// "1 second", "600 seconds", "1.5 seconds".
 fn describe_duration(duration: Duration) -> String {
     let seconds = duration.as_secs_f64();
@@ -244,43 +247,10 @@ pub fn describe_signal(signal: i32) -> String {
     }
 }
 
-/// The numbers differ between Unix systems, so they come from `libc`.
-const SIGNAL_NAMES: &[(i32, &str)] = &[
-    (libc::SIGHUP, "SIGHUP"),
-    (libc::SIGINT, "SIGINT"),
-    (libc::SIGQUIT, "SIGQUIT"),
-    (libc::SIGILL, "SIGILL"),
-    (libc::SIGTRAP, "SIGTRAP"),
-    (libc::SIGABRT, "SIGABRT"),
-    (libc::SIGBUS, "SIGBUS"),
-    (libc::SIGFPE, "SIGFPE"),
-    (libc::SIGKILL, "SIGKILL"),
-    (libc::SIGUSR1, "SIGUSR1"),
-    (libc::SIGSEGV, "SIGSEGV"),
-    (libc::SIGUSR2, "SIGUSR2"),
-    (libc::SIGPIPE, "SIGPIPE"),
-    (libc::SIGALRM, "SIGALRM"),
-    (libc::SIGTERM, "SIGTERM"),
-    (libc::SIGCHLD, "SIGCHLD"),
-    (libc::SIGCONT, "SIGCONT"),
-    (libc::SIGSTOP, "SIGSTOP"),
-    (libc::SIGTSTP, "SIGTSTP"),
-    (libc::SIGTTIN, "SIGTTIN"),
-    (libc::SIGTTOU, "SIGTTOU"),
-    (libc::SIGURG, "SIGURG"),
-    (libc::SIGXCPU, "SIGXCPU"),
-    (libc::SIGXFSZ, "SIGXFSZ"),
-    (libc::SIGVTALRM, "SIGVTALRM"),
-    (libc::SIGPROF, "SIGPROF"),
-    (libc::SIGWINCH, "SIGWINCH"),
-    (libc::SIGIO, "SIGIO"),
-    (libc::SIGSYS, "SIGSYS"),
-];
-
 /// The conventional name of a signal number on this system, such as `"SIGKILL"`, or `None` for a
 /// number without a name in our list (real-time signals, unknown numbers).
 pub fn signal_name(signal: i32) -> Option<&'static str> {
-    SIGNAL_NAMES.iter().find(|(number, _)| *number == signal).map(|(_, name)| *name)
+    platform::SIGNAL_NAMES.iter().find(|(number, _)| *number == signal).map(|(_, name)| *name)
 }
 
 /// Replaces `{project}`, `{output}` and `{build_dir}` anywhere in `arg`, in a
@@ -311,11 +281,75 @@ pub fn substitute(arg: &str, values: &Placeholders<'_>) -> String {
 /// One line of compiler output.
 pub(crate) type Line = (Stream, String);
 
+/// What a reader thread sends: a line, or how many lines of its stream it
+/// left out (sent once, before the stream's last lines).
+pub(crate) enum Delivery {
+    Line(Stream, String),
+    LeftOut(Stream, u64),
+}
+
+impl Delivery {
+    fn hand_to(self, on_output: &mut dyn FnMut(CompilerEvent<'_>)) {
+        match self {
+            Delivery::Line(stream, text) => on_output(CompilerEvent::Line(stream, &text)),
+            Delivery::LeftOut(stream, lines) => on_output(CompilerEvent::LeftOut { stream, lines }),
+        }
+    }
+}
+
+/// What [`run_events`] hands the host, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompilerEvent<'a> {
+    /// One output line.
+    Line(Stream, &'a str),
+    /// A stream printed more than [`COMPILER_OUTPUT_BUDGET`] keeps: this many of its lines, between the first
+    /// and the last ones, were counted and dropped. Comes once, before the stream's last lines.
+    LeftOut {
+        /// The stream that printed them.
+        stream: Stream,
+        /// How many lines were left out.
+        lines: u64,
+    },
+}
+
+/// How much of each output stream a compiler run keeps (local).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineBudget {
+    /// The first lines, streamed as they arrive.
+    pub first_lines: u64,
+    /// At most this many of the last lines, delivered when the stream ends…
+    pub last_lines: usize,
+    /// …and of those only what fits in this many bytes.
+    pub last_bytes: usize,
+}
+
+/// The compiler's budget (local): the first 10 000 lines of each stream as
+/// they come, then only a count, then the last 10 000 lines (within 1 MiB)
+/// when the stream ends, where a failing compiler puts its error. A runaway
+/// print of a GiB costs a count and a copy, not a log entry per line.
+pub const COMPILER_OUTPUT_BUDGET: LineBudget =
+    LineBudget { first_lines: 10_000, last_lines: 10_000, last_bytes: 1024 * 1024 };
+
+/// Bytes read from a pipe at once.
+const READ_BYTES: usize = 64 * 1024;
+
 /// Runs the compiler to completion. `on_line` is called on this thread for
-/// every output line as it arrives, while the compiler still runs; lines of
-/// one stream come in order. Never panics on the compiler's behalf and never
-/// hangs past the timeout (plus about a second to collect the last lines).
+/// every output line it is handed, while the compiler still runs; lines of
+/// one stream come in order. A stream's lines beyond
+/// [`COMPILER_OUTPUT_BUDGET`] are left out (see [`run_events`], which also
+/// says how many). Never panics on the compiler's behalf and never hangs
+/// past the timeout (plus about a second to collect the last lines).
 pub fn run(run: &CompilerRun<'_>, on_line: &mut dyn FnMut(Stream, &str)) -> Outcome {
+    run_events(run, &mut |event| {
+        if let CompilerEvent::Line(stream, text) = event {
+            on_line(stream, text);
+        }
+    })
+}
+
+/// [`run`], with the count of lines left out handed to `on_output` too, in
+/// its place between a stream's first and last lines.
+pub fn run_events(run: &CompilerRun<'_>, on_output: &mut dyn FnMut(CompilerEvent<'_>)) -> Outcome {
     if let Err(error) = check_paths(&run.paths) {
         return Outcome::Internal { error };
     }
@@ -328,23 +362,23 @@ pub fn run(run: &CompilerRun<'_>, on_line: &mut dyn FnMut(Stream, &str)) -> Outc
     let argv: Vec<String> = run.argv.iter().map(|arg| substitute(arg, &run.paths)).collect();
 
     let (line_sender, lines) = mpsc::sync_channel(LINES_AHEAD);
-    let (pipes, readers) = match start_readers(line_sender) {
+    let (pipes, readers) = match start_readers(line_sender, Some(COMPILER_OUTPUT_BUDGET), Some) {
         Ok(started) => started,
         Err(error) => return Outcome::Internal { error },
     };
     let child = match RunningCompiler::start(&argv, &run.paths, pipes, run.cancel) {
         Ok(child) => child,
         Err(error) => {
-            finish_readers(&lines, readers, None, on_line);
+            finish_readers(&lines, readers, None, on_output);
             return spawn_failed(program, &argv[0], &error);
         }
     };
 
-    let ending = supervise(&child, run, &lines, on_line);
+    let ending = supervise(&child, run, &lines, on_output);
     let status = child.finish();
     // A daemon that keeps writing cannot hold us longer than the time limit.
     let give_up = Instant::now().checked_add(run.timeout);
-    finish_readers(&lines, readers, give_up, on_line);
+    finish_readers(&lines, readers, give_up, on_output);
     judge(ending, status, run)
 }
 
@@ -386,13 +420,13 @@ enum Ending {
 fn supervise(
     child: &RunningCompiler,
     run: &CompilerRun<'_>,
-    lines: &Receiver<Line>,
-    on_line: &mut dyn FnMut(Stream, &str),
+    lines: &Receiver<Delivery>,
+    on_output: &mut dyn FnMut(CompilerEvent<'_>),
 ) -> Ending {
     let deadline = Instant::now().checked_add(run.timeout);
     loop {
         match lines.recv_timeout(POLL_INTERVAL) {
-            Ok((stream, text)) => on_line(stream, &text),
+            Ok(delivery) => delivery.hand_to(on_output),
             Err(RecvTimeoutError::Timeout) => {}
             // The compiler closed both streams but may still be running.
             Err(RecvTimeoutError::Disconnected) => thread::sleep(POLL_INTERVAL),
@@ -424,7 +458,7 @@ fn judge(ending: Ending, status: io::Result<ExitStatus>, run: &CompilerRun<'_>) 
 }
 
 fn judge_exit(status: ExitStatus, output: &Utf8Path) -> Outcome {
-    if let Some(signal) = status.signal() {
+    if let Some(signal) = platform::exit_signal(&status) {
         return Outcome::Signaled { signal };
     }
     match status.code() {
@@ -569,7 +603,7 @@ mod tests {
 
     #[test]
     fn names_signals_it_knows() {
-        assert_eq!(describe_signal(libc::SIGTERM), "signal 15 (SIGTERM)");
+        assert_eq!(describe_signal(15), "signal 15 (SIGTERM)");
         assert_eq!(describe_signal(1000), "signal 1000");
     }
 

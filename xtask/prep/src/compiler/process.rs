@@ -8,10 +8,9 @@ pub(crate) struct Pipes {
     pub(crate) stderr: os_pipe::PipeWriter,
 }
 
-/// A started compiler, leader of its own process group.
+/// A started compiler: on Linux, leader of its own process group.
 pub(super) struct RunningCompiler {
-    handle: duct::Handle,
-    group: i32,
+    child: Arc<Child>,
     cancel: Cancel,
 }
 
@@ -22,26 +21,23 @@ impl RunningCompiler {
         // The expression holds our copies of the pipes' write ends; the
         // readers only see end-of-file once they are closed.
         drop(expression);
-        let group = handle.pids()[0] as i32;
-        cancel.register_group(group);
-        Ok(RunningCompiler { handle, group, cancel: cancel.clone() })
+        let child = Arc::new(Child::adopt(handle));
+        cancel.register(&child);
+        Ok(RunningCompiler { child, cancel: cancel.clone() })
     }
 
     /// Checks for exit without reaping, so the group id stays reserved.
     pub(super) fn has_exited(&self) -> io::Result<bool> {
-        has_exited_without_reaping(self.group)
+        self.child.has_exited()
     }
 
     /// Kills whatever is left of the process group, then reaps the compiler.
     /// Killing first is what keeps a grandchild from outliving the run, and
     /// is safe because an unreaped leader keeps its group id from reuse.
     pub(super) fn finish(self) -> io::Result<ExitStatus> {
-        kill_group(self.group);
-        // The group kill already reached it; this is only so that `wait`
-        // below cannot block should the group ever not be what we think.
-        let _ = self.handle.kill();
-        self.cancel.unregister_group(self.group);
-        self.handle.wait().map(|output| output.status)
+        self.child.kill();
+        self.cancel.unregister(&self.child);
+        self.child.finish()
     }
 }
 
@@ -54,9 +50,7 @@ pub(super) fn compiler_expression(argv: &[String], paths: &Placeholders<'_>, pip
         .stderr_file(pipes.stderr)
         .unchecked()
         .before_spawn(|command| {
-            // Its own group, so one kill reaches everything it starts.
-            command.process_group(0);
-            die_with_parent(command);
+            platform::prepare(command);
             Ok(())
         });
     for entry in paths.entries() {
@@ -64,37 +58,6 @@ pub(super) fn compiler_expression(argv: &[String], paths: &Placeholders<'_>, pip
     }
     expression
 }
-
-/// If this tool is killed outright (no chance to kill the group), the kernel
-/// sends the compiler SIGKILL, which it cannot ignore, instead of leaving it
-/// running with no timeout. What the OS cannot do: the signal reaches only
-/// the compiler itself, not the processes it started (they stay in its
-/// process group, but nobody is left to kill the group), and it is tied to
-/// the thread that started the compiler, which here is the run's own.
-#[cfg(target_os = "linux")]
-pub(crate) fn die_with_parent(command: &mut std::process::Command) {
-    use std::os::unix::process::CommandExt;
-    // SAFETY: runs in the child between fork and exec and only calls getpid,
-    // prctl and getppid, which are async-signal-safe.
-    let parent = unsafe { libc::getpid() };
-    // SAFETY: as above.
-    unsafe {
-        command.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-            // The parent may have died between fork and prctl: then no signal
-            // will ever come, so do not start at all.
-            if libc::getppid() != parent {
-                return Err(std::io::Error::other("the tool ended while starting the compiler"));
-            }
-            Ok(())
-        });
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-pub(crate) fn die_with_parent(_: &mut std::process::Command) {}
 
 /// `./tools/pbsc` means a file in the project, whatever our own working
 /// directory is; a bare name is looked up on PATH.
@@ -113,25 +76,5 @@ pub(crate) fn start_when_not_busy(expression: &duct::Expression) -> io::Result<d
             }
             result => return result,
         }
-    }
-}
-
-pub(crate) fn has_exited_without_reaping(pid: i32) -> io::Result<bool> {
-    // Zeroed because some systems leave it untouched when nothing exited.
-    // SAFETY: an all-zero siginfo_t is a valid value for waitid to fill in.
-    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-    let flags = libc::WEXITED | libc::WNOWAIT | libc::WNOHANG;
-    // SAFETY: `info` is a valid, writable siginfo_t.
-    let result = unsafe { libc::waitid(libc::P_PID, pid as libc::id_t, &mut info, flags) };
-    if result != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(info.si_signo == libc::SIGCHLD)
-}
-
-pub(crate) fn kill_group(group: i32) {
-    // SAFETY: plain system call. An error only means the group is already gone.
-    unsafe {
-        libc::kill(-group, libc::SIGKILL);
     }
 }

@@ -13,7 +13,7 @@ use prometeu_packer::{
 use serde::Serialize;
 
 use crate::cancel::Cancel;
-use crate::compiler::{self, CompilerRun, Outcome, Placeholders, Stream};
+use crate::compiler::{self, COMPILER_OUTPUT_BUDGET, CompilerEvent, CompilerRun, Outcome, Placeholders, Stream};
 use crate::steps::{Capture, StepStatus, elapsed_ms};
 
 /// The build step's result.
@@ -35,8 +35,9 @@ pub struct BuildResult {
     /// How the compiler ended, when one ran.
     #[serde(skip)]
     pub compiler: Option<Outcome>,
-    /// How many lines the compiler printed, when one ran. Every line is in
-    /// the kept log and went to the host; the returned log keeps only the
+    /// How many lines the compiler printed, when one ran. The kept log and
+    /// the host get each stream's lines within `COMPILER_OUTPUT_BUDGET`
+    /// (all of them unless it printed more), the returned log only the
     /// last `COMPILER_LINES_KEPT` of each stream.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compiler_lines: Option<CompilerLines>,
@@ -50,18 +51,22 @@ pub const COMPILER_LINES_KEPT: usize = 1000;
 /// Counts of the compiler's output lines.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct CompilerLines {
-    /// Lines on standard output.
+    /// Lines on standard output, left out ones included.
     pub stdout: u64,
-    /// Lines on standard error.
+    /// Lines on standard error, left out ones included.
     pub stderr: u64,
     /// Lines streamed and kept on disk but not in the returned log.
     pub not_returned: u64,
+    /// Lines beyond `COMPILER_OUTPUT_BUDGET`: counted, neither streamed nor kept.
+    pub left_out: u64,
 }
 
 /// The last `COMPILER_LINES_KEPT` lines of each stream, in arrival order.
 #[derive(Default)]
 struct Tail {
     kept: [std::collections::VecDeque<(u64, LogLine)>; 2],
+    /// The entries saying how many lines were left out (one per stream at most).
+    notes: Vec<(u64, LogLine)>,
     lines: CompilerLines,
     arrived: u64,
 }
@@ -81,10 +86,21 @@ impl Tail {
         ring.push_back((self.arrived, line));
     }
 
+    /// Counts lines left out and keeps the entry that says so, in order.
+    fn left_out(&mut self, stream: Stream, lines: u64, entry: LogLine) {
+        match stream {
+            Stream::Stdout => self.lines.stdout += lines,
+            Stream::Stderr => self.lines.stderr += lines,
+        }
+        self.lines.left_out += lines;
+        self.arrived += 1;
+        self.notes.push((self.arrived, entry));
+    }
+
     /// The kept lines of both streams, merged back into arrival order.
     fn into_lines(self) -> (Vec<LogLine>, CompilerLines) {
         let [stdout, stderr] = self.kept;
-        let mut merged: Vec<(u64, LogLine)> = stdout.into_iter().chain(stderr).collect();
+        let mut merged: Vec<(u64, LogLine)> = stdout.into_iter().chain(stderr).chain(self.notes).collect();
         merged.sort_by_key(|(order, _)| *order);
         (merged.into_iter().map(|(_, line)| line).collect(), self.lines)
     }
@@ -190,15 +206,22 @@ fn compile(
 ) -> Result<u64, String> {
     log.say(LogLine::new(Channel::Build, Level::Info, format!("running {}", run.argv.join(" "))));
     let mut tail = Tail::default();
-    let outcome = compiler::run(run, &mut |stream, text| {
-        let severity = match stream {
-            Stream::Stdout => Level::Info,
-            Stream::Stderr => Level::Warn,
-        };
-        if !text.trim().is_empty() {
-            let line = LogLine::new(Channel::Build, severity, format!("[{}] {text}", stream.as_str()));
+    let outcome = compiler::run_events(run, &mut |event| match event {
+        CompilerEvent::Line(stream, text) => {
+            let severity = match stream {
+                Stream::Stdout => Level::Info,
+                Stream::Stderr => Level::Warn,
+            };
+            if !text.trim().is_empty() {
+                let line = LogLine::new(Channel::Build, severity, format!("[{}] {text}", stream.as_str()));
+                log.stream(&line);
+                tail.push(stream, line);
+            }
+        }
+        CompilerEvent::LeftOut { stream, lines } => {
+            let line = left_out(stream, lines);
             log.stream(&line);
-            tail.push(stream, line);
+            tail.left_out(stream, lines, line);
         }
     });
     let (kept, lines) = tail.into_lines();
@@ -212,6 +235,21 @@ fn compile(
         }
         failed => Err(failed.describe()),
     }
+}
+
+/// The one entry standing for the lines a stream printed beyond the budget.
+fn left_out(stream: Stream, lines: u64) -> LogLine {
+    let budget = COMPILER_OUTPUT_BUDGET;
+    LogLine::new(
+        Channel::Build,
+        Level::Warn,
+        format!(
+            "{lines} more lines on {} left out: only the first {} and the last {} lines of each stream are kept",
+            stream.as_str(),
+            budget.first_lines,
+            budget.last_lines
+        ),
+    )
 }
 
 fn copy_prebuilt(project: &Utf8Path, path: &str, stage: &Staging, log: &mut Capture<'_>) -> Result<u64, String> {
