@@ -53,6 +53,8 @@ pub(crate) enum Command {
         shell: clap_complete::Shell,
     },
     /// Developer chore: pack a generated large project in release mode and print figures.
+    // This tool's own developers run it from its checkout; a game's `--help` does not list it.
+    #[command(hide = true)]
     Bench(crate::bench::BenchArgs),
     /// Pictures and sounds decoded from build/assets.pa: sheets, palettes, samples, waveforms.
     Preview(crate::commands::preview::PreviewArgs),
@@ -179,7 +181,19 @@ fn locate(flag: Option<&Utf8Path>) -> Result<Utf8PathBuf, Stop> {
     match flag {
         Some(dir) => {
             let dir = cwd.join(dir);
-            let dir = dir.canonicalize_utf8().map_err(|e| usage(format!("--project {dir}: {e}")))?;
+            let mut dir = dir.canonicalize_utf8().map_err(|e| usage(format!("--project {dir}: {e}")))?;
+            // `--project path/to/cartridge.toml` means the project that file describes.
+            if dir.is_file() {
+                match (dir.file_name(), dir.parent()) {
+                    (Some(prometeu_manifest::CARTRIDGE_FILE), Some(parent)) => dir = parent.to_owned(),
+                    _ => {
+                        return Err(usage(format!(
+                            "--project {dir} is a file; give the project's directory (the one holding {})",
+                            prometeu_manifest::CARTRIDGE_FILE
+                        )));
+                    }
+                }
+            }
             // Any file counts here; reading it (under the lane) says what is wrong with it.
             if !dir.join(prometeu_manifest::CARTRIDGE_FILE).exists() {
                 return Err(usage(format!(

@@ -75,6 +75,11 @@ fn list_assets(project: &Utf8Path, out: &mut Reporter) -> Exit {
     out.diagnostics(&snapshot.workspace_diagnostics);
     // A registry that cannot be read lists nothing: that is a failure, not an empty list.
     let unreadable = snapshot.workspace_diagnostics.iter().any(|d| REGISTRY_UNREADABLE.contains(&d.code));
+    if snapshot.assets.is_empty() && !unreadable {
+        out.note(
+            "no asset is registered; `cargo xtask assets new` creates one, `cargo xtask assets register` adds one",
+        );
+    }
     let status = if unreadable { "failed" } else { "success" };
     out.result(
         Some("assets"),

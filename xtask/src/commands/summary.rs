@@ -20,7 +20,7 @@ pub(crate) fn run(project: &Utf8Path, out: &mut Reporter) -> Exit {
         ));
     }
     out.diagnostics(&summary.diagnostics);
-    out.note(&format!("{} assets included in the build", summary.included_asset_count));
+    out.note(&format!("{} included in the build", prometeu_packer::counted(summary.included_asset_count, "asset")));
     out.result(Some("summary"), &json!({"status": "success", "summary": summary}));
     Exit::Success
 }

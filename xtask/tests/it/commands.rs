@@ -167,3 +167,44 @@ fn advice_from_the_library_is_spelt_as_commands_to_paste() {
     assert!(text.contains(r#"{"from":"hero","operation":"move","to":"chars/hero"}"#), "{text}");
     assert!(!text.contains("cargo xtask"), "data carries no command-line spelling: {text}");
 }
+
+#[test]
+fn words_that_help_a_newcomer() {
+    let p = starter();
+    // `--project` may name the project's cartridge.toml; any other file is refused with what to give.
+    let cartridge = p.path.join("cartridge.toml");
+    let out = std::process::Command::new(crate::support::XTASK)
+        .args(["validate", "--project", cartridge.as_str()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("passed (0 warnings)"), "{stderr}");
+    let other = p.path.join("prometeu.json");
+    let out = std::process::Command::new(crate::support::XTASK)
+        .args(["validate", "--project", other.as_str()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is a file; give the project's directory"), "{stderr}");
+
+    // One blocking diagnostic is singular.
+    p.write("assets/sfx/jump.wav", b"RIFF....not really");
+    let out = p.xtask(&["validate"]).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("failed: 1 blocking diagnostic\n") || stderr.ends_with("failed: 1 blocking diagnostic"),
+        "{stderr}"
+    );
+
+    // An empty registry says so; `bench` is not in a game's help.
+    p.write("assets/.prometeu/index.json", r#"{"schema_version": 1, "next_asset_id": 3, "assets": []}"#);
+    let out = p.xtask(&["assets", "list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty(), "no data");
+    assert!(String::from_utf8(out.stderr).unwrap().contains("no asset is registered"));
+    let help = std::process::Command::new(crate::support::XTASK).arg("--help").output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(help.contains("play-prep") && !help.contains("bench"), "{help}");
+}
