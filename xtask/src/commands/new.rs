@@ -38,7 +38,28 @@ pub(crate) fn run(args: &NewArgs, out: &mut Reporter) -> Result<Exit, Stop> {
     if !created.git_initialised && !args.no_git {
         out.note("it is inside a git repository (or git is missing): install the hook with `git config core.hooksPath .githooks` from the game's repository root");
     }
+    if let ToolSource::Path(checkout) = &tool {
+        out.note(&path_dependency_note(checkout));
+    }
     out.note(&format!("next:\n  cd {}\n  cargo xtask play-prep", args.dir));
     out.result(Some("new"), &json!({"status": "success", "project": created}));
     Ok(Exit::Success)
+}
+
+/// A path dependency builds only where the checkout sits at the same place
+/// relative to the game: say so, and how to pin a repository instead.
+fn path_dependency_note(checkout: &camino::Utf8Path) -> String {
+    let remote = crate::git::git(checkout, &["remote", "get-url", "origin"], None)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .map(|url| url.trim().to_owned())
+        .filter(|url| !url.is_empty());
+    let pin = match remote {
+        Some(url) => format!("`cargo xtask new DIR --git {url} --rev <commit>` (this checkout's remote)"),
+        None => "`cargo xtask new DIR --git URL --rev <commit>` with the tool's repository".to_owned(),
+    };
+    format!(
+        "the game depends on the tool by path ({checkout}): a teammate's clone builds only with the tool \
+         checked out at the same place beside it; to share the game, pin a repository instead: {pin}"
+    )
 }

@@ -207,4 +207,12 @@ fn words_that_help_a_newcomer() {
     let help = std::process::Command::new(crate::support::XTASK).arg("--help").output().unwrap();
     let help = String::from_utf8(help.stdout).unwrap();
     assert!(help.contains("play-prep") && !help.contains("bench"), "{help}");
+
+    // `new` says when the game depends on this checkout by path, and how to pin a repository instead.
+    let dir = tempfile::tempdir().unwrap();
+    let game = dir.path().join("game");
+    let out = std::process::Command::new(crate::support::XTASK).args(["new", "--no-git"]).arg(&game).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("depends on the tool by path") && stderr.contains("--git"), "{stderr}");
 }
