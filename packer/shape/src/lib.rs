@@ -14,6 +14,7 @@
 
 mod duplicates;
 mod files;
+mod platform;
 
 pub use duplicates::{DuplicateKey, duplicate_key};
 pub use files::{Beneath, describe_kind, open_regular, read_regular};

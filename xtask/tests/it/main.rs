@@ -9,6 +9,7 @@ mod hostile;
 mod library;
 mod pack_process;
 mod play_prep;
+mod portable;
 mod see_and_play;
 mod supervision;
 mod support;
