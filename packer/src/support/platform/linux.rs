@@ -18,6 +18,11 @@ pub(crate) fn lock_directory(project: &Path) -> io::Result<Option<File>> {
     File::open(project).map(Some)
 }
 
+/// Makes the entries of `dir` (names created, renamed or removed) durable: `fsync` of the directory.
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
 /// The held lock file's device and inode.
 #[derive(Debug)]
 pub(crate) struct LockIdentity {

@@ -9,12 +9,12 @@
 #[cfg(all(target_os = "linux", not(feature = "portable")))]
 mod linux;
 #[cfg(all(target_os = "linux", not(feature = "portable")))]
-pub(crate) use linux::{LockIdentity, lock_directory, open_lock_file, start_writeback};
+pub(crate) use linux::{LockIdentity, lock_directory, open_lock_file, start_writeback, sync_dir};
 
 #[cfg(not(all(target_os = "linux", not(feature = "portable"))))]
 mod portable;
 #[cfg(not(all(target_os = "linux", not(feature = "portable"))))]
-pub(crate) use portable::{LockIdentity, lock_directory, open_lock_file, start_writeback};
+pub(crate) use portable::{LockIdentity, lock_directory, open_lock_file, start_writeback, sync_dir};
 
 #[cfg(test)]
 mod tests {
@@ -61,5 +61,7 @@ mod tests {
         start_writeback(&file, 0, 10);
         start_writeback(&file, 5, 5);
         assert_eq!(std::fs::read(&path).unwrap(), b"0123456789");
+        sync_dir(dir.path()).unwrap();
+        assert!(sync_dir(&dir.path().join("missing")).is_err());
     }
 }

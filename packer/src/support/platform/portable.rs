@@ -38,6 +38,20 @@ pub(crate) fn lock_directory(project: &Path) -> io::Result<Option<File>> {
     Ok(File::open(project).ok())
 }
 
+/// Makes the entries of `dir` durable by syncing the directory, where the
+/// standard library can open a directory as a file (Unix). Where it cannot
+/// (Windows), nothing is done: the durability of a rename then rests on the
+/// file system's own journal. A missing `dir` is an error everywhere.
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
+    if !std::fs::metadata(dir)?.is_dir() {
+        return Err(io::Error::new(io::ErrorKind::NotADirectory, format!("{} is not a directory", dir.display())));
+    }
+    match File::open(dir) {
+        Ok(handle) => handle.sync_all(),
+        Err(_) => Ok(()),
+    }
+}
+
 /// The held lock file as the standard library can name it everywhere:
 /// its creation time (where the file system records one), its last
 /// modification time and its length. Without inode numbers, the file at the
