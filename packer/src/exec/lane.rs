@@ -146,7 +146,9 @@ const LANE_DIR: &str = ".prometeu";
 /// documents it) and the project directory itself. Deleting the lock file,
 /// or `.prometeu/` whole, cannot split the second one, so a second writer
 /// still waits; and once both are held, the lock file path must still name
-/// the locked file, or everything is retried.
+/// the locked file, or everything is retried. (Where the standard library
+/// cannot lock a directory, the lane is the lock file alone: see
+/// `docs/reference/platforms.md`.)
 pub fn acquire(project: &Utf8Path, mut wait: Wait<'_>) -> Result<LaneGuard, LaneError> {
     refuse_links(project)?;
     let lock_file = project.join(LOCK_FILE);
