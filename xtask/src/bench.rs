@@ -46,7 +46,8 @@ pub struct BenchArgs {
 #[derive(Clone)]
 struct Measured {
     wall: Duration,
-    peak_rss_kib: i64,
+    /// `None` where the system does not tell it.
+    peak_rss_kib: Option<i64>,
     ok: bool,
     stdout: String,
 }
@@ -222,7 +223,7 @@ fn bench_scale(binary: &Utf8Path, project: &Utf8Path, scale: &Scale, args: &Benc
 
 /// The pack's place in a round where it is not run (a blocked project).
 fn skipped() -> Measured {
-    Measured { wall: Duration::ZERO, peak_rss_kib: 0, ok: false, stdout: String::new() }
+    Measured { wall: Duration::ZERO, peak_rss_kib: None, ok: false, stdout: String::new() }
 }
 
 /// The pack's wall time over the references', median of the per-round ratios.
@@ -388,7 +389,7 @@ fn sample_wav(asset: usize, frames: usize) -> Vec<u8> {
 }
 
 /// Runs `program` to completion and reads its peak resident memory from
-/// the kernel's accounting of exactly that child (`wait4`).
+/// the kernel's accounting of exactly that child, where there is one.
 fn measure(program: &str, args: &[&str]) -> Result<Measured, String> {
     let started = Instant::now();
     let mut child = std::process::Command::new(program)
@@ -402,16 +403,8 @@ fn measure(program: &str, args: &[&str]) -> Result<Measured, String> {
     if let Some(mut out) = child.stdout.take() {
         std::io::Read::read_to_string(&mut out, &mut stdout).map_err(|e| e.to_string())?;
     }
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `child.id()` is our own unreaped child; the pointers are valid.
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
-    if pid < 0 {
-        return Err(format!("wait4 failed: {}", std::io::Error::last_os_error()));
-    }
-    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
-    Ok(Measured { wall: started.elapsed(), peak_rss_kib: usage.ru_maxrss, ok, stdout })
+    let ended = crate::platform::wait_measured(&mut child)?;
+    Ok(Measured { wall: started.elapsed(), peak_rss_kib: ended.peak_rss_kib, ok: ended.ok, stdout })
 }
 
 fn report(scale: &Scale, generated: &Generated, m: &[Measured], ratios: &Ratios, project: &Utf8Path) {
@@ -428,7 +421,13 @@ fn report(scale: &Scale, generated: &Generated, m: &[Measured], ratios: &Ratios,
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
     let s = |m: &Measured| m.wall.as_secs_f64();
     let per_10k = |m: &Measured| s(m) * 10_000.0 / assets.max(1) as f64;
-    let rss = pack.peak_rss_kib as f64 / 1024.0;
+    let rss = match pack.peak_rss_kib {
+        Some(kib) => {
+            let rss = kib as f64 / 1024.0;
+            format!("{rss:.1} MiB ({:.1} MiB beyond the snapshot)", rss - mib(held))
+        }
+        None => "not measured on this system".to_owned(),
+    };
     // Each line says whether it is about the pack: with every root moved
     // the gate blocks, and only the read-only commands mean anything.
     let (pack_line, other) = (true, false);
@@ -464,7 +463,7 @@ fn report(scale: &Scale, generated: &Generated, m: &[Measured], ratios: &Ratios,
         (pack_line, format!("pack / cat:             {:.2}x (median of the rounds' ratios)", ratios.cat)),
         (other, format!("summary:                {:.2} s ({:.3} s per 10k assets)", s(summary), per_10k(summary))),
         (other, format!("validate:               {:.2} s ({:.3} s per 10k assets)", s(validate), per_10k(validate))),
-        (pack_line, format!("pack peak RSS:          {rss:.1} MiB ({:.1} MiB beyond the snapshot)", rss - mib(held))),
+        (pack_line, format!("pack peak RSS:          {rss}")),
     ];
     let mut out = std::io::stdout().lock();
     for (about_pack, line) in lines {

@@ -14,6 +14,7 @@ mod cli;
 mod commands;
 mod git;
 mod interrupt;
+mod platform;
 mod reporter;
 mod scaffold;
 mod shared;

@@ -151,12 +151,11 @@ fn write_project(staging: &Utf8Path, dir: &Utf8Path, name: &str, tool: &ToolSour
 }
 
 fn write(root: &Utf8Path, path: &str, bytes: &[u8], executable: bool) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
     let path = root.join(path);
     fs::create_dir_all(path.parent().expect("files sit in a directory"))?;
     fs::write(&path, bytes)?;
     if executable {
-        fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
+        crate::platform::set_executable(path.as_std_path())?;
     }
     Ok(())
 }

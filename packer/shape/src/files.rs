@@ -8,7 +8,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
-use rustix::fs::{Mode, OFlags};
+use crate::platform;
 
 /// Opens `path` for reading only if it is a regular file. The open itself is
 /// non-blocking (a FIFO with no writer would otherwise block forever) and
@@ -21,18 +21,21 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
 
 /// `open_regular`, with the file's length from the same `fstat`.
 fn open_regular_len(path: &Path) -> io::Result<(File, u64)> {
-    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY;
-    let fd = rustix::fs::open(path, flags, Mode::empty()).map_err(io::Error::from)?;
-    let file = File::from(fd);
+    let file = platform::open_read(path)?;
     let meta = file.metadata()?;
     let kind = meta.file_type();
     if !kind.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("{} is {}, not a regular file", path.display(), describe_kind(&kind)),
-        ));
+        return Err(not_regular(path, &kind));
     }
     Ok((file, meta.len()))
+}
+
+/// The refusal of a file that is not a regular one, naming what it is.
+pub(crate) fn not_regular(path: &Path, kind: &std::fs::FileType) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("{} is {}, not a regular file", path.display(), describe_kind(kind)),
+    )
 }
 
 /// Reads a regular file whole, refusing it (before reading, or as soon as it
@@ -60,22 +63,21 @@ fn read_sized(file: File, len: u64, limit: u64) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// A directory opened once, under which plain relative paths are read with
-/// one `openat2` that follows no symlink and cannot leave the directory
-/// (`RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS`): the kernel checks every
+/// A directory opened once, under which plain relative paths are read
+/// following no symlink and never leaving the directory. On Linux one
+/// `openat2` (`RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS`) checks every
 /// component as it opens, so there is no window between a check and the
-/// open, and no `lstat` per component.
+/// open; elsewhere each component is looked at first (see
+/// `docs/reference/platforms.md`).
 #[derive(Debug)]
 pub struct Beneath {
-    dir: File,
+    dir: platform::Dir,
 }
 
 impl Beneath {
     /// Opens `dir` (following links: callers pass a directory they already resolved).
     pub fn open(dir: &Path) -> io::Result<Beneath> {
-        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-        let fd = rustix::fs::open(dir, flags, Mode::empty()).map_err(io::Error::from)?;
-        Ok(Beneath { dir: File::from(fd) })
+        Ok(Beneath { dir: platform::Dir::open(dir)? })
     }
 
     /// `read_regular` of `rel` under the directory. `Ok(None)` when it cannot
@@ -83,11 +85,7 @@ impl Beneath {
     /// without `openat2` — so the caller resolves it the exact way, which
     /// also words the problem.
     pub fn read_regular(&self, rel: &str, limit: u64) -> io::Result<Option<Vec<u8>>> {
-        use rustix::fs::ResolveFlags;
-        let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY;
-        let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS;
-        let Ok(fd) = rustix::fs::openat2(&self.dir, rel, flags, Mode::empty(), resolve) else { return Ok(None) };
-        let file = File::from(fd);
+        let Some(file) = self.dir.open_beneath(rel) else { return Ok(None) };
         let meta = file.metadata()?;
         if !meta.file_type().is_file() {
             return Ok(None);
@@ -98,21 +96,14 @@ impl Beneath {
 
 /// "a FIFO", "a socket", "a device", "a directory", "a symlink".
 pub fn describe_kind(kind: &std::fs::FileType) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
     if kind.is_dir() {
         "a directory"
     } else if kind.is_symlink() {
         "a symlink"
-    } else if kind.is_fifo() {
-        "a FIFO (named pipe)"
-    } else if kind.is_socket() {
-        "a socket"
-    } else if kind.is_block_device() || kind.is_char_device() {
-        "a device"
     } else if kind.is_file() {
         "a regular file"
     } else {
-        "a special file"
+        platform::describe_special(kind)
     }
 }
 
@@ -124,7 +115,7 @@ mod tests {
     fn a_fifo_is_refused_at_once_and_a_file_over_the_limit_is_not_read() {
         let dir = tempfile_dir();
         let fifo = dir.join("fifo");
-        rustix::fs::mknodat(rustix::fs::CWD, &fifo, rustix::fs::FileType::Fifo, Mode::from_raw_mode(0o600), 0).unwrap();
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
         let err = read_regular(&fifo, 10).unwrap_err();
         assert!(err.to_string().contains("FIFO"), "{err}");
         std::fs::write(dir.join("big"), [0u8; 11]).unwrap();
@@ -134,8 +125,26 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    #[test]
+    fn beneath_reads_plain_paths_and_leaves_links_missing_files_and_escapes_to_the_caller() {
+        let dir = tempfile_dir().join("beneath");
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("sub/file"), b"bytes").unwrap();
+        std::fs::write(dir.join("../outside"), b"secret").unwrap();
+        std::os::unix::fs::symlink(dir.join("../outside"), dir.join("link")).unwrap();
+        std::os::unix::fs::symlink(dir.join("sub"), dir.join("dirlink")).unwrap();
+        let beneath = Beneath::open(&dir).unwrap();
+        assert_eq!(beneath.read_regular("sub/file", 10).unwrap().as_deref(), Some(&b"bytes"[..]));
+        for rel in ["link", "dirlink/file", "../outside", "missing", "sub", ""] {
+            assert_eq!(beneath.read_regular(rel, 10).unwrap(), None, "{rel}");
+        }
+        assert_eq!(beneath.read_regular("sub/file", 2).unwrap_err().kind(), io::ErrorKind::FileTooLarge);
+        std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
+    }
+
     fn tempfile_dir() -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("shape-files-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("shape-files-{}-{:?}", std::process::id(), std::thread::current().id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir(&dir).unwrap();
         dir

@@ -20,6 +20,7 @@
 
 mod duplicates;
 mod files;
+mod platform;
 mod position;
 
 pub use duplicates::{DuplicateKey, duplicate_key};

@@ -9,6 +9,7 @@ use std::fs::{File, TryLockError};
 use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::exec::staging::{self, Recovery};
+use crate::support::platform::{self, LockIdentity};
 
 /// Project-relative lock file (local). Outside `build/` so that `build/`
 /// holds nothing but outputs.
@@ -96,8 +97,9 @@ pub struct LaneGuard {
     project: Utf8PathBuf,
     recovery: Recovery,
     _file: File,
-    /// The project directory, locked too: a lock no deletion can split.
-    _directory: File,
+    /// The project directory, locked too: a lock no deletion can split
+    /// (`None` where the standard library cannot lock a directory).
+    _directory: Option<File>,
 }
 
 impl LaneGuard {
@@ -144,22 +146,28 @@ const LANE_DIR: &str = ".prometeu";
 /// documents it) and the project directory itself. Deleting the lock file,
 /// or `.prometeu/` whole, cannot split the second one, so a second writer
 /// still waits; and once both are held, the lock file path must still name
-/// the locked file, or everything is retried.
+/// the locked file, or everything is retried. (Where the standard library
+/// cannot lock a directory, the lane is the lock file alone: see
+/// `docs/reference/platforms.md`.)
 pub fn acquire(project: &Utf8Path, mut wait: Wait<'_>) -> Result<LaneGuard, LaneError> {
     refuse_links(project)?;
     let lock_file = project.join(LOCK_FILE);
     let io = |error| LaneError::Io { lock_file: lock_file.clone(), error };
-    let directory = File::open(project).map_err(io)?;
+    let directory = platform::lock_directory(project.as_std_path()).map_err(io)?;
     let mut said = false;
     let file = loop {
         let file = open_lock_file(project).map_err(io)?;
         take(&file, &lock_file, &mut wait, &mut said)?;
-        take(&directory, &lock_file, &mut wait, &mut said)?;
-        if names_locked_file(&lock_file, &file) {
+        if let Some(directory) = &directory {
+            take(directory, &lock_file, &mut wait, &mut said)?;
+        }
+        if LockIdentity::of(&file).map_err(io)?.names(lock_file.as_std_path()) {
             break file;
         }
         // Replaced while we waited: lock what the path names now.
-        let _ = directory.unlock();
+        if let Some(directory) = &directory {
+            let _ = directory.unlock();
+        }
     };
     refuse_links(project)?;
     let build_dir = project.join(crate::workspace::layout::BUILD_DIR);
@@ -181,29 +189,15 @@ fn refuse_links(project: &Utf8Path) -> Result<(), LaneError> {
 /// Creates `.prometeu/` and opens (creating) the lock file without following
 /// a link at the last step; `refuse_links` already checked `.prometeu/`.
 fn open_lock_file(project: &Utf8Path) -> std::io::Result<File> {
-    use rustix::fs::{Mode, OFlags};
     match std::fs::create_dir(project.join(LANE_DIR)) {
         Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(e),
         _ => {}
     }
-    let flags = OFlags::RDWR | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
-    let fd = rustix::fs::open(project.join(LOCK_FILE).as_std_path(), flags, Mode::from_raw_mode(0o644))?;
-    let file = File::from(fd);
+    let file = platform::open_lock_file(project.join(LOCK_FILE).as_std_path())?;
     if !file.metadata()?.is_file() {
         return Err(std::io::Error::other("it is not a regular file; remove it and run again"));
     }
     Ok(file)
-}
-
-/// Whether `path` (not following links) is the very file `file` holds open.
-fn names_locked_file(path: &Utf8Path, file: &File) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (std::fs::symlink_metadata(path), file.metadata()) {
-        (Ok(on_disk), Ok(held)) => {
-            on_disk.file_type().is_file() && on_disk.dev() == held.dev() && on_disk.ino() == held.ino()
-        }
-        _ => false,
-    }
 }
 
 /// Locks `handle`, waiting as `wait` says; `on_wait` runs at most once per acquisition.

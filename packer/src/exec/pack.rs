@@ -707,18 +707,10 @@ impl Writeback {
         Writeback { file, written: 0, requested: 0 }
     }
 
-    #[cfg(target_os = "linux")]
     fn start(&mut self) {
-        use std::os::fd::AsRawFd;
-        let (offset, len) = (self.requested as libc::off64_t, (self.written - self.requested) as libc::off64_t);
-        // SAFETY: a plain system call on a descriptor this value owns; it only schedules I/O.
-        // A refusal costs nothing but the head start, so its result is not needed.
-        unsafe { libc::sync_file_range(self.file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE) };
+        crate::support::platform::start_writeback(self.file.file(), self.requested, self.written - self.requested);
         self.requested = self.written;
     }
-
-    #[cfg(not(target_os = "linux"))]
-    fn start(&mut self) {}
 }
 
 impl Write for Writeback {

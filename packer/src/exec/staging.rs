@@ -213,7 +213,7 @@ fn remove_staging_dir(build_dir: &Utf8Path, dir: &Utf8Path) -> std::io::Result<(
 
 /// Makes a directory's entries (creations, renames) durable.
 pub fn sync_dir(dir: &Utf8Path) -> std::io::Result<()> {
-    fs::File::open(dir)?.sync_all()
+    crate::support::platform::sync_dir(dir.as_std_path())
 }
 
 /// What recovery did.

@@ -4,13 +4,15 @@
 
 #![warn(missing_docs)]
 
+mod platform;
 mod png;
 mod process;
 mod project;
 mod wav;
 
+pub use platform::alive;
 pub use png::*;
-pub use process::{Run, Watched, alive};
+pub use process::{Run, Watched};
 pub use project::{Project, repo_root, sample_project, starter, uuid_for};
 pub use wav::*;
 

@@ -117,14 +117,6 @@ impl Watched {
     }
 }
 
-/// True while `pid` names a live (not zombie) process.
-pub fn alive(pid: i32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => stat.rsplit(')').next().map(|rest| !rest.trim_start().starts_with('Z')).unwrap_or(false),
-        Err(_) => false,
-    }
-}
-
 impl Watched {
     /// Collects the stderr lines that arrive within `period` (for checking
     /// that nothing more happens once things have settled).

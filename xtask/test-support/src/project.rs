@@ -92,9 +92,8 @@ impl Project {
 
     /// An executable `#!/bin/sh` script at `rel`.
     pub fn script(&self, rel: &str, body: &str) {
-        use std::os::unix::fs::PermissionsExt;
         self.write(rel, format!("#!/bin/sh\n{body}\n"));
-        std::fs::set_permissions(self.path.join(rel), std::fs::Permissions::from_mode(0o755)).unwrap();
+        crate::platform::set_executable(self.path.join(rel).as_std_path()).unwrap();
     }
 
     /// Replaces the `[compiler]` section of cartridge.toml.

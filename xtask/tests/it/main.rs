@@ -9,6 +9,7 @@ mod compiler;
 mod hostile;
 mod library;
 mod pack_process;
+mod platform_seam;
 mod play_prep;
 mod portable;
 mod see_and_play;

@@ -1,0 +1,17 @@
+//! Every operating-system call of this crate, behind one seam. Two
+//! implementations give the same answers: `linux` (one system call per
+//! guarantee: `O_NONBLOCK`, `openat2`) is what a Linux build uses;
+//! `portable` uses the standard library only, is what every other target
+//! builds, and is selected on Linux too by the `portable` feature, so it is
+//! compiled and tested here. What `portable` gives up is written on each of
+//! its entries and in `docs/reference/platforms.md`.
+
+#[cfg(all(target_os = "linux", not(feature = "portable")))]
+mod linux;
+#[cfg(all(target_os = "linux", not(feature = "portable")))]
+pub(crate) use linux::{Dir, describe_special, open_read};
+
+#[cfg(not(all(target_os = "linux", not(feature = "portable"))))]
+mod portable;
+#[cfg(not(all(target_os = "linux", not(feature = "portable"))))]
+pub(crate) use portable::{Dir, describe_special, open_read};
