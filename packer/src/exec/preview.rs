@@ -197,25 +197,21 @@ pub fn waveform_png(sample: &PackedSample) -> Vec<u8> {
 }
 
 fn encode_rgba(width: u32, height: u32, rgba: &[u8]) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut bytes, width, height);
-        encoder.set_color(png::ColorType::Rgba);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder.write_header().expect("writing to memory cannot fail");
-        writer.write_image_data(rgba).expect("the buffer matches the picture size");
-    }
-    bytes
+    encode(width, height, png::ColorType::Rgba, rgba)
 }
 
 fn encode_rgb(width: u32, height: u32, rgb: &[u8]) -> Vec<u8> {
+    encode(width, height, png::ColorType::Rgb, rgb)
+}
+
+fn encode(width: u32, height: u32, color: png::ColorType, data: &[u8]) -> Vec<u8> {
     let mut bytes = Vec::new();
     {
         let mut encoder = png::Encoder::new(&mut bytes, width, height);
-        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_color(color);
         encoder.set_depth(png::BitDepth::Eight);
         let mut writer = encoder.write_header().expect("writing to memory cannot fail");
-        writer.write_image_data(rgb).expect("the buffer matches the picture size");
+        writer.write_image_data(data).expect("the buffer matches the picture size");
     }
     bytes
 }

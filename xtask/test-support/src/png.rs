@@ -3,23 +3,23 @@
 
 /// An indexed-colour PNG (8-bit indices) of `side × side`.
 pub fn png_indexed(side: u32, indices: &[u8], palette_rgb: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, side, side);
-    encoder.set_color(png::ColorType::Indexed);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_palette(palette_rgb.to_vec());
-    encoder.write_header().unwrap().write_image_data(indices).unwrap();
-    out
+    indexed_png(side, indices, palette_rgb, None)
 }
 
 /// [`png_indexed`] with a `tRNS` chunk making palette entry 0 transparent.
 pub fn png_indexed_transparent_zero(side: u32, indices: &[u8], palette_rgb: &[u8]) -> Vec<u8> {
+    indexed_png(side, indices, palette_rgb, Some(vec![0]))
+}
+
+fn indexed_png(side: u32, indices: &[u8], palette_rgb: &[u8], trns: Option<Vec<u8>>) -> Vec<u8> {
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, side, side);
     encoder.set_color(png::ColorType::Indexed);
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_palette(palette_rgb.to_vec());
-    encoder.set_trns(vec![0u8]);
+    if let Some(trns) = trns {
+        encoder.set_trns(trns);
+    }
     encoder.write_header().unwrap().write_image_data(indices).unwrap();
     out
 }

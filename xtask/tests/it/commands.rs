@@ -172,21 +172,19 @@ fn advice_from_the_library_is_spelt_as_commands_to_paste() {
 fn words_that_help_a_newcomer() {
     let p = starter();
     // `--project` may name the project's cartridge.toml; any other file is refused with what to give.
-    let cartridge = p.path.join("cartridge.toml");
-    let out = std::process::Command::new(crate::support::XTASK)
-        .args(["validate", "--project", cartridge.as_str()])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let validate = |file: &str| {
+        let project = p.path.join(file);
+        let out = std::process::Command::new(crate::support::XTASK)
+            .args(["validate", "--project", project.as_str()])
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stderr).unwrap())
+    };
+    let (code, stderr) = validate("cartridge.toml");
+    assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("passed (0 warnings)"), "{stderr}");
-    let other = p.path.join("prometeu.json");
-    let out = std::process::Command::new(crate::support::XTASK)
-        .args(["validate", "--project", other.as_str()])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let (code, stderr) = validate("prometeu.json");
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("is a file; give the project's directory"), "{stderr}");
 
     // One blocking diagnostic is singular.
