@@ -8,7 +8,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
-use crate::platform;
+use crate::platform::{self, not_regular};
 
 /// Opens `path` for reading only if it is a regular file. The open itself is
 /// non-blocking (a FIFO with no writer would otherwise block forever) and
@@ -28,14 +28,6 @@ fn open_regular_len(path: &Path) -> io::Result<(File, u64)> {
         return Err(not_regular(path, &kind));
     }
     Ok((file, meta.len()))
-}
-
-/// The refusal of a file that is not a regular one, naming what it is.
-pub(crate) fn not_regular(path: &Path, kind: &std::fs::FileType) -> io::Error {
-    io::Error::new(
-        io::ErrorKind::InvalidInput,
-        format!("{} is {}, not a regular file", path.display(), describe_kind(kind)),
-    )
 }
 
 /// Reads a regular file whole, refusing it (before reading, or as soon as it
@@ -91,19 +83,6 @@ impl Beneath {
             return Ok(None);
         }
         read_sized(file, meta.len(), limit).map(Some)
-    }
-}
-
-/// "a FIFO", "a socket", "a device", "a directory", "a symlink".
-pub fn describe_kind(kind: &std::fs::FileType) -> &'static str {
-    if kind.is_dir() {
-        "a directory"
-    } else if kind.is_symlink() {
-        "a symlink"
-    } else if kind.is_file() {
-        "a regular file"
-    } else {
-        platform::describe_special(kind)
     }
 }
 

@@ -24,7 +24,8 @@ mod platform;
 mod position;
 
 pub use duplicates::{DuplicateKey, duplicate_key};
-pub use files::{Beneath, describe_kind, open_regular, read_regular};
+pub use files::{Beneath, open_regular, read_regular};
+pub use platform::describe_kind;
 pub use position::JsonPositions;
 
 /// `n` and the noun, plural unless `n` is 1: `1 blocking diagnostic`, `3 warnings`.

@@ -6,6 +6,9 @@
 //! compiled and tested here. What `portable` gives up is written on each of
 //! its entries and in `docs/reference/platforms.md`.
 
+use std::io;
+use std::path::Path;
+
 #[cfg(all(target_os = "linux", not(feature = "portable")))]
 mod linux;
 #[cfg(all(target_os = "linux", not(feature = "portable")))]
@@ -15,3 +18,24 @@ pub(crate) use linux::{Dir, describe_special, open_read};
 mod portable;
 #[cfg(not(all(target_os = "linux", not(feature = "portable"))))]
 pub(crate) use portable::{Dir, describe_special, open_read};
+
+/// "a FIFO", "a socket", "a device", "a directory", "a symlink".
+pub fn describe_kind(kind: &std::fs::FileType) -> &'static str {
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_symlink() {
+        "a symlink"
+    } else if kind.is_file() {
+        "a regular file"
+    } else {
+        describe_special(kind)
+    }
+}
+
+/// The refusal of a file that is not a regular one, naming what it is.
+pub(crate) fn not_regular(path: &Path, kind: &std::fs::FileType) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("{} is {}, not a regular file", path.display(), describe_kind(kind)),
+    )
+}

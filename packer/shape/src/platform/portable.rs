@@ -16,7 +16,7 @@ use std::path::{Component, Path, PathBuf};
 pub(crate) fn open_read(path: &Path) -> io::Result<File> {
     let kind = std::fs::metadata(path)?.file_type();
     if !kind.is_file() {
-        return Err(crate::files::not_regular(path, &kind));
+        return Err(super::not_regular(path, &kind));
     }
     File::open(path)
 }
