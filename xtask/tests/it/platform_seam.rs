@@ -4,7 +4,9 @@
 //! module, so the standard-library implementation behind each seam is the
 //! whole of what another system needs (see `docs/reference/platforms.md`).
 
-use camino::{Utf8Path, Utf8PathBuf};
+use camino::Utf8Path;
+
+use crate::support::{rust_sources, workspace_members, workspace_root};
 
 /// What only a platform module may write.
 const OS_ONLY: [&str; 8] =
@@ -14,29 +16,6 @@ const OS_ONLY: [&str; 8] =
 /// relative to the workspace root; the check covers every other member.
 const NOT_YET_SEAMED: [&str; 0] = [];
 
-fn root() -> Utf8PathBuf {
-    Utf8Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
-}
-
-/// The workspace members, from the root `Cargo.toml`.
-fn members() -> Vec<String> {
-    let text = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
-    let manifest: toml::Table = toml::from_str(&text).unwrap();
-    let members = manifest["workspace"]["members"].as_array().unwrap();
-    members.iter().map(|m| m.as_str().unwrap().to_owned()).collect()
-}
-
-fn rust_files(dir: &Utf8Path, out: &mut Vec<Utf8PathBuf>) {
-    for entry in dir.read_dir_utf8().unwrap().flatten() {
-        let path = entry.path().to_owned();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension() == Some("rs") {
-            out.push(path);
-        }
-    }
-}
-
 /// `src/platform.rs`, or anything in a `platform/` folder, at any depth.
 fn in_platform_module(rel: &Utf8Path) -> bool {
     rel.iter().any(|part| part == "platform" || part == "platform.rs")
@@ -45,15 +24,13 @@ fn in_platform_module(rel: &Utf8Path) -> bool {
 /// Every `file:line: text` outside a platform module that names an OS-only item;
 /// unit tests (after `#[cfg(test)]`) and comments are not code that ships.
 fn violations(crate_dir: &Utf8Path) -> Vec<String> {
-    let mut files = Vec::new();
-    rust_files(&crate_dir.join("src"), &mut files);
+    let src = crate_dir.join("src");
     let mut found = Vec::new();
-    for file in files {
-        let rel = file.strip_prefix(crate_dir.join("src")).unwrap();
-        if in_platform_module(rel) {
+    for (rel, text) in rust_sources(&src) {
+        if in_platform_module(&rel) {
             continue;
         }
-        let text = std::fs::read_to_string(&file).unwrap();
+        let file = src.join(&rel);
         let code = text.split("#[cfg(test)]").next().unwrap_or(&text);
         for (n, line) in code.lines().enumerate() {
             let trimmed = line.trim();
@@ -69,8 +46,8 @@ fn violations(crate_dir: &Utf8Path) -> Vec<String> {
 fn operating_system_calls_live_only_in_platform_modules() {
     let mut found = Vec::new();
     let mut checked = 0;
-    for member in members().iter().filter(|m| !NOT_YET_SEAMED.contains(&m.as_str())) {
-        found.extend(violations(&root().join(member)));
+    for member in workspace_members().iter().filter(|m| !NOT_YET_SEAMED.contains(&m.as_str())) {
+        found.extend(violations(&workspace_root().join(member)));
         checked += 1;
     }
     assert!(checked >= 6, "the workspace members were not found");

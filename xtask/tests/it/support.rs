@@ -104,3 +104,34 @@ pub fn sheet_index(payload: &[u8], x: usize, y: usize) -> u8 {
     let byte = payload[(y * 256 + x) / 2];
     if x.is_multiple_of(2) { byte & 0x0f } else { byte >> 4 }
 }
+
+/// The workspace's root directory (this crate's parent).
+pub fn workspace_root() -> camino::Utf8PathBuf {
+    Utf8Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
+}
+
+/// The workspace members, from the root `Cargo.toml`, as directories relative to the root.
+pub fn workspace_members() -> Vec<String> {
+    let text = std::fs::read_to_string(workspace_root().join("Cargo.toml")).unwrap();
+    let manifest: toml::Table = toml::from_str(&text).unwrap();
+    let members = manifest["workspace"]["members"].as_array().unwrap();
+    members.iter().map(|m| m.as_str().unwrap().to_owned()).collect()
+}
+
+/// Every `.rs` file under `src`, at any depth: its path relative to `src` and its text.
+pub fn rust_sources(src: &Utf8Path) -> Vec<(camino::Utf8PathBuf, String)> {
+    fn collect(src: &Utf8Path, dir: &Utf8Path, out: &mut Vec<(camino::Utf8PathBuf, String)>) {
+        for entry in dir.read_dir_utf8().unwrap() {
+            let path = entry.unwrap().into_path();
+            if path.is_dir() {
+                collect(src, &path, out);
+            } else if path.extension() == Some("rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                out.push((path.strip_prefix(src).unwrap().to_owned(), text));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    collect(src, src, &mut out);
+    out
+}

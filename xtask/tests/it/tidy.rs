@@ -14,6 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use camino::{Utf8Path, Utf8PathBuf};
 
+use crate::support::{rust_sources, workspace_members, workspace_root};
+
 /// A module's place: `["compiler", "lines"]` for `src/compiler/lines.rs`.
 type ModPath = Vec<String>;
 
@@ -517,31 +519,14 @@ fn strip_tests(code: &str) -> String {
 
 /// The workspace's crates, read from the root `Cargo.toml`'s members.
 fn workspace_crates() -> Vec<Crate> {
-    let root = Utf8Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let manifest: toml::Table = toml::from_str(&fs_err::read_to_string(root.join("Cargo.toml")).unwrap()).unwrap();
-    let members = manifest["workspace"]["members"].as_array().unwrap();
-    members
-        .iter()
+    let root = workspace_root();
+    workspace_members()
+        .into_iter()
         .map(|member| {
-            let member = member.as_str().unwrap();
-            let src = root.join(member).join("src");
-            let mut files = Vec::new();
-            collect(&src, &src, &mut files);
-            Crate { name: member.to_owned(), files }
+            let files = rust_sources(&root.join(&member).join("src"));
+            Crate { name: member, files }
         })
         .collect()
-}
-
-fn collect(src: &Utf8Path, dir: &Utf8Path, out: &mut Vec<(Utf8PathBuf, String)>) {
-    for entry in dir.read_dir_utf8().unwrap() {
-        let path = entry.unwrap().into_path();
-        if path.is_dir() {
-            collect(src, &path, out);
-        } else if path.extension() == Some("rs") {
-            let text = fs_err::read_to_string(&path).unwrap();
-            out.push((path.strip_prefix(src).unwrap().to_owned(), text));
-        }
-    }
 }
 
 fn describe(krate: &str, circle: &[Edge]) -> String {
