@@ -229,11 +229,7 @@ fn read_art(image: &GlyphImage<'_>, shape: Shape) -> Result<Art, PaletteProblem>
                 shown.push(table.get(usize::from(index)).copied().unwrap_or(Shown::Color([0, 0, 0])));
                 continue;
             }
-            shown.push(match ColorPixel::read(&raster, row, x) {
-                Some(p) if p.alpha == 0 || key.is_some_and(|key| p.stored_color == key) => Shown::Transparent,
-                Some(p) => Shown::Color(p.rgb),
-                None => Shown::Transparent,
-            });
+            shown.push(shown_by_color(&raster, row, x, key));
         }
     }
     let own_palette = table.iter().map(|s| if let Shown::Color(c) = s { *c } else { [0, 0, 0] }).collect();

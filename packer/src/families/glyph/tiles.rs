@@ -293,19 +293,25 @@ pub(super) fn map_pixel(
             if agrees { (index, None) } else { (0, Some(PixelProblemKind::StoredColorDiffers { index, shown, bank })) }
         }
         Mapping::ByColor { key } => {
-            let Some(pixel) = ColorPixel::read(raster, row, x) else {
+            let Shown::Color(rgb) = shown_by_color(raster, row, x, *key) else {
                 return (0, None);
             };
-            let keyed = key.is_some_and(|key| pixel.stored_color == key);
-            if keyed || pixel.alpha == 0 {
-                return (0, None);
-            }
-            match authoring.colors.iter().position(|color| *color == pixel.rgb) {
-                Some(0) => (0, on_zero(pixel.rgb)),
+            match authoring.colors.iter().position(|color| *color == rgb) {
+                Some(0) => (0, on_zero(rgb)),
                 Some(position) => (position as u8, None),
-                None => (0, Some(PixelProblemKind::Unmatched(pixel.rgb))),
+                None => (0, Some(PixelProblemKind::Unmatched(rgb))),
             }
         }
+    }
+}
+
+/// What a pixel of a colour-typed raster shows: transparent when its alpha
+/// is 0 or it equals the `tRNS` colour key, else its 8-bit RGB.
+pub(super) fn shown_by_color(raster: &Raster, row: &[u8], x: usize, key: Option<&[u8]>) -> Shown {
+    match ColorPixel::read(raster, row, x) {
+        Some(p) if p.alpha == 0 || key.is_some_and(|key| p.stored_color == key) => Shown::Transparent,
+        Some(p) => Shown::Color(p.rgb),
+        None => Shown::Transparent,
     }
 }
 
