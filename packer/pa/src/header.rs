@@ -2,11 +2,9 @@
 //! canonical JSON table of contents.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
-
 use std::io;
 
-use crate::canonical;
+use crate::metadata::Metadata;
 use crate::violation::{Violation, hex, invalid_input, printable};
 use crate::{FLAGS, MAGIC, PRELUDE_LEN, RESERVED, SCHEMA_VERSION};
 
@@ -31,7 +29,7 @@ pub struct Entry {
     /// Bytes the asset occupies once resident in the runtime (per family; may exceed `size`).
     pub decoded_size: u64,
     /// The asset's converged metadata (declared, `codec`, `pipeline` and derived keys); integers only.
-    pub metadata: Map<String, Value>,
+    pub metadata: Metadata,
 }
 
 /// One preload entry (keys local).
@@ -159,45 +157,55 @@ impl Prelude {
 }
 
 impl Header {
-    /// The canonical header bytes `{"asset_table":[…],"preload":[…]}`.
-    ///
-    /// A float in metadata has no canonical form. The gate refuses them
-    /// (`metadata_float`) and `PaWriter` refuses them too (see
-    /// `try_canonical`); should one reach this call anyway it is written as
-    /// plain JSON, so the conformance check fails the pack instead of this
-    /// call bringing the process down.
+    /// The canonical header bytes `{"asset_table":[…],"preload":[…]}`,
+    /// written entry by entry from the typed fields (`"asset_table"` sorts
+    /// before `"preload"`, and each entry's keys are written in byte order),
+    /// with each entry's metadata already canonical text: no JSON tree is
+    /// built, however large the table.
     pub fn canonical(&self) -> Vec<u8> {
-        self.try_canonical().unwrap_or_else(|_| to_json(self).to_string().into_bytes())
-    }
-
-    /// The canonical header bytes, or where the float that prevents them is.
-    /// Written entry by entry (`"asset_table"` sorts before `"preload"`), so
-    /// only one entry at a time is ever a JSON value tree, however large the table.
-    pub fn try_canonical(&self) -> Result<Vec<u8>, canonical::FloatAt> {
         let mut out = b"{\"asset_table\":".to_vec();
-        canonical_array(&self.asset_table, "/asset_table", &mut out)?;
+        self.write_asset_table(&mut out);
         out.extend_from_slice(b",\"preload\":");
-        canonical_array(&self.preload, "/preload", &mut out)?;
+        self.write_preload(&mut out);
         out.push(b'}');
-        Ok(out)
+        out
     }
 
     /// `build/asset_table.json`: the `asset_table` value, canonical.
     pub fn asset_table_json(&self) -> Vec<u8> {
         let mut out = Vec::new();
-        match canonical_array(&self.asset_table, "", &mut out) {
-            Ok(()) => out,
-            Err(_) => to_json(&self.asset_table).to_string().into_bytes(),
-        }
+        self.write_asset_table(&mut out);
+        out
     }
 
     /// `build/preload.json`: the `preload` value, canonical.
     pub fn preload_json(&self) -> Vec<u8> {
         let mut out = Vec::new();
-        match canonical_array(&self.preload, "", &mut out) {
-            Ok(()) => out,
-            Err(_) => to_json(&self.preload).to_string().into_bytes(),
-        }
+        self.write_preload(&mut out);
+        out
+    }
+
+    fn write_asset_table(&self, out: &mut Vec<u8>) {
+        write_array(&self.asset_table, out, |e, out| {
+            // Keys in byte order: asset_id, asset_name, bank_type, codec, decoded_size, metadata, offset, size.
+            write_key(out, "{", "asset_id", e.asset_id);
+            write_string_key(out, "asset_name", &e.asset_name);
+            write_string_key(out, "bank_type", &e.bank_type);
+            write_string_key(out, "codec", &e.codec);
+            write_key(out, ",", "decoded_size", e.decoded_size);
+            write_key(out, ",", "metadata", e.metadata.as_str());
+            write_key(out, ",", "offset", e.offset);
+            write_key(out, ",", "size", e.size);
+            out.push(b'}');
+        });
+    }
+
+    fn write_preload(&self, out: &mut Vec<u8>) {
+        write_array(&self.preload, out, |p, out| {
+            write_key(out, "{", "asset_id", p.asset_id);
+            write_key(out, ",", "slot", p.slot);
+            out.push(b'}');
+        });
     }
 
     /// Sum of all entry sizes, saturating: a header whose sizes overflow u64
@@ -207,26 +215,34 @@ impl Header {
     }
 }
 
-pub(crate) fn to_json<T: Serialize>(value: &T) -> Value {
-    // The header types hold only integers, strings and string-keyed JSON maps,
+#[cfg(test)]
+pub(crate) fn to_json<T: Serialize>(value: &T) -> serde_json::Value {
+    // The header types hold only integers, strings and canonical metadata,
     // which always convert.
     serde_json::to_value(value).expect("header types always convert to JSON")
 }
 
-/// Appends `items` as a canonical JSON array, converting one item at a
-/// time; fails with the pointer (under `at`) of the first float.
-fn canonical_array<T: Serialize>(items: &[T], at: &str, out: &mut Vec<u8>) -> Result<(), canonical::FloatAt> {
+/// `[item,item,…]`, each written by `write`.
+fn write_array<T>(items: &[T], out: &mut Vec<u8>, write: impl Fn(&T, &mut Vec<u8>)) {
     out.push(b'[');
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        let value = to_json(item);
-        if let Some(pointer) = canonical::find_float(&value, format!("{at}/{i}")) {
-            return Err(canonical::FloatAt(pointer));
-        }
-        canonical::write(&value, out);
+        write(item, out);
     }
     out.push(b']');
-    Ok(())
+}
+
+/// `<before>"<key>":<json>`; keys here are plain ASCII names, never escaped,
+/// and integers are written by `Display`, which is their canonical form.
+fn write_key(out: &mut Vec<u8>, before: &str, key: &str, json: impl std::fmt::Display) {
+    use std::io::Write;
+    write!(out, "{before}\"{key}\":{json}").expect("writing to memory cannot fail");
+}
+
+/// `,"<key>":"<value>"`, the value escaped as canonical JSON escapes strings.
+fn write_string_key(out: &mut Vec<u8>, key: &str, value: &str) {
+    write_key(out, ",", key, "");
+    serde_json::to_writer(&mut *out, value).expect("writing to memory cannot fail");
 }

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::canonical;
 use crate::header::{Entry, Header, PRELUDE_SIZE, PreloadEntry, Prelude};
+use crate::metadata::Metadata;
 use crate::violation::{Violation, invalid_input};
 use crate::*;
 
@@ -244,7 +245,7 @@ fn read_header(source: &mut dyn Source, prelude: &Prelude, file_len: u64) -> Res
 /// anything else takes `parse_header`, which says what is wrong.
 fn canonical_header(bytes: &[u8]) -> Option<Header> {
     let header: Header = serde_json::from_slice(bytes).ok()?;
-    (header.try_canonical().ok()? == bytes).then_some(header)
+    (header.canonical() == bytes).then_some(header)
 }
 
 fn parse_header(bytes: &[u8], found: &mut Vec<Violation>) -> Option<Header> {
@@ -335,7 +336,7 @@ fn collect_all<T>(items: Option<Vec<Value>>, mut convert: impl FnMut(usize, Valu
 
 fn entry_from_json(index: usize, value: Value, found: &mut Vec<Violation>) -> Option<Entry> {
     let what = format!("asset_table entry {index}");
-    let Value::Object(mut map) = value else {
+    let Value::Object(map) = value else {
         found.push(Violation(format!("{what} must be an object, found {}", describe(&value))));
         return None;
     };
@@ -349,13 +350,14 @@ fn entry_from_json(index: usize, value: Value, found: &mut Vec<Violation>) -> Op
         offset: fields.u64("offset"),
         size: fields.u64("size"),
         decoded_size: fields.u64("decoded_size"),
-        metadata: Map::new(),
+        metadata: Metadata::empty(),
     };
-    let metadata_ok = fields.read("metadata", "an object", Value::as_object).is_some();
+    let metadata = fields.read("metadata", "an object", Value::as_object).map(Metadata::from_map);
     let complete = fields.complete();
-    // Moved out once checked: the metadata tree is not copied.
-    if let (true, Some(Value::Object(metadata))) = (metadata_ok, map.remove("metadata")) {
-        entry.metadata = metadata;
+    // A float was reported by the canonical check; such an entry has no typed form.
+    match metadata {
+        Some(Ok(metadata)) => entry.metadata = metadata,
+        _ => return None,
     }
     complete.then_some(entry)
 }
@@ -607,7 +609,7 @@ mod tests {
             offset,
             size,
             decoded_size: size,
-            metadata: Map::new(),
+            metadata: Metadata::empty(),
         }
     }
 
@@ -668,14 +670,25 @@ mod tests {
     }
 
     #[test]
-    fn a_float_is_refused_by_try_canonical_but_does_not_panic_canonical() {
-        let mut e = entry(1, "GLYPH", 0, 0);
-        e.metadata.insert("gain".into(), json!(0.5));
-        let header = Header { asset_table: vec![e], preload: vec![] };
-        assert_eq!(header.try_canonical().unwrap_err().0, "/asset_table/0/metadata/gain");
-        let plain = header.canonical();
-        let found = parse_and_check(&plain);
+    fn the_typed_writer_is_canonical_json_of_the_same_header() {
+        let mut e = entry(1, "GLYPH", 7, 9);
+        e.asset_name = "a\"b\\c\u{1}é".into();
+        let nested = json!({"z": 1, "pipeline": {"palettes": [{"index": 0}]}, "a": -3});
+        e.metadata = Metadata::from_map(nested.as_object().unwrap()).unwrap();
+        let header = Header {
+            asset_table: vec![e, entry(4, "SOUNDS", 16, 2)],
+            preload: vec![PreloadEntry { asset_id: 4, slot: 15 }],
+        };
+        assert_eq!(header.canonical(), canonical::to_vec(&to_json(&header)).unwrap());
+        assert_eq!(canonical_header(&header.canonical()), Some(header), "and reads back into the same types");
+    }
+
+    #[test]
+    fn a_float_in_a_read_header_is_named() {
+        let bytes = br#"{"asset_table":[{"asset_id":1,"asset_name":"a","bank_type":"GLYPH","codec":"NONE","decoded_size":0,"metadata":{"gain":0.5},"offset":0,"size":0}],"preload":[]}"#;
+        let found = parse_and_check(bytes);
         assert!(messages(&found).contains("`/asset_table/0/metadata/gain` is not a 64-bit integer"), "{found:?}");
+        assert_eq!(canonical_header(bytes), None);
     }
 
     fn parse_and_check(bytes: &[u8]) -> Vec<Violation> {

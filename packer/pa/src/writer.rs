@@ -20,7 +20,7 @@ pub struct PaWriter<W: Write> {
 
 impl<W: Write> PaWriter<W> {
     /// Writes the prelude and the canonical header. A header that breaks the
-    /// format (`check_header`), holds a float, or is too long for the u32
+    /// format (`check_header`) or is too long for the u32
     /// prelude fields is refused with `InvalidInput` before anything is written.
     pub fn new(mut out: W, header: &Header) -> io::Result<PaWriter<W>> {
         let problems = check_header(header);
@@ -30,13 +30,7 @@ impl<W: Write> PaWriter<W> {
                 join(&problems)
             )));
         }
-        let header_bytes = header.try_canonical().map_err(|at| {
-            invalid_input(format!(
-                "refusing to write an assets.pa whose header holds a floating-point number at `{}`; \
-                 the header is integer-only",
-                at.0
-            ))
-        })?;
+        let header_bytes = header.canonical();
         let prelude = Prelude::for_header_len(header_bytes.len())?;
         out.write_all(&prelude.to_bytes())?;
         out.write_all(&header_bytes)?;

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use prometeu_pa::Metadata;
 use rayon::prelude::*;
-use serde_json::{Map, Value};
 
 use crate::exec::snapshot::{AssetSnapshot, Snapshot};
 use crate::families::metadata;
@@ -26,8 +26,9 @@ pub struct AssetPlan {
     pub name: String,
     /// The declared family, which fixes the payload format and the header's `bank_type`.
     pub family: Family,
-    /// Converged metadata for the header entry: declared, `codec`, `pipeline` and derived keys.
-    pub metadata: Map<String, Value>,
+    /// Converged metadata for the header entry (declared, `codec`, `pipeline` and derived keys),
+    /// as its canonical text.
+    pub metadata: Metadata,
     /// Payload length in bytes, as the writer will stream it; the header entry's `size`.
     pub size: u64,
     /// Bytes once resident in the runtime, as the family computes it; the header's `decoded_size`.
@@ -66,7 +67,7 @@ impl GateReport {
 /// A built asset: the family's output with its converged metadata.
 pub struct Built {
     pub materialized: Materialized,
-    pub metadata: Map<String, Value>,
+    pub metadata: Metadata,
 }
 
 /// Decodes one asset's selected inputs from `content` and converges its

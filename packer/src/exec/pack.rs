@@ -11,7 +11,6 @@ use camino::Utf8Path;
 use fs_err as fs;
 use prometeu_shape::counted;
 use serde::Serialize;
-use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::exec::gate::{self, AssetPlan, GateReport};
@@ -27,7 +26,7 @@ use crate::workspace::layout::{
     ASSET_TABLE_JSON, ASSET_TABLE_METADATA_JSON, ASSETS_PA, BUILD_DIR, MANIFEST_FILE, PACK_ORIGIN, PACK_OUTPUTS,
     PRELOAD_JSON,
 };
-use prometeu_pa::{self, CODEC_NONE, Entry, Header, PaWriter, PreloadEntry};
+use prometeu_pa::{self, CODEC_NONE, Entry, Header, Metadata, PaWriter, PreloadEntry};
 
 /// `schema_version` written in `build/asset_table_metadata.json` (local; tools only, the runtime never reads it).
 pub const TABLE_METADATA_SCHEMA_VERSION: u64 = 1;
@@ -558,16 +557,16 @@ pub fn header(plans: &[AssetPlan]) -> Header {
     header_with(plans, |plan| plan.metadata.clone())
 }
 
-/// `header`, moving each plan's metadata into its entry (the plans keep an empty map).
+/// `header`, moving each plan's metadata into its entry (the plans keep `{}`).
 fn header_taking(plans: &mut [AssetPlan]) -> Header {
-    let mut header = header_with(plans, |_| Map::new());
+    let mut header = header_with(plans, |_| Metadata::empty());
     for (entry, plan) in header.asset_table.iter_mut().zip(plans) {
         entry.metadata = std::mem::take(&mut plan.metadata);
     }
     header
 }
 
-fn header_with(plans: &[AssetPlan], metadata: impl Fn(&AssetPlan) -> Map<String, Value>) -> Header {
+fn header_with(plans: &[AssetPlan], metadata: impl Fn(&AssetPlan) -> Metadata) -> Header {
     let mut offset = 0;
     let asset_table = plans
         .iter()

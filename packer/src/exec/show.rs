@@ -82,7 +82,7 @@ pub fn show_asset(project: &Utf8Path, root: &str) -> Option<AssetView> {
                 view.decoded_size = Some(built.decoded_size);
                 view.diagnostics.extend(built.warnings);
                 match metadata::converge(&asset.asset_ref(), &decl.output, &built.derived) {
-                    Ok(merged) => view.metadata = Some(merged),
+                    Ok(merged) => view.metadata = Some(merged.to_map()),
                     Err(problems) => view.diagnostics.extend(problems),
                 }
             }

@@ -114,13 +114,14 @@ fn unpack_glyph(entry: &Entry, payload: &[u8]) -> Result<GlyphSheet, String> {
             colors
         })
         .collect();
+    let metadata = entry.metadata.to_map();
     Ok(GlyphSheet {
         indices,
         palettes,
-        authored: authored_palettes(&entry.metadata),
-        tile_size: entry.metadata.get("tile_size").and_then(Value::as_u64).map(|v| v as u32),
-        tile_count: entry.metadata.get("tile_count").and_then(Value::as_u64).unwrap_or(0),
-        opaque_index_zero: entry.metadata.get("pipeline").and_then(|p| p.get(OPAQUE_INDEX_ZERO_KEY))
+        authored: authored_palettes(&metadata),
+        tile_size: metadata.get("tile_size").and_then(Value::as_u64).map(|v| v as u32),
+        tile_count: metadata.get("tile_count").and_then(Value::as_u64).unwrap_or(0),
+        opaque_index_zero: metadata.get("pipeline").and_then(|p| p.get(OPAQUE_INDEX_ZERO_KEY))
             == Some(&Value::Bool(true)),
     })
 }
@@ -140,7 +141,8 @@ fn authored_palettes(metadata: &serde_json::Map<String, Value>) -> Vec<usize> {
 }
 
 fn unpack_sound(entry: &Entry, payload: &[u8]) -> Result<Vec<PackedSample>, String> {
-    let samples = entry.metadata.get("samples").and_then(Value::as_object);
+    let metadata = entry.metadata.to_map();
+    let samples = metadata.get("samples").and_then(Value::as_object);
     let mut out = Vec::new();
     for (key, sample) in samples.into_iter().flatten() {
         let field = |name: &str| sample.get(name).and_then(Value::as_u64);

@@ -74,13 +74,14 @@ pub fn usage(header: &Header, file_len: u64) -> PackUsage {
         .asset_table
         .iter()
         .map(|entry| {
-            let number = |key: &str| entry.metadata.get(key).and_then(Value::as_u64);
+            let metadata = entry.metadata.to_map();
+            let number = |key: &str| metadata.get(key).and_then(Value::as_u64);
             let glyph = entry.bank_type == GLYPH_BANK_TYPE;
             let cells = glyph.then(|| {
                 let side = u64::from(SHEET_SIDE) / number("tile_size").filter(|&t| t > 0).unwrap_or(8);
                 (number("tile_count").unwrap_or(0), side * side)
             });
-            let seconds = (entry.bank_type == SOUND_BANK_TYPE).then(|| sound_seconds(&entry.metadata));
+            let seconds = (entry.bank_type == SOUND_BANK_TYPE).then(|| sound_seconds(&metadata));
             BankUsage {
                 asset_id: entry.asset_id,
                 asset_name: entry.asset_name.clone(),

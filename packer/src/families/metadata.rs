@@ -2,6 +2,7 @@
 //! `output.codec_configuration` under `codec`, `output.pipeline` under
 //! `pipeline`, plus the family's derived keys — into one integer-only object.
 
+use prometeu_pa::Metadata;
 use serde_json::{Map, Value};
 
 use crate::support::diag::AssetRef;
@@ -13,12 +14,13 @@ use crate::workspace::declaration::Output;
 /// tool's verifier among them) refuse documents nested past 128 levels.
 pub const MAX_METADATA_DEPTH: usize = 32;
 
-/// Merges the declared and derived metadata of one asset.
+/// Merges the declared and derived metadata of one asset into its canonical
+/// text, the one form the plan and the header hold.
 pub fn converge(
     asset: &AssetRef<'_>,
     output: &Output,
     derived: &Map<String, Value>,
-) -> Result<Map<String, Value>, Vec<Diagnostic>> {
+) -> Result<Metadata, Vec<Diagnostic>> {
     let mut merged = output.metadata.clone();
     let mut problems = Vec::new();
     let mut put = |key: &str, value: Value, source: &str, merged: &mut Map<String, Value>| {
@@ -49,7 +51,17 @@ pub fn converge(
     }
     problems.extend(float_findings(asset, output));
     problems.extend(depth_findings(asset, output));
-    if problems.is_empty() { Ok(merged) } else { Err(problems) }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    // The user's sources were searched for floats above; the derived keys are integers.
+    Metadata::from_map(&merged).map_err(|at| {
+        vec![
+            Diagnostic::blocking(Code::MetadataFloat, format!("metadata `{}` is a floating-point number", at.0))
+                .asset(asset.asset_id, asset.root)
+                .file(crate::workspace::layout::declaration_path(asset.root)),
+        ]
+    })
 }
 
 /// The metadata the user writes, by where it is written.
@@ -135,7 +147,11 @@ mod tests {
         let out = output(json!({"tile_size": 16}), Some(json!({})), Some(json!({"p": 1})));
         let derived = json!({"width": 256}).as_object().unwrap().clone();
         let merged = converge(&A, &out, &derived).unwrap();
-        assert_eq!(Value::Object(merged), json!({"tile_size": 16, "codec": {}, "pipeline": {"p": 1}, "width": 256}));
+        assert_eq!(
+            Value::Object(merged.to_map()),
+            json!({"tile_size": 16, "codec": {}, "pipeline": {"p": 1}, "width": 256})
+        );
+        assert_eq!(merged.as_str(), r#"{"codec":{},"pipeline":{"p":1},"tile_size":16,"width":256}"#);
     }
 
     #[test]

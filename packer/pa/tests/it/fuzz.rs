@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use camino::Utf8PathBuf;
 use prometeu_pa::{
-    Entry, Header, Inspection, PaWriter, PreloadEntry, Prelude, verify_bytes, verify_companions, verify_file,
+    Entry, Header, Inspection, Metadata, PaWriter, PreloadEntry, Prelude, verify_bytes, verify_companions, verify_file,
 };
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -101,7 +101,7 @@ fn build_header(seeds: &[AssetSeed]) -> Header {
             offset,
             size: seed.size,
             decoded_size: seed.decoded_size,
-            metadata: seed.metadata.clone(),
+            metadata: Metadata::from_map(&seed.metadata).expect("the strategy makes no floats"),
         });
         offset += seed.size;
         if let Some(slot) = seed.preload_slot

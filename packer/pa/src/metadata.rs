@@ -1,0 +1,95 @@
+//! An entry's metadata, held as its canonical JSON text.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::canonical::{self, FloatAt};
+
+/// One asset's converged metadata: a JSON object of integers, strings,
+/// booleans, arrays and objects, held as its canonical text, which is what
+/// the header writes. One allocation per asset, however many keys; the
+/// pack carries it from the gate to the header without a JSON tree. It can
+/// never hold a float: `from_map` refuses one.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Metadata(Box<str>);
+
+impl Metadata {
+    /// `{}`.
+    pub fn empty() -> Metadata {
+        Metadata("{}".into())
+    }
+
+    /// The canonical text of `map`; fails with the JSON pointer of the first float.
+    pub fn from_map(map: &Map<String, Value>) -> Result<Metadata, FloatAt> {
+        let value = Value::Object(map.clone());
+        let bytes = canonical::to_vec(&value)?;
+        Ok(Metadata(String::from_utf8(bytes).expect("canonical JSON is UTF-8").into_boxed_str()))
+    }
+
+    /// The canonical JSON text (`{"tile_size":16,…}`), as the header holds it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The metadata as a JSON object, for readers of its keys (previews, usage).
+    pub fn to_map(&self) -> Map<String, Value> {
+        match serde_json::from_str(&self.0) {
+            Ok(Value::Object(map)) => map,
+            _ => unreachable!("metadata is always the canonical text of an object"),
+        }
+    }
+
+    /// The value of one top-level key.
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.to_map().remove(key)
+    }
+}
+
+impl Default for Metadata {
+    fn default() -> Metadata {
+        Metadata::empty()
+    }
+}
+
+impl std::fmt::Debug for Metadata {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Metadata {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_map().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Metadata {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Metadata, D::Error> {
+        let map = Map::<String, Value>::deserialize(deserializer)?;
+        Metadata::from_map(&map)
+            .map_err(|at| serde::de::Error::custom(format!("metadata holds a floating-point number at `{}`", at.0)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn held_as_canonical_text_and_read_back() {
+        let map = json!({"width": 256, "codec": {}, "a": [3, 1]}).as_object().unwrap().clone();
+        let metadata = Metadata::from_map(&map).unwrap();
+        assert_eq!(metadata.as_str(), r#"{"a":[3,1],"codec":{},"width":256}"#);
+        assert_eq!(metadata.to_map(), map);
+        assert_eq!(metadata.get("width"), Some(json!(256)));
+        assert_eq!(serde_json::to_string(&metadata).unwrap(), metadata.as_str());
+    }
+
+    #[test]
+    fn a_float_is_refused_with_its_place() {
+        let map = json!({"a": {"gain": 0.5}}).as_object().unwrap().clone();
+        assert_eq!(Metadata::from_map(&map), Err(FloatAt("/a/gain".into())));
+        assert!(serde_json::from_str::<Metadata>(r#"{"gain":0.5}"#).is_err());
+    }
+}
