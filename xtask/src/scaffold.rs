@@ -17,7 +17,7 @@ const FROM_STARTER: &[(&str, &[u8], bool)] = &[
     ("Cargo.toml", include_bytes!("../../templates/starter/Cargo.toml"), false),
     // The starter's tested dependency versions; cargo adjusts it for `--git`.
     ("Cargo.lock", include_bytes!("../../templates/starter/Cargo.lock"), false),
-    (".cargo/config.toml", include_bytes!("../../templates/starter/.cargo/config.toml"), false),
+    (CARGO_CONFIG, STARTER_CARGO_CONFIG.as_bytes(), false),
     ("xtask/src/main.rs", include_bytes!("../../templates/starter/xtask/src/main.rs"), false),
     (".gitignore", include_bytes!("../../templates/starter/.gitignore"), false),
     (".githooks/pre-commit", include_bytes!("../../templates/starter/.githooks/pre-commit"), true),
@@ -28,6 +28,15 @@ const FROM_STARTER: &[(&str, &[u8], bool)] = &[
     ),
     ("dist/program.pbx", include_bytes!("../../templates/starter/dist/program.pbx"), false),
 ];
+
+/// The game's cargo configuration: the `cargo xtask` alias.
+const CARGO_CONFIG: &str = ".cargo/config.toml";
+const STARTER_CARGO_CONFIG: &str = include_str!("../../templates/starter/.cargo/config.toml");
+
+/// The starter's target directory, relative to the checkout (local): a game
+/// that takes the tool from a checkout builds into it, so the tool the
+/// README's first command compiled is not compiled again.
+pub(crate) const STARTER_TARGET_DIR: &str = "templates/starter/target";
 
 /// Where the game's xtask crate gets this tool from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +66,33 @@ impl ToolSource {
             }
             ToolSource::Git { url, rev: None } => format!("prometeu-xtask = {{ git = {} }}", toml_string(url)),
         }
+    }
+}
+
+impl ToolSource {
+    /// The game's `.cargo/config.toml` when it differs from the starter's:
+    /// with a checkout on this machine, the starter's alias plus the
+    /// starter's target directory. Both workspaces have the same lock file,
+    /// profile and path to the tool, so cargo reuses every compiled crate of
+    /// the tool and builds only the game's few-line `xtask` crate. A tool
+    /// from git is compiled from its own source: nothing to share.
+    fn cargo_config(&self, project: &Utf8Path) -> Option<String> {
+        let ToolSource::Path(checkout) = self else { return None };
+        let starter = checkout.join(STARTER_TARGET_DIR);
+        if !starter.parent().is_some_and(|dir| dir.join("Cargo.toml").is_file()) {
+            return None;
+        }
+        let target = relative_path(project, &starter);
+        Some(format!(
+            "{STARTER_CARGO_CONFIG}\n\
+             # Written by `cargo xtask new`: the tool is a checkout on this machine, so\n\
+             # the game builds into that checkout's starter target directory, where the\n\
+             # tool is already compiled. Remove these two lines with the path dependency\n\
+             # (when the game pins the tool with `--git`).\n\
+             [build]\n\
+             target-dir = {}\n",
+            toml_string(target.as_str())
+        ))
     }
 }
 
@@ -135,6 +171,9 @@ fn write_project(staging: &Utf8Path, dir: &Utf8Path, name: &str, tool: &ToolSour
     let io = |e: std::io::Error| format!("cannot write the new project: {e}");
     for (path, bytes, executable) in FROM_STARTER {
         write(staging, path, bytes, *executable).map_err(io)?;
+    }
+    if let Some(config) = tool.cargo_config(dir) {
+        write(staging, CARGO_CONFIG, config.as_bytes(), false).map_err(io)?;
     }
     let registry = prometeu_packer::registry_bytes(&prometeu_packer::Registry::empty()).map_err(io)?;
     let generated: [(&str, String); 5] = [

@@ -12,11 +12,14 @@ use serde_json::Value;
 
 use crate::support::{PACK_OUTPUTS, Project, Run, Watched, XTASK, Xtask, alive, starter};
 
-/// Where the game projects' `cargo xtask` builds: the starter's own target
-/// directory, which the README's first command (and `.ci/run`) fills, so the
-/// tool is compiled once for both.
-fn game_target_dir() -> Utf8PathBuf {
-    repo_root().join("templates/starter/target")
+/// Cargo's environment for a game's own cargo: nothing of the outer `cargo
+/// test`'s build (which sets these for itself), and no target directory, so
+/// the game's `.cargo/config.toml` from `new` decides where it builds.
+fn as_a_developer_types_it(cmd: &mut Command) -> &mut Command {
+    for var in ["CARGO_MANIFEST_DIR", "CARGO_PKG_NAME", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_TARGET_DIR"] {
+        cmd.env_remove(var);
+    }
+    cmd
 }
 
 fn run(cmd: &mut Command) -> (i32, String, String) {
@@ -26,14 +29,15 @@ fn run(cmd: &mut Command) -> (i32, String, String) {
 }
 
 fn git(dir: &Utf8Path, args: &[&str]) -> (i32, String, String) {
-    run(Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@localhost")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@localhost")
-        .env("CARGO_TARGET_DIR", game_target_dir().as_str()))
+    run(as_a_developer_types_it(
+        Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_AUTHOR_NAME", "Test")
+            .env("GIT_AUTHOR_EMAIL", "test@localhost")
+            .env("GIT_COMMITTER_NAME", "Test")
+            .env("GIT_COMMITTER_EMAIL", "test@localhost"),
+    ))
 }
 
 fn git_ok(dir: &Utf8Path, args: &[&str]) {
@@ -44,11 +48,8 @@ fn git_ok(dir: &Utf8Path, args: &[&str]) {
 /// `cargo xtask …` inside a game directory, as its developers type it.
 fn cargo_xtask(dir: &Utf8Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO"));
-    cmd.arg("xtask").args(args).current_dir(dir).env("CARGO_TARGET_DIR", game_target_dir().as_str());
-    // The outer `cargo test` sets these for its own build; the game's cargo must not inherit them.
-    for var in ["CARGO_MANIFEST_DIR", "CARGO_PKG_NAME", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"] {
-        cmd.env_remove(var);
-    }
+    cmd.arg("xtask").args(args).current_dir(dir);
+    as_a_developer_types_it(&mut cmd);
     cmd
 }
 
@@ -152,20 +153,15 @@ fn pre_commit_framework_entry(game: &Utf8Path) {
     assert_eq!(field("language"), "system");
     assert_eq!(field("pass_filenames"), "false");
     let entry = field("entry");
-    let (code, out, err) = run(Command::new("sh")
-        .arg("-c")
-        .arg(&entry)
-        .current_dir(game)
-        .env("CARGO_TARGET_DIR", game_target_dir().as_str()));
+    let (code, out, err) = run(as_a_developer_types_it(Command::new("sh").arg("-c").arg(&entry).current_dir(game)));
     assert_eq!(code, 0, "{entry}:\n{out}\n{err}");
 
     let framework = Command::new("pre-commit").arg("--version").output();
     if framework.is_ok_and(|o| o.status.success()) {
         let id = field("- id");
-        let (code, out, err) = run(Command::new("pre-commit")
-            .args(["try-repo", repo_root().as_str(), &id, "--verbose"])
-            .current_dir(game)
-            .env("CARGO_TARGET_DIR", game_target_dir().as_str()));
+        let (code, out, err) = run(as_a_developer_types_it(
+            Command::new("pre-commit").args(["try-repo", repo_root().as_str(), &id, "--verbose"]).current_dir(game),
+        ));
         assert_eq!(code, 0, "pre-commit try-repo:\n{out}\n{err}");
         assert!(out.contains("Passed"), "{out}");
     } else {
@@ -467,6 +463,47 @@ fn every_json_line_matches_the_shipped_schema() {
     assert!(!validator.is_valid(&bad));
 }
 
+/// The README's path, from the checkout's own `cargo xtask new` to the
+/// game's first `cargo xtask`, compiles the tool once: `new` runs the
+/// starter's binary, and the game builds into the starter's target
+/// directory, where only its own few-line crate is new.
+#[test]
+fn a_first_game_compiles_only_its_own_crate() {
+    // The README's first command compiled the starter (`.ci/run` runs it); make sure here.
+    let starter = repo_root().join("templates/starter");
+    let (code, _, err) = run(&mut cargo_xtask(&starter, &["--version"]));
+    assert_eq!(code, 0, "{err}");
+    let tmp = tempfile::tempdir().unwrap();
+    let game = Utf8PathBuf::try_from(tmp.path().canonicalize().unwrap()).unwrap().join("my-game");
+    let mut new = Command::new(env!("CARGO"));
+    new.args(["xtask", "new", game.as_str(), "--no-git"]).current_dir(repo_root());
+    let (code, _, err) = run(as_a_developer_types_it(&mut new));
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("Compiling"), "the checkout's `cargo xtask` is the starter's, already built:\n{err}");
+
+    let config: toml::Table =
+        toml::from_str(&fs_err::read_to_string(game.join(".cargo/config.toml")).unwrap()).unwrap();
+    let target = config["build"]["target-dir"].as_str().unwrap();
+    assert_eq!(game.join(target).canonicalize_utf8().unwrap(), starter.join("target"));
+    assert!(config["alias"]["xtask"].as_str().is_some(), "the alias is kept");
+
+    let (code, _, err) = run(&mut cargo_xtask(&game, &["play-prep"]));
+    assert_eq!(code, 0, "{err}");
+    let compiled: Vec<&str> = err.lines().filter(|l| l.trim_start().starts_with("Compiling")).collect();
+    assert_eq!(compiled.len(), 1, "only the game's own crate compiles:\n{err}");
+    assert!(compiled[0].contains(&format!("xtask v0.1.0 ({game}/xtask)")), "{err}");
+    assert!(game.join("build/manifest.json").is_file());
+    assert!(!game.join("target").exists(), "nothing is compiled into the game's own target/");
+
+    // A game that pins the tool from git is compiled from its own source: no shared directory.
+    let pinned = Utf8PathBuf::try_from(tmp.path().canonicalize().unwrap()).unwrap().join("pinned");
+    let (code, out, err) =
+        run(Command::new(XTASK).args(["new", pinned.as_str(), "--no-git", "--git", "https://example.org/t.git"]));
+    assert_eq!(code, 0, "{out}{err}");
+    let config = fs_err::read(pinned.join(".cargo/config.toml")).unwrap();
+    assert_eq!(config, fs_err::read(starter.join(".cargo/config.toml")).unwrap(), "the starter's, byte for byte");
+}
+
 #[test]
 fn the_starter_is_a_game_repository_of_its_own() {
     let starter = repo_root().join("templates/starter");
@@ -474,11 +511,16 @@ fn the_starter_is_a_game_repository_of_its_own() {
     let line = alias.lines().find(|l| l.starts_with("xtask =")).unwrap();
     // No `--quiet`: cargo's Compiling progress stays visible on a first run.
     assert_eq!(line, "xtask = \"run --package xtask --\"");
+    // The checkout's `cargo xtask` is the starter's, so the README's path compiles the tool once.
+    let checkout = fs_err::read_to_string(repo_root().join(".cargo/config.toml")).unwrap();
+    let line = checkout.lines().find(|l| l.starts_with("xtask =")).unwrap();
+    assert_eq!(line, "xtask = \"run --manifest-path templates/starter/Cargo.toml --package xtask --\"");
     let workspace: toml::Table =
         toml::from_str(&fs_err::read_to_string(repo_root().join("Cargo.toml")).unwrap()).unwrap();
     let members = workspace["workspace"]["members"].as_array().unwrap();
     assert!(members.iter().all(|m| !m.as_str().unwrap().starts_with("templates")));
-    // `new` copies these from the starter byte for byte (include_bytes!), so they cannot drift;
+    // `new` copies these from the starter byte for byte (include_bytes!), so they cannot drift
+    // (a game on a checkout's path adds the shared target directory to its cargo configuration);
     // the starter's xtask crate depends on this checkout by path.
     let xtask: toml::Table =
         toml::from_str(&fs_err::read_to_string(starter.join("xtask/Cargo.toml")).unwrap()).unwrap();
