@@ -1,10 +1,11 @@
 //! `cargo xtask bench`: generates projects at several scales, packs each with
 //! the release binary, and prints — measured in the same run, medians of
-//! `--runs` — the pack's time against two references over the same
-//! `assets/` tree (`tar -cf` plus an fsync of the archive, and a read-only
-//! `cat` pass), `summary` and `validate` per 10k assets, and peak resident
-//! memory beyond the bytes the frozen snapshot holds. Figures are printed,
-//! never asserted.
+//! `--runs` — the pack's time against references over the same `assets/`
+//! tree (`tar -cf` plus an fsync of the archive, and a read-only `cat`
+//! pass) and against the floors under its own output (writing and fsyncing
+//! a file of its size, hashing it), CPU seconds, `summary` and `validate`
+//! per 10k assets, and peak resident memory beyond the bytes the frozen
+//! snapshot holds. Figures are printed, never asserted.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -48,6 +49,8 @@ struct Measured {
     wall: Duration,
     /// `None` where the system does not tell it.
     peak_rss_kib: Option<i64>,
+    /// User plus system time; `None` where the system does not tell it.
+    cpu: Option<Duration>,
     ok: bool,
     stdout: String,
 }
@@ -176,38 +179,54 @@ fn bench_scale(binary: &Utf8Path, project: &Utf8Path, scale: &Scale, args: &Benc
         pack_args.extend(["--threads", t.as_str()]);
     }
     let runs = args.runs.max(1);
-    eprintln!("[{}] timing pack, tar -cf + fsync, cat, summary, validate ({runs} runs each)…", scale.name);
+    eprintln!(
+        "[{}] timing pack, tar -cf + fsync, cat, summary, validate and the floors ({runs} runs each)…",
+        scale.name
+    );
     // One untimed pass of each first, so every command meets a warm page cache.
     let tar_file = project.with_extension("tar");
+    let floor_file = project.with_extension("floor");
+    let pa = project.join("build/assets.pa");
     let tar_sync = format!("tar -cf '{tar_file}' -C '{project}' assets && sync '{tar_file}'");
     let cat = format!("find '{project}/assets' -type f -print0 | xargs -0 cat > /dev/null");
+    // The floors under the pack's own output: writing a file of its size
+    // with one fsync, and hashing it twice (each payload and the whole file
+    // are hashed, as `asset_table_metadata.json` records both).
+    let write_floor = format!("cat '{pa}' > '{floor_file}' && sync '{floor_file}'");
+    // OpenSSL's SHA-256 uses the CPU's SHA instructions, as the pack's does.
+    let hash_floor = format!("openssl dgst -sha256 '{pa}' '{pa}' > /dev/null");
     let binary = binary.as_str();
     let summary_args = ["summary", "--project", project.as_str(), "--message-format", "json"];
     let validate_args = ["validate", "--project", project.as_str(), "--message-format", "json"];
-    let mut samples: Vec<Vec<Measured>> = vec![Vec::new(); 5];
+    let mut samples: Vec<Vec<Measured>> = vec![Vec::new(); COMMANDS];
     for run in 0..=runs {
+        let pack = if scale.moved { skipped() } else { measure(binary, &pack_args)? };
+        if !pack.ok && !scale.moved {
+            return Err(format!("the benchmark pack failed:\n{}", pack.stdout));
+        }
+        let floor = |script: &str| if scale.moved { Ok(skipped()) } else { measure("sh", &["-c", script]) };
         let round = [
-            if scale.moved { skipped() } else { measure(binary, &pack_args)? },
+            pack,
             measure("sh", &["-c", &tar_sync])?,
             measure("sh", &["-c", &cat])?,
             measure(binary, &summary_args)?,
             measure(binary, &validate_args)?,
+            floor(&write_floor)?,
+            floor(&hash_floor)?,
         ];
-        if !round[0].ok && !scale.moved {
-            return Err(format!("the benchmark pack failed:\n{}", round[0].stdout));
-        }
         if run > 0 {
             for (list, m) in samples.iter_mut().zip(round) {
                 list.push(m);
             }
         }
     }
+    let _ = fs::remove_file(&floor_file);
     let _ = fs::remove_file(&tar_file);
     // Each round runs the pack and then the references, back to back: the
     // ratio within a round is a paired one, steadier on a noisy machine than
     // the ratio of two medians.
-    let paired = |reference: usize| median_ratio(&samples[0], &samples[reference]);
-    let ratios = Ratios { tar: paired(1), cat: paired(2) };
+    let paired = |reference: usize| median_ratio(&samples[PACK], &samples[reference]);
+    let ratios = Ratios { tar: paired(TAR), cat: paired(CAT), write: paired(WRITE_FLOOR), hash: paired(HASH_FLOOR) };
     let medians: Vec<Measured> = samples.into_iter().map(median).collect();
     report(scale, &generated, &medians, &ratios, project);
     let assets = (scale.glyph_assets + scale.sound_assets).max(1);
@@ -215,21 +234,34 @@ fn bench_scale(binary: &Utf8Path, project: &Utf8Path, scale: &Scale, args: &Benc
     Ok(PerAsset {
         name: scale.name.clone(),
         assets,
-        pack: (!scale.moved).then(|| per_asset(&medians[0])),
-        summary: per_asset(&medians[3]),
-        validate: per_asset(&medians[4]),
+        pack: (!scale.moved).then(|| per_asset(&medians[PACK])),
+        summary: per_asset(&medians[SUMMARY]),
+        validate: per_asset(&medians[VALIDATE]),
     })
 }
 
-/// The pack's place in a round where it is not run (a blocked project).
+/// The commands of one round, by their place in it.
+const PACK: usize = 0;
+const TAR: usize = 1;
+const CAT: usize = 2;
+const SUMMARY: usize = 3;
+const VALIDATE: usize = 4;
+const WRITE_FLOOR: usize = 5;
+const HASH_FLOOR: usize = 6;
+const COMMANDS: usize = 7;
+
+/// The place in a round of a command that is not run (the pack and its
+/// floors on a blocked project).
 fn skipped() -> Measured {
-    Measured { wall: Duration::ZERO, peak_rss_kib: None, ok: false, stdout: String::new() }
+    Measured { wall: Duration::ZERO, peak_rss_kib: None, cpu: None, ok: false, stdout: String::new() }
 }
 
 /// The pack's wall time over the references', median of the per-round ratios.
 struct Ratios {
     tar: f64,
     cat: f64,
+    write: f64,
+    hash: f64,
 }
 
 fn median_ratio(a: &[Measured], b: &[Measured]) -> f64 {
@@ -368,6 +400,9 @@ fn tile_png(asset: usize, tile: usize) -> Vec<u8> {
     encoder.set_color(png::ColorType::Indexed);
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_palette(vec![0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 0, 255]);
+    // Index 0 is transparency, as an artist's tiles have it: an opaque
+    // colour there would be a warning on every tile.
+    encoder.set_trns(vec![0]);
     encoder.write_header().and_then(|mut w| w.write_image_data(&pixels)).expect("PNG encodes in memory");
     out
 }
@@ -404,11 +439,11 @@ fn measure(program: &str, args: &[&str]) -> Result<Measured, String> {
         std::io::Read::read_to_string(&mut out, &mut stdout).map_err(|e| e.to_string())?;
     }
     let ended = crate::platform::wait_measured(&mut child)?;
-    Ok(Measured { wall: started.elapsed(), peak_rss_kib: ended.peak_rss_kib, ok: ended.ok, stdout })
+    Ok(Measured { wall: started.elapsed(), peak_rss_kib: ended.peak_rss_kib, cpu: ended.cpu, ok: ended.ok, stdout })
 }
 
 fn report(scale: &Scale, generated: &Generated, m: &[Measured], ratios: &Ratios, project: &Utf8Path) {
-    let [pack, tar, cat, summary, validate] = m else { return };
+    let [pack, tar, cat, summary, validate, write_floor, hash_floor] = m else { return };
     let held = pack
         .stdout
         .lines()
@@ -421,6 +456,10 @@ fn report(scale: &Scale, generated: &Generated, m: &[Measured], ratios: &Ratios,
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
     let s = |m: &Measured| m.wall.as_secs_f64();
     let per_10k = |m: &Measured| s(m) * 10_000.0 / assets.max(1) as f64;
+    let cpu = |m: &Measured| match m.cpu {
+        Some(cpu) => format!("{:.2} s", cpu.as_secs_f64()),
+        None => "not measured on this system".to_owned(),
+    };
     let rss = match pack.peak_rss_kib {
         Some(kib) => {
             let rss = kib as f64 / 1024.0;
@@ -459,11 +498,17 @@ fn report(scale: &Scale, generated: &Generated, m: &[Measured], ratios: &Ratios,
         ),
         (other, format!("tar -cf + fsync:        {:.2} s", s(tar))),
         (other, format!("cat (read only):        {:.2} s", s(cat))),
+        (pack_line, format!("write + fsync floor:    {:.2} s (a file of assets.pa's size)", s(write_floor))),
+        (pack_line, format!("hash floor:             {:.2} s (SHA-256 of assets.pa, twice, openssl)", s(hash_floor))),
         (pack_line, format!("pack / (tar + fsync):   {:.2}x (median of the rounds' ratios)", ratios.tar)),
         (pack_line, format!("pack / cat:             {:.2}x (median of the rounds' ratios)", ratios.cat)),
+        (pack_line, format!("pack / write floor:     {:.2}x (median of the rounds' ratios)", ratios.write)),
+        (pack_line, format!("pack / hash floor:      {:.2}x (median of the rounds' ratios)", ratios.hash)),
+        (pack_line, format!("pack CPU:               {} (tar + fsync: {})", cpu(pack), cpu(tar))),
         (other, format!("summary:                {:.2} s ({:.3} s per 10k assets)", s(summary), per_10k(summary))),
         (other, format!("validate:               {:.2} s ({:.3} s per 10k assets)", s(validate), per_10k(validate))),
         (pack_line, format!("pack peak RSS:          {rss}")),
+        (other, format!("summary, validate CPU:  {}, {}", cpu(summary), cpu(validate))),
     ];
     let mut out = std::io::stdout().lock();
     for (about_pack, line) in lines {

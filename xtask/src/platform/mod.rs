@@ -23,6 +23,8 @@ pub(crate) struct Ended {
     pub(crate) ok: bool,
     /// Its peak resident memory in KiB, where the system tells it.
     pub(crate) peak_rss_kib: Option<i64>,
+    /// The CPU time it used (user plus system), where the system tells it.
+    pub(crate) cpu: Option<std::time::Duration>,
 }
 
 /// Marks a file the tool wrote as executable (the hooks and scripts of a
