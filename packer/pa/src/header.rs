@@ -2,7 +2,7 @@
 //! canonical JSON table of contents.
 
 use serde::{Deserialize, Serialize};
-use std::io;
+use std::io::{self, Write};
 
 use crate::metadata::Metadata;
 use crate::violation::{Violation, hex, invalid_input, printable};
@@ -163,49 +163,65 @@ impl Header {
     /// with each entry's metadata already canonical text: no JSON tree is
     /// built, however large the table.
     pub fn canonical(&self) -> Vec<u8> {
-        let mut out = b"{\"asset_table\":".to_vec();
-        self.write_asset_table(&mut out);
-        out.extend_from_slice(b",\"preload\":");
-        self.write_preload(&mut out);
-        out.push(b'}');
+        let mut out = Vec::new();
+        self.write_canonical(&mut out).expect("writing to memory cannot fail");
         out
+    }
+
+    /// `canonical`, streamed into `out`.
+    pub fn write_canonical(&self, out: &mut impl Write) -> io::Result<()> {
+        out.write_all(b"{\"asset_table\":")?;
+        self.write_asset_table_json(out)?;
+        out.write_all(b",\"preload\":")?;
+        self.write_preload_json(out)?;
+        out.write_all(b"}")
+    }
+
+    /// The length of `canonical`, counted without holding it.
+    pub fn canonical_len(&self) -> usize {
+        let mut counter = Counter(0);
+        self.write_canonical(&mut counter).expect("counting cannot fail");
+        counter.0
     }
 
     /// `build/asset_table.json`: the `asset_table` value, canonical.
     pub fn asset_table_json(&self) -> Vec<u8> {
         let mut out = Vec::new();
-        self.write_asset_table(&mut out);
+        self.write_asset_table_json(&mut out).expect("writing to memory cannot fail");
         out
     }
 
     /// `build/preload.json`: the `preload` value, canonical.
     pub fn preload_json(&self) -> Vec<u8> {
         let mut out = Vec::new();
-        self.write_preload(&mut out);
+        self.write_preload_json(&mut out).expect("writing to memory cannot fail");
         out
     }
 
-    fn write_asset_table(&self, out: &mut Vec<u8>) {
+    /// `asset_table_json`, streamed into `out`.
+    pub fn write_asset_table_json(&self, out: &mut impl Write) -> io::Result<()> {
         write_array(&self.asset_table, out, |e, out| {
             // Keys in byte order: asset_id, asset_name, bank_type, codec, decoded_size, metadata, offset, size.
-            write_key(out, "{", "asset_id", e.asset_id);
-            write_string_key(out, "asset_name", &e.asset_name);
-            write_string_key(out, "bank_type", &e.bank_type);
-            write_string_key(out, "codec", &e.codec);
-            write_key(out, ",", "decoded_size", e.decoded_size);
-            write_key(out, ",", "metadata", e.metadata.as_str());
-            write_key(out, ",", "offset", e.offset);
-            write_key(out, ",", "size", e.size);
-            out.push(b'}');
-        });
+            write!(out, "{{\"asset_id\":{},\"asset_name\":", e.asset_id)?;
+            write_string(out, &e.asset_name)?;
+            out.write_all(b",\"bank_type\":")?;
+            write_string(out, &e.bank_type)?;
+            out.write_all(b",\"codec\":")?;
+            write_string(out, &e.codec)?;
+            write!(
+                out,
+                ",\"decoded_size\":{},\"metadata\":{},\"offset\":{},\"size\":{}}}",
+                e.decoded_size,
+                e.metadata.as_str(),
+                e.offset,
+                e.size
+            )
+        })
     }
 
-    fn write_preload(&self, out: &mut Vec<u8>) {
-        write_array(&self.preload, out, |p, out| {
-            write_key(out, "{", "asset_id", p.asset_id);
-            write_key(out, ",", "slot", p.slot);
-            out.push(b'}');
-        });
+    /// `preload_json`, streamed into `out`.
+    pub fn write_preload_json(&self, out: &mut impl Write) -> io::Result<()> {
+        write_array(&self.preload, out, |p, out| write!(out, "{{\"asset_id\":{},\"slot\":{}}}", p.asset_id, p.slot))
     }
 
     /// Sum of all entry sizes, saturating: a header whose sizes overflow u64
@@ -222,27 +238,34 @@ pub(crate) fn to_json<T: Serialize>(value: &T) -> serde_json::Value {
     serde_json::to_value(value).expect("header types always convert to JSON")
 }
 
-/// `[item,item,…]`, each written by `write`.
-fn write_array<T>(items: &[T], out: &mut Vec<u8>, write: impl Fn(&T, &mut Vec<u8>)) {
-    out.push(b'[');
+/// `[item,item,…]`, each written by `write`. Integers are written by
+/// `Display`, which is their canonical form.
+fn write_array<T, W: Write>(items: &[T], out: &mut W, write: impl Fn(&T, &mut W) -> io::Result<()>) -> io::Result<()> {
+    out.write_all(b"[")?;
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
-            out.push(b',');
+            out.write_all(b",")?;
         }
-        write(item, out);
+        write(item, out)?;
     }
-    out.push(b']');
+    out.write_all(b"]")
 }
 
-/// `<before>"<key>":<json>`; keys here are plain ASCII names, never escaped,
-/// and integers are written by `Display`, which is their canonical form.
-fn write_key(out: &mut Vec<u8>, before: &str, key: &str, json: impl std::fmt::Display) {
-    use std::io::Write;
-    write!(out, "{before}\"{key}\":{json}").expect("writing to memory cannot fail");
+/// A JSON string, escaped as canonical JSON escapes strings (serde_json's compact writer).
+fn write_string(out: &mut impl Write, value: &str) -> io::Result<()> {
+    serde_json::to_writer(out, value).map_err(io::Error::from)
 }
 
-/// `,"<key>":"<value>"`, the value escaped as canonical JSON escapes strings.
-fn write_string_key(out: &mut Vec<u8>, key: &str, value: &str) {
-    write_key(out, ",", key, "");
-    serde_json::to_writer(&mut *out, value).expect("writing to memory cannot fail");
+/// Counts what is written to it.
+struct Counter(usize);
+
+impl Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }

@@ -30,10 +30,10 @@ impl<W: Write> PaWriter<W> {
                 join(&problems)
             )));
         }
-        let header_bytes = header.canonical();
-        let prelude = Prelude::for_header_len(header_bytes.len())?;
+        // Counted, then streamed: the header is never held whole.
+        let prelude = Prelude::for_header_len(header.canonical_len())?;
         out.write_all(&prelude.to_bytes())?;
-        out.write_all(&header_bytes)?;
+        header.write_canonical(&mut out)?;
         let expected = header.asset_table.iter().map(|e| (e.asset_id, e.size)).collect();
         Ok(PaWriter { out, expected, written: 0 })
     }

@@ -368,17 +368,22 @@ impl<'o> Run<'o> {
         let points = &options.testpoints;
         // The plans' metadata moves into the header: it is held once.
         let header = header_taking(&mut report.plans);
-        // The companions need no payload: they are serialized while the payloads stream.
-        let (written, (asset_table, preload)) = std::thread::scope(|scope| {
-            let companions = scope.spawn(|| (header.asset_table_json(), header.preload_json()));
+        // The companions need no payload: they are written while the payloads stream.
+        let (written, companions) = std::thread::scope(|scope| {
+            let companions = scope.spawn(|| {
+                stage
+                    .write_with(ASSET_TABLE_JSON, |out| header.write_asset_table_json(out))
+                    .and_then(|()| stage.write_with(PRELOAD_JSON, |out| header.write_preload_json(out)))
+            });
             let written = self.write_pa(&stage.path(ASSETS_PA), &snapshot, &report.plans, &header, pool, options);
-            (written, companions.join().expect("serializing the companions does not panic"))
+            (written, companions.join().expect("writing the companions does not panic"))
         });
         let written = written?;
         let io = |e: std::io::Error| e.to_string();
-        stage.write(ASSET_TABLE_JSON, &asset_table).map_err(io)?;
-        stage.write(PRELOAD_JSON, &preload).map_err(io)?;
-        stage.write(ASSET_TABLE_METADATA_JSON, &table_metadata(&snapshot, &written)).map_err(io)?;
+        companions.map_err(io)?;
+        stage
+            .write_with(ASSET_TABLE_METADATA_JSON, |out| write_table_metadata(out, &snapshot, &written))
+            .map_err(io)?;
         drop_in_background(snapshot);
         points.hit(TestPoint::PackStaged).map_err(io)?;
         conformance(stage, &header)?;
@@ -406,7 +411,7 @@ impl<'o> Run<'o> {
             let asset = snapshot.asset(plan.asset_id).expect("planned assets are in the snapshot");
             let decl = asset.declaration.as_ref().expect("planned assets have declarations");
             let payload = checked_payload(entry, gate::build_asset(asset, decl, snapshot))?;
-            let sha256 = hex(&Sha256::digest(&payload));
+            let sha256: [u8; 32] = Sha256::digest(&payload).into();
             Ok::<_, String>((payload, sha256))
         };
         let (to_writer, windows) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
@@ -456,7 +461,7 @@ impl<'o> Run<'o> {
             produced?;
             let mut hashing = finished.map_err(io)?;
             hashing.flush().map_err(io)?;
-            Ok(Written { file_len: hashing.len, file_sha256: hex(&hashing.hasher.finalize()), payload_sha256 })
+            Ok(Written { file_len: hashing.len, file_sha256: hashing.hasher.finalize().into(), payload_sha256 })
         })
     }
 
@@ -592,55 +597,79 @@ fn header_with(plans: &[AssetPlan], metadata: impl Fn(&AssetPlan) -> Metadata) -
 
 struct Written {
     file_len: u64,
-    file_sha256: String,
-    payload_sha256: Vec<(u32, String)>,
+    file_sha256: [u8; 32],
+    payload_sha256: Vec<(u32, [u8; 32])>,
 }
 
 /// `asset_table_metadata.json`: tooling facts only — nothing that varies by
-/// machine, path, user or time. Written from typed records whose fields are
-/// declared in byte order of their keys, integers and strings only, so
+/// machine, path, user or time. Streamed from typed records whose fields
+/// are declared in byte order of their keys, integers and strings only, so
 /// serde_json's compact output is already the canonical form (checked
-/// against `canonical_json` in the tests).
-fn table_metadata(snapshot: &Snapshot, written: &Written) -> Vec<u8> {
-    let assets = written
-        .payload_sha256
-        .iter()
-        .map(|(id, sha)| {
-            let asset = snapshot.asset(*id).expect("written assets are in the snapshot");
-            asset_metadata(snapshot, asset, sha)
-        })
-        .collect();
+/// against `canonical_json` in the tests); the assets and their inputs are
+/// serialized as they are visited, never collected.
+fn write_table_metadata(out: &mut impl Write, snapshot: &Snapshot, written: &Written) -> std::io::Result<()> {
     let metadata = TableMetadata {
-        assets,
-        assets_pa: PaDigest { sha256: &written.file_sha256, size: written.file_len },
+        assets: TableAssets { snapshot, written },
+        assets_pa: PaDigest { sha256: Hex(written.file_sha256), size: written.file_len },
         schema_version: TABLE_METADATA_SCHEMA_VERSION,
     };
-    serde_json::to_vec(&metadata).expect("table metadata serializes")
+    serde_json::to_writer(out, &metadata).map_err(std::io::Error::from)
 }
 
 /// `asset_table_metadata.json`; fields in byte order of their keys.
 #[derive(Serialize)]
 struct TableMetadata<'a> {
-    assets: Vec<AssetMetadata<'a>>,
-    assets_pa: PaDigest<'a>,
+    assets: TableAssets<'a>,
+    assets_pa: PaDigest,
     schema_version: u64,
 }
 
 #[derive(Serialize)]
-struct PaDigest<'a> {
-    sha256: &'a str,
+struct PaDigest {
+    sha256: Hex,
     size: u64,
+}
+
+/// The written assets, in table order, each serialized when reached.
+struct TableAssets<'a> {
+    snapshot: &'a Snapshot,
+    written: &'a Written,
+}
+
+impl Serialize for TableAssets<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.written.payload_sha256.iter().map(|(id, sha)| {
+            let asset = self.snapshot.asset(*id).expect("written assets are in the snapshot");
+            asset_metadata(self.snapshot, asset, sha)
+        }))
+    }
 }
 
 #[derive(Serialize)]
 struct AssetMetadata<'a> {
     asset_id: u32,
-    asset_root: String,
+    asset_root: AssetRoot<'a>,
     asset_uuid: &'a str,
     family: &'static str,
     format: &'static str,
-    inputs: Vec<InputMetadata<'a>>,
-    payload_sha256: &'a str,
+    inputs: Inputs<'a>,
+    payload_sha256: Hex,
+}
+
+/// One asset's selected inputs, each serialized when reached.
+struct Inputs<'a> {
+    snapshot: &'a Snapshot,
+    asset: &'a AssetSnapshot,
+    role: &'static str,
+}
+
+impl Serialize for Inputs<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.asset.selected.iter().map(|file| {
+            let (size, sha256) = self.snapshot.digest(&file.path).expect("written inputs are in the frozen snapshot");
+            InputMetadata { index: file.index, path: &file.path, role: self.role, sha256: Hex(sha256), size }
+        }))
+    }
 }
 
 #[derive(Serialize)]
@@ -648,28 +677,58 @@ struct InputMetadata<'a> {
     index: u32,
     path: &'a str,
     role: &'static str,
-    sha256: String,
+    sha256: Hex,
     size: u64,
 }
 
-fn asset_metadata<'a>(snapshot: &Snapshot, asset: &'a AssetSnapshot, payload_sha256: &'a str) -> AssetMetadata<'a> {
+/// A digest serialized as lowercase hex, as every digest in the companions is written.
+struct Hex([u8; 32]);
+
+impl Serialize for Hex {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut text = [0u8; 64];
+        for (pair, byte) in text.chunks_exact_mut(2).zip(&self.0) {
+            pair.copy_from_slice(&HEX_DIGITS[usize::from(*byte)]);
+        }
+        serializer.serialize_str(std::str::from_utf8(&text).expect("hex digits are ASCII"))
+    }
+}
+
+/// `HEX_DIGITS[b]` is byte `b` in two lowercase hex digits.
+const HEX_DIGITS: [[u8; 2]; 256] = {
+    let digits = *b"0123456789abcdef";
+    let mut table = [[0u8; 2]; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = [digits[b >> 4], digits[b & 0xf]];
+        b += 1;
+    }
+    table
+};
+
+/// `assets/<root>`, as the registry's root is written in the companions.
+struct AssetRoot<'a>(&'a str);
+
+impl Serialize for AssetRoot<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!("{}/{}", crate::workspace::layout::ASSETS_DIR, self.0))
+    }
+}
+
+fn asset_metadata<'a>(
+    snapshot: &'a Snapshot,
+    asset: &'a AssetSnapshot,
+    payload_sha256: &'a [u8; 32],
+) -> AssetMetadata<'a> {
     let decl = asset.declaration.as_ref().expect("written assets have declarations");
-    let inputs = asset
-        .selected
-        .iter()
-        .map(|file| {
-            let (size, sha256) = snapshot.digest(&file.path).expect("written inputs are in the frozen snapshot");
-            InputMetadata { index: file.index, path: &file.path, role: decl.main_role(), sha256: hex(&sha256), size }
-        })
-        .collect();
     AssetMetadata {
         asset_id: asset.entry.asset_id,
-        asset_root: crate::workspace::layout::root_path(&asset.entry.root),
+        asset_root: AssetRoot(&asset.entry.root),
         asset_uuid: &asset.entry.asset_uuid,
         family: decl.family.type_name(),
         format: decl.family.format(),
-        inputs,
-        payload_sha256,
+        inputs: Inputs { snapshot, asset, role: decl.main_role() },
+        payload_sha256: Hex(*payload_sha256),
     }
 }
 

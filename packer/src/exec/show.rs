@@ -66,7 +66,7 @@ pub fn show_asset(project: &Utf8Path, root: &str) -> Option<AssetView> {
         main_role: decl.map(|d| d.main_role()),
         inputs: decl.map(|d| d.inputs.clone()).unwrap_or_default(),
         artifacts: asset.selected.clone(),
-        palettes: decl.and_then(|d| d.output.pipeline.as_ref()?.get("palettes").cloned()),
+        palettes: decl.and_then(|d| d.output.pipeline.as_ref()?.get("palettes")),
         preload_slot: decl.and_then(|d| d.preload.enabled.then_some(d.preload.slot).flatten()),
         metadata: None,
         size: None,

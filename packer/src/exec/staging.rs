@@ -36,6 +36,9 @@ pub fn operation_id() -> String {
     id
 }
 
+/// The buffer of a staged output written by `write_with` (local).
+const STREAM_BUFFER: usize = 256 * 1024;
+
 /// One staging directory of one operation.
 #[derive(Debug)]
 pub struct Staging {
@@ -101,6 +104,19 @@ impl Staging {
     /// Writes the staged output `name` whole (replacing it); made durable by `promote`, not here.
     pub fn write(&self, name: &str, bytes: &[u8]) -> std::io::Result<()> {
         fs::write(self.path(name), bytes)
+    }
+
+    /// Writes the staged output `name` (replacing it) through a buffer, as
+    /// `write` produces it, so a large output is never held whole; made
+    /// durable by `promote`, not here.
+    pub fn write_with(
+        &self,
+        name: &str,
+        write: impl FnOnce(&mut std::io::BufWriter<fs::File>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let mut out = std::io::BufWriter::with_capacity(STREAM_BUFFER, fs::File::create(self.path(name))?);
+        write(&mut out)?;
+        std::io::Write::flush(&mut out)
     }
 
     /// Removes the staging directory without touching `build/`.

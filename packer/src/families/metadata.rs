@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::support::diag::AssetRef;
 use crate::support::diag::{Code, Diagnostic};
-use crate::workspace::declaration::Output;
+use crate::workspace::declaration::{JsonObject, Output};
 
 /// Deepest nesting of arrays and objects allowed inside metadata (local).
 /// The header holds metadata three levels down, and JSON readers (this
@@ -21,7 +21,7 @@ pub fn converge(
     output: &Output,
     derived: &Map<String, Value>,
 ) -> Result<Metadata, Vec<Diagnostic>> {
-    let mut merged = output.metadata.clone();
+    let mut merged = output.metadata.to_map();
     let mut problems = Vec::new();
     let mut put = |key: &str, value: Value, source: &str, merged: &mut Map<String, Value>| {
         if merged.contains_key(key) {
@@ -41,10 +41,10 @@ pub fn converge(
         }
     };
     if let Some(codec) = &output.codec_configuration {
-        put("codec", Value::Object(codec.clone()), "`output.codec_configuration`", &mut merged);
+        put("codec", Value::Object(codec.to_map()), "`output.codec_configuration`", &mut merged);
     }
     if let Some(pipeline) = &output.pipeline {
-        put("pipeline", Value::Object(pipeline.clone()), "`output.pipeline`", &mut merged);
+        put("pipeline", Value::Object(pipeline.to_map()), "`output.pipeline`", &mut merged);
     }
     for (key, value) in derived {
         put(key, value.clone(), "the packer (a derived key)", &mut merged);
@@ -65,7 +65,7 @@ pub fn converge(
 }
 
 /// The metadata the user writes, by where it is written.
-fn user_sources(output: &Output) -> [(&'static str, Option<&Map<String, Value>>); 3] {
+fn user_sources(output: &Output) -> [(&'static str, Option<&JsonObject>); 3] {
     [
         ("output.metadata", Some(&output.metadata)),
         ("output.codec_configuration", output.codec_configuration.as_ref()),
@@ -78,7 +78,7 @@ pub fn float_findings(asset: &AssetRef<'_>, output: &Output) -> Vec<Diagnostic> 
     user_sources(output)
         .into_iter()
         .filter_map(|(name, map)| {
-            let at = prometeu_pa::find_float(&Value::Object(map?.clone()), String::new())?;
+            let at = prometeu_pa::find_float(&Value::Object(map?.to_map()), String::new())?;
             Some(
                 Diagnostic::blocking(
                     Code::MetadataFloat,
@@ -99,7 +99,7 @@ pub fn depth_findings(asset: &AssetRef<'_>, output: &Output) -> Vec<Diagnostic> 
     user_sources(output)
         .into_iter()
         .filter_map(|(name, map)| {
-            let depth = map?.values().map(depth).max().unwrap_or(0) + 1;
+            let depth = map?.to_map().values().map(depth).max().unwrap_or(0) + 1;
             (depth > MAX_METADATA_DEPTH).then(|| {
                 Diagnostic::blocking(
                     Code::MetadataTooDeep,
@@ -130,7 +130,7 @@ mod tests {
     use serde_json::json;
 
     fn output(metadata: Value, codec: Option<Value>, pipeline: Option<Value>) -> Output {
-        let obj = |v: Value| v.as_object().unwrap().clone();
+        let obj = |v: Value| JsonObject::from_map(v.as_object().unwrap());
         Output {
             format: String::new(),
             codec: prometeu_pa::CODEC_NONE.into(),

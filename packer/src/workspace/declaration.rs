@@ -95,11 +95,52 @@ pub struct Output {
     /// Must be `SUPPORTED_CODEC` (`NONE`), else `codec_unsupported`; becomes the header's `codec`.
     pub codec: String,
     /// `output.metadata` (empty when absent).
-    pub metadata: Map<String, Value>,
+    pub metadata: JsonObject,
     /// Copied to metadata key `codec` when present; free-form but integers only.
-    pub codec_configuration: Option<Map<String, Value>>,
+    pub codec_configuration: Option<JsonObject>,
     /// Copied to metadata key `pipeline` when present; a glyph bank reads its `palettes`.
-    pub pipeline: Option<Map<String, Value>>,
+    pub pipeline: Option<JsonObject>,
+}
+
+/// A free-form object of `asset.json`, held as its compact JSON text: one
+/// allocation per object however many keys, where a JSON tree costs a few
+/// hundred bytes per node for as long as the snapshot lives. Readers parse
+/// it when they need its keys (a few times per asset, each a small object).
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct JsonObject(Box<str>);
+
+impl JsonObject {
+    /// The compact text of `map`.
+    pub fn from_map(map: &Map<String, Value>) -> JsonObject {
+        JsonObject(serde_json::to_string(map).expect("a JSON map serializes").into_boxed_str())
+    }
+
+    /// The object's keys and values.
+    pub fn to_map(&self) -> Map<String, Value> {
+        if self.0.is_empty() {
+            return Map::new();
+        }
+        match serde_json::from_str(&self.0) {
+            Ok(Value::Object(map)) => map,
+            _ => unreachable!("a JsonObject is always the text of an object"),
+        }
+    }
+
+    /// The value of one key.
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.to_map().remove(key)
+    }
+
+    /// Whether the object has no key.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty() || &*self.0 == "{}"
+    }
+}
+
+impl std::fmt::Debug for JsonObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() { "{}" } else { &self.0 })
+    }
 }
 
 /// The declaration's `preload` object (keys local).
@@ -787,15 +828,10 @@ impl Checker<'_> {
 
     /// An optional free-form object: `Some(None)` when absent, `None` when
     /// present but not an object.
-    fn optional_object(
-        &mut self,
-        fields: &Map<String, Value>,
-        parent: &str,
-        key: &str,
-    ) -> Option<Option<Map<String, Value>>> {
+    fn optional_object(&mut self, fields: &Map<String, Value>, parent: &str, key: &str) -> Option<Option<JsonObject>> {
         match fields.get(key) {
             None => Some(None),
-            Some(value) => self.object(value, &join(parent, key)).map(|m| Some(m.clone())),
+            Some(value) => self.object(value, &join(parent, key)).map(|m| Some(JsonObject::from_map(m))),
         }
     }
 

@@ -137,7 +137,9 @@ fn an_aseprite_file_packs_to_its_first_frames_visible_layers() {
 #[test]
 fn an_aseprite_sheet_is_cut_like_a_png_sheet() {
     let mut sheet = sheet_fixture("hero.ase", fixture("layers.aseprite"));
-    sheet.decl.output.metadata.insert("tile_size".into(), json!(8));
+    let mut metadata = sheet.decl.output.metadata.to_map();
+    metadata.insert("tile_size".into(), json!(8));
+    sheet.decl.output.metadata = prometeu_packer::JsonObject::from_map(&metadata);
     let built = sheet.ok();
     assert_eq!(built.derived["tile_count"], 1);
 }

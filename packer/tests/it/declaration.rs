@@ -115,7 +115,7 @@ fn set(value: &mut Value, pointer: &str, new: Value) {
 fn the_spec_example_parses_to_the_expected_declaration() {
     let parsed = parse_bytes(SPEC_EXAMPLE.as_bytes());
     assert!(parsed.diagnostics.is_empty(), "{:#?}", parsed.diagnostics);
-    let object = |v: Value| v.as_object().unwrap().clone();
+    let object = |v: Value| prometeu_packer::JsonObject::from_map(v.as_object().unwrap());
     let expected = Declaration {
         asset_uuid: "3f1c2a9e-5d7b-4c1e-9f0a-2b6d8e4c7a10".into(),
         name: "hero".into(),

@@ -61,7 +61,7 @@ pub struct Fixture {
 impl Fixture {
     pub fn new(family: Family, metadata: Value, pipeline: Option<Value>) -> Fixture {
         let object = |value: Value| match value {
-            Value::Object(map) => map,
+            Value::Object(map) => prometeu_packer::JsonObject::from_map(&map),
             other => panic!("expected an object, got {other}"),
         };
         let decl = Declaration {

@@ -30,11 +30,10 @@ pub(super) fn check_tile_size(
     out: &mut Vec<Diagnostic>,
 ) -> Option<u32> {
     let file = &findings.file;
-    let Some(value) = decl.output.metadata.get("tile_size") else {
+    let metadata = decl.output.metadata.to_map();
+    let Some(value) = metadata.get("tile_size") else {
         // `output.metadata` is free-form, so a misspelt `tile_size` is only noticed here.
-        let hint = decl
-            .output
-            .metadata
+        let hint = metadata
             .keys()
             .find(|key| prometeu_shape::did_you_mean(key, &["tile_size"]).is_some())
             .map(|key| format!("`{key}` is not read: did you mean `tile_size`? "))
@@ -84,7 +83,7 @@ pub(super) fn check_opaque_index_zero(
     let value = decl.output.pipeline.as_ref().and_then(|pipeline| pipeline.get(OPAQUE_INDEX_ZERO_KEY));
     match value {
         None => false,
-        Some(Value::Bool(on)) => *on,
+        Some(Value::Bool(on)) => on,
         Some(other) => {
             out.push(findings.blocking(
                 Code::DeclarationInvalidValue,
@@ -92,7 +91,7 @@ pub(super) fn check_opaque_index_zero(
                     "`output.pipeline.{OPAQUE_INDEX_ZERO_KEY}` in {} is {}; set it to `true` (index 0 is an opaque \
                      colour in this bank) or remove it (index 0 is transparency)",
                     findings.file,
-                    quote(other)
+                    quote(&other)
                 ),
             ));
             false
@@ -126,7 +125,7 @@ pub(super) fn check_palettes(
                 format!(
                     "`output.pipeline.palettes` in {file} is {}, not a list; write it as a list of \
                      {{ \"index\": …, \"palette\": {{ \"colors\": […] }} }} entries",
-                    quote(other)
+                    quote(&other)
                 ),
             ));
             return None;
