@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use prometeu_pa::Metadata;
 use rayon::prelude::*;
 
+use crate::exec::kept::{Keeper, Sparse};
 use crate::exec::snapshot::{AssetSnapshot, Snapshot};
 use crate::families::metadata;
 use crate::families::{AssetInput, Content, Materialized};
@@ -82,27 +83,55 @@ pub fn build_asset(asset: &AssetSnapshot, decl: &Declaration, content: &dyn Cont
 
 /// Runs every check over `snapshot`, decoding active assets on `pool`.
 pub fn run(snapshot: &Snapshot, content: &dyn Content, pool: &rayon::ThreadPool) -> GateReport {
+    run_with(snapshot, content, pool, None).0
+}
+
+/// `run`, keeping for the writer what `keeper` allows of each built
+/// payload: one entry per plan, `None` where the writer rebuilds it.
+pub fn run_keeping(
+    snapshot: &Snapshot,
+    content: &dyn Content,
+    pool: &rayon::ThreadPool,
+    keeper: &Keeper,
+) -> (GateReport, Vec<Option<Sparse>>) {
+    run_with(snapshot, content, pool, Some(keeper))
+}
+
+fn run_with(
+    snapshot: &Snapshot,
+    content: &dyn Content,
+    pool: &rayon::ThreadPool,
+    keeper: Option<&Keeper>,
+) -> (GateReport, Vec<Option<Sparse>>) {
     let mut diagnostics = snapshot.workspace_diagnostics.clone();
     let active: Vec<&AssetSnapshot> = snapshot.active().collect();
-    let checked: Vec<(Vec<Diagnostic>, Option<AssetPlan>)> =
-        pool.install(|| active.par_iter().map(|asset| check_asset(asset, content)).collect());
-    let mut plans = Vec::new();
-    for (found, plan) in checked {
+    let checked: Vec<(Vec<Diagnostic>, Option<(AssetPlan, Option<Sparse>)>)> =
+        pool.install(|| active.par_iter().map(|asset| check_asset(asset, content, keeper)).collect());
+    let (mut plans, mut kept) = (Vec::new(), Vec::new());
+    for (found, planned) in checked {
         diagnostics.extend(found);
-        plans.extend(plan);
+        if let Some((plan, sparse)) = planned {
+            plans.push(plan);
+            kept.push(sparse);
+        }
     }
     diagnostics.extend(duplicate_names(&active));
     diagnostics.extend(preload_clashes(&active));
-    GateReport { diagnostics, plans }
+    (GateReport { diagnostics, plans }, kept)
 }
 
-fn check_asset(asset: &AssetSnapshot, content: &dyn Content) -> (Vec<Diagnostic>, Option<AssetPlan>) {
+fn check_asset(
+    asset: &AssetSnapshot,
+    content: &dyn Content,
+    keeper: Option<&Keeper>,
+) -> (Vec<Diagnostic>, Option<(AssetPlan, Option<Sparse>)>) {
     let mut found = asset.diagnostics.clone();
     let Some(decl) = asset.declaration.as_ref().filter(|_| !any_blocking(&found)) else {
         return (found, None);
     };
     match build_asset(asset, decl, content) {
         Ok(built) => {
+            let kept = keeper.and_then(|keeper| keeper.offer(&built.materialized.payload));
             found.extend(built.materialized.warnings);
             let plan = AssetPlan {
                 asset_id: asset.entry.asset_id,
@@ -114,7 +143,7 @@ fn check_asset(asset: &AssetSnapshot, content: &dyn Content) -> (Vec<Diagnostic>
                 decoded_size: built.materialized.decoded_size,
                 preload_slot: decl.preload.enabled.then_some(decl.preload.slot).flatten(),
             };
-            (found, Some(plan))
+            (found, Some((plan, kept)))
         }
         Err(problems) => {
             found.extend(problems);

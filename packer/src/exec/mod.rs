@@ -3,6 +3,7 @@
 //! the registry mutations made under it. May import every layer below.
 
 pub(crate) mod gate;
+pub(crate) mod kept;
 pub(crate) mod lane;
 pub(crate) mod mutate;
 pub(crate) mod new_asset;

@@ -14,6 +14,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::exec::gate::{self, AssetPlan, GateReport};
+use crate::exec::kept::{Keeper, PACK_KEEP_BYTES, Sparse};
 use crate::exec::lane::LaneGuard;
 use crate::exec::origin::Origin;
 use crate::exec::snapshot::{self, AssetSnapshot, MaterializationConfig, Snapshot};
@@ -283,12 +284,18 @@ impl<'o> Run<'o> {
         if let Err(stopped) = options.stop.check() {
             return self.finish_failed(FailureStage::Execution, stopped, true, Vec::new());
         }
-        let mut report = gate::run(&snapshot, &snapshot, &pool);
+        let (mut report, mut kept) = gate::run_keeping(&snapshot, &snapshot, &pool, &Keeper::new(PACK_KEEP_BYTES));
         if !self.report_gate(&report) {
             return self.result(Status::Blocked, None, false, report.plans.len(), report.diagnostics, None);
         }
+        let held = kept.iter().flatten().map(Sparse::held).sum::<u64>();
+        let count = kept.iter().flatten().count();
+        self.info(format!(
+            "{count} of {} payloads kept from the gate ({held} bytes), the rest rebuilt from the snapshot",
+            report.plans.len()
+        ));
         let diagnostics = report.diagnostics.clone();
-        let result = match self.execute(&build_dir, snapshot, &mut report, &pool, options) {
+        let result = match self.execute(&build_dir, snapshot, &mut report, &mut kept, &pool, options) {
             Ok(()) => self.result(Status::Success, None, true, report.plans.len(), diagnostics, None),
             Err(Failure(stage, message)) => self.finish_failed(stage, message, true, diagnostics),
         };
@@ -322,6 +329,7 @@ impl<'o> Run<'o> {
         build_dir: &Utf8Path,
         snapshot: Snapshot,
         report: &mut GateReport,
+        kept: &mut [Option<Sparse>],
         pool: &rayon::ThreadPool,
         options: &PackOptions,
     ) -> Result<(), Failure> {
@@ -330,7 +338,7 @@ impl<'o> Run<'o> {
         let points = &options.testpoints;
         let stage = Staging::create(build_dir, &self.operation_id).map_err(exec)?;
         let staged = self
-            .stage_and_check(&stage, snapshot, report, pool, options)
+            .stage_and_check(&stage, snapshot, report, kept, pool, options)
             .and_then(|bytes| options.stop.check().map(|()| bytes));
         match staged {
             Ok(bytes) => self.event(EventKind::Staged { files: PACK_OUTPUTS.map(String::from).to_vec(), bytes }),
@@ -362,6 +370,7 @@ impl<'o> Run<'o> {
         stage: &Staging,
         snapshot: Snapshot,
         report: &mut GateReport,
+        kept: &mut [Option<Sparse>],
         pool: &rayon::ThreadPool,
         options: &PackOptions,
     ) -> Result<u64, String> {
@@ -375,7 +384,8 @@ impl<'o> Run<'o> {
                     .write_with(ASSET_TABLE_JSON, |out| header.write_asset_table_json(out))
                     .and_then(|()| stage.write_with(PRELOAD_JSON, |out| header.write_preload_json(out)))
             });
-            let written = self.write_pa(&stage.path(ASSETS_PA), &snapshot, &report.plans, &header, pool, options);
+            let target = Target { path: &stage.path(ASSETS_PA), header: &header };
+            let written = self.write_pa(target, &snapshot, &report.plans, kept, pool, options);
             (written, companions.join().expect("writing the companions does not panic"))
         });
         let written = written?;
@@ -390,27 +400,33 @@ impl<'o> Run<'o> {
         Ok(written.file_len)
     }
 
-    /// Streams `assets.pa`: payloads are rebuilt from the snapshot a window
-    /// at a time on the pool (each hashed by the worker that built it) while
-    /// a writer thread hashes and writes the previous window in table order,
-    /// so the file is never held in memory whole and decoding, hashing and
-    /// writing overlap. `asset_packed` events follow the writer, on this thread.
+    /// Streams `assets.pa`: payloads are taken from what the gate kept, or
+    /// rebuilt from the snapshot, a window at a time on the pool (each hashed
+    /// by the worker that made it) while a writer thread hashes and writes
+    /// the previous window in table order, so the file is never held in
+    /// memory whole and decoding, hashing and writing overlap. `asset_packed`
+    /// events follow the writer, on this thread.
     fn write_pa(
         &mut self,
-        path: &Utf8Path,
+        Target { path, header }: Target<'_>,
         snapshot: &Snapshot,
         plans: &[AssetPlan],
-        header: &Header,
+        kept: &mut [Option<Sparse>],
         pool: &rayon::ThreadPool,
         options: &PackOptions,
     ) -> Result<Written, String> {
         use rayon::prelude::*;
         let io = |e: std::io::Error| format!("cannot write {path}: {e}");
         let file = fs::File::create(path).map_err(io)?;
-        let build = |(plan, entry): (&AssetPlan, &Entry)| {
-            let asset = snapshot.asset(plan.asset_id).expect("planned assets are in the snapshot");
-            let decl = asset.declaration.as_ref().expect("planned assets have declarations");
-            let payload = checked_payload(entry, gate::build_asset(asset, decl, snapshot))?;
+        let build = |((plan, entry), kept): ((&AssetPlan, &Entry), &mut Option<Sparse>)| {
+            let payload = match kept.take() {
+                Some(sparse) => kept_payload(entry, &sparse)?,
+                None => {
+                    let asset = snapshot.asset(plan.asset_id).expect("planned assets are in the snapshot");
+                    let decl = asset.declaration.as_ref().expect("planned assets have declarations");
+                    checked_payload(entry, gate::build_asset(asset, decl, snapshot))?
+                }
+            };
             let sha256: [u8; 32] = Sha256::digest(&payload).into();
             Ok::<_, String>((payload, sha256))
         };
@@ -434,13 +450,14 @@ impl<'o> Run<'o> {
             let mut produced = Ok(());
             for range in windows_of(plans) {
                 let window = &plans[range.clone()];
-                let entries = &header.asset_table[range];
+                let entries = &header.asset_table[range.clone()];
+                let kept = &mut kept[range];
                 let built: Result<Vec<_>, String> = options
                     .testpoints
                     .hit(TestPoint::PackMaterialize)
                     .map_err(|e| e.to_string())
                     .and_then(|()| options.stop.check())
-                    .and_then(|()| pool.install(|| window.par_iter().zip(entries).map(build).collect()));
+                    .and_then(|()| pool.install(|| window.par_iter().zip(entries).zip(kept).map(build).collect()));
                 let (payloads, digests): (Vec<_>, Vec<_>) = match built {
                     Ok(built) => built.into_iter().unzip(),
                     Err(e) => {
@@ -544,6 +561,20 @@ fn windows_of(plans: &[AssetPlan]) -> impl Iterator<Item = std::ops::Range<usize
         start += n;
         Some(start - n..start)
     })
+}
+
+/// Where `assets.pa` is written, and the header it starts with.
+struct Target<'a> {
+    path: &'a Utf8Path,
+    header: &'a Header,
+}
+
+/// A payload the gate kept: expanded, never decoded again.
+fn kept_payload(entry: &Entry, sparse: &Sparse) -> Result<Vec<u8>, String> {
+    if sparse.payload_len() != entry.size {
+        return Err(format!("asset {} was kept at another size than the gate planned", entry.asset_id));
+    }
+    Ok(sparse.expand())
 }
 
 /// The gate already built every asset once and planned its header entry;

@@ -1,0 +1,167 @@
+//! Payloads the pack's gate keeps for the writer, so an asset is decoded
+//! once: what the gate built is what the writer writes.
+//!
+//! A payload is kept only in its sparse form (the runs of non-zero bytes),
+//! and only while every kept payload together stays under
+//! `PACK_KEEP_BYTES`: a glyph bank's 34 816-byte sheet is mostly the zeros
+//! of empty cells and undeclared palettes, and keeps in about a kilobyte;
+//! a sound bank's samples are as large as its input and do not compress
+//! this way, so it is rebuilt from the frozen bytes (its 16-bit PCM is
+//! copied straight from the data chunk). Memory stays bounded whatever the
+//! project: past the budget, assets are rebuilt as before. The bytes
+//! written never depend on which assets were kept.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Bytes of sparse payloads the gate may keep for the writer (local).
+pub const PACK_KEEP_BYTES: u64 = 24 * 1024 * 1024;
+
+/// A sparse payload is kept only when it is at most this fraction of the payload.
+const KEEP_RATIO: usize = 4;
+
+/// Zero bytes between two runs below which they are stored as one: a run
+/// costs `SPAN_COST` bytes of bookkeeping.
+const SPAN_COST: usize = 8;
+
+/// A payload as its runs of non-zero bytes: `len` bytes, zero except at the spans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sparse {
+    len: u32,
+    /// `(offset, length)` of each run, in order, into the payload; their bytes follow one another in `bytes`.
+    spans: Box<[(u32, u32)]>,
+    bytes: Box<[u8]>,
+}
+
+impl Sparse {
+    /// The sparse form of `payload`, when it is small enough to be worth keeping.
+    pub fn of(payload: &[u8]) -> Option<Sparse> {
+        let len = u32::try_from(payload.len()).ok()?;
+        let limit = payload.len() / KEEP_RATIO;
+        let (mut spans, mut bytes) = (Vec::new(), Vec::new());
+        let mut at = 0;
+        while let Some(start) = next_nonzero(payload, at) {
+            let end = run_end(payload, start);
+            spans.push((start as u32, (end - start) as u32));
+            bytes.extend_from_slice(&payload[start..end]);
+            if bytes.len() + spans.len() * SPAN_COST > limit {
+                return None;
+            }
+            at = end;
+        }
+        Some(Sparse { len, spans: spans.into(), bytes: bytes.into() })
+    }
+
+    /// Bytes this form holds.
+    pub fn held(&self) -> u64 {
+        (self.bytes.len() + self.spans.len() * SPAN_COST) as u64
+    }
+
+    /// The payload's length.
+    pub fn payload_len(&self) -> u64 {
+        u64::from(self.len)
+    }
+
+    /// The payload, whole.
+    pub fn expand(&self) -> Vec<u8> {
+        let mut payload = vec![0u8; self.len as usize];
+        let mut from = 0;
+        for &(offset, len) in &*self.spans {
+            let (offset, len) = (offset as usize, len as usize);
+            payload[offset..offset + len].copy_from_slice(&self.bytes[from..from + len]);
+            from += len;
+        }
+        payload
+    }
+}
+
+fn next_nonzero(payload: &[u8], from: usize) -> Option<usize> {
+    payload[from..].iter().position(|&b| b != 0).map(|p| p + from)
+}
+
+/// The end of the run starting at the non-zero byte `start`: past its last
+/// non-zero byte before `SPAN_COST` zeros in a row (or the payload's end).
+fn run_end(payload: &[u8], start: usize) -> usize {
+    let mut end = start + 1;
+    loop {
+        let zeros = payload[end..].iter().take_while(|&&b| b == 0).take(SPAN_COST).count();
+        if zeros == SPAN_COST || end + zeros == payload.len() {
+            return end;
+        }
+        // A short gap: the run goes on past it and the non-zero bytes after it.
+        end += zeros;
+        end += payload[end..].iter().take_while(|&&b| b != 0).count();
+    }
+}
+
+/// What the gate may still keep, shared by its workers.
+#[derive(Debug)]
+pub struct Keeper {
+    left: AtomicU64,
+}
+
+impl Keeper {
+    /// A keeper with `budget` bytes to spend.
+    pub fn new(budget: u64) -> Keeper {
+        Keeper { left: AtomicU64::new(budget) }
+    }
+
+    /// The sparse form of `payload` when it is worth keeping and fits what is left.
+    pub fn offer(&self, payload: &[u8]) -> Option<Sparse> {
+        let sparse = Sparse::of(payload)?;
+        let cost = sparse.held();
+        let taken = self.left.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(cost));
+        taken.is_ok().then_some(sparse)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expands_to_the_same_bytes() {
+        let mut payload = vec![0u8; 34_816];
+        for (i, b) in payload.iter_mut().enumerate() {
+            if (i / 128) % 7 == 0 && i % 128 < 8 || i == 34_815 || i == 0 {
+                *b = (i % 251) as u8 | 1;
+            }
+        }
+        payload[300] = 0x10;
+        payload[303] = 0x01; // a gap shorter than a span's cost stays inside one span
+        let sparse = Sparse::of(&payload).expect("mostly zeros");
+        assert_eq!(sparse.expand(), payload);
+        assert!(sparse.held() < payload.len() as u64 / 4, "{}", sparse.held());
+        assert_eq!(Sparse::of(&[0; 100]).unwrap().expand(), vec![0; 100]);
+        assert_eq!(Sparse::of(&[]).unwrap().expand(), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn dense_payloads_are_not_kept() {
+        let dense: Vec<u8> = (0..4096u32).map(|i| (i % 255) as u8 + 1).collect();
+        assert_eq!(Sparse::of(&dense), None);
+    }
+
+    #[test]
+    fn the_budget_bounds_what_is_kept() {
+        let mut payload = vec![0u8; 4096];
+        payload[10] = 1;
+        let keeper = Keeper::new(Sparse::of(&payload).unwrap().held() * 2);
+        assert!(keeper.offer(&payload).is_some());
+        assert!(keeper.offer(&payload).is_some());
+        assert!(keeper.offer(&payload).is_none(), "the third is over the budget");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_kept_payload_expands_to_itself(runs in proptest::collection::vec((0usize..64, 0u8..=255), 0..40)) {
+            let mut payload = Vec::new();
+            for (zeros, value) in runs {
+                payload.extend(std::iter::repeat_n(0u8, zeros * 8));
+                payload.push(value);
+            }
+            if let Some(sparse) = Sparse::of(&payload) {
+                proptest::prop_assert_eq!(sparse.expand(), payload);
+            }
+        }
+    }
+}
