@@ -40,12 +40,10 @@ impl Sparse {
         let (mut spans, mut bytes) = (Vec::new(), Vec::new());
         let mut at = 0;
         while let Some(start) = next_nonzero(payload, at) {
-            let end = run_end(payload, start);
+            let room = limit.checked_sub(bytes.len() + (spans.len() + 1) * SPAN_COST)?;
+            let end = run_end(payload, start, room)?;
             spans.push((start as u32, (end - start) as u32));
             bytes.extend_from_slice(&payload[start..end]);
-            if bytes.len() + spans.len() * SPAN_COST > limit {
-                return None;
-            }
             at = end;
         }
         Some(Sparse { len, spans: spans.into(), bytes: bytes.into() })
@@ -80,16 +78,21 @@ fn next_nonzero(payload: &[u8], from: usize) -> Option<usize> {
 
 /// The end of the run starting at the non-zero byte `start`: past its last
 /// non-zero byte before `SPAN_COST` zeros in a row (or the payload's end).
-fn run_end(payload: &[u8], start: usize) -> usize {
+/// `None` as soon as the run is longer than `room`: a dense payload is
+/// given up after at most `room` bytes, never scanned whole.
+fn run_end(payload: &[u8], start: usize, room: usize) -> Option<usize> {
     let mut end = start + 1;
     loop {
         let zeros = payload[end..].iter().take_while(|&&b| b == 0).take(SPAN_COST).count();
         if zeros == SPAN_COST || end + zeros == payload.len() {
-            return end;
+            return (end - start <= room).then_some(end);
         }
         // A short gap: the run goes on past it and the non-zero bytes after it.
         end += zeros;
-        end += payload[end..].iter().take_while(|&&b| b != 0).count();
+        end += payload[end..].iter().take(room + 1).take_while(|&&b| b != 0).count();
+        if end - start > room {
+            return None;
+        }
     }
 }
 

@@ -4,7 +4,8 @@ use super::*;
 
 /// One sample converted to 16-bit mono, with its advisory findings.
 pub(super) struct Sample {
-    pub(super) frames: Vec<i16>,
+    /// The frames as the payload stores them: signed 16-bit little-endian.
+    pub(super) pcm: Vec<u8>,
     pub(super) rate: u32,
     pub(super) warnings: Vec<Diagnostic>,
 }
@@ -47,13 +48,13 @@ pub(super) fn decode_sample(
     if found.iter().any(Diagnostic::is_blocking) {
         return Err(found);
     }
-    if let Some(frames) = read_frames_pcm16(&bytes, spec) {
-        return Ok(Sample { frames, rate: spec.sample_rate, warnings: found });
+    if let Some(pcm) = read_frames_pcm16(&bytes, spec) {
+        return Ok(Sample { pcm, rate: spec.sample_rate, warnings: found });
     }
     // The header's length is only a claim: never reserve more than the bytes could hold.
     let capacity = (reader.duration() as usize).min(bytes.len());
     match read_frames(&mut reader, spec, capacity) {
-        Ok(frames) => Ok(Sample { frames, rate: spec.sample_rate, warnings: found }),
+        Ok(frames) => Ok(Sample { pcm: le_bytes(&frames), rate: spec.sample_rate, warnings: found }),
         Err(failure) => {
             found.push(failure.into_diagnostic(spec, reader.duration(), path, findings));
             Err(found)
@@ -206,12 +207,18 @@ pub(super) fn read_frames<R: Read>(
     }
 }
 
+/// Frames as the payload stores them.
+pub(super) fn le_bytes(frames: &[i16]) -> Vec<u8> {
+    frames.iter().flat_map(|frame| frame.to_le_bytes()).collect()
+}
+
 /// 16-bit integer PCM is stored as the payload's own sample type, so its
-/// frames come straight from the data bytes rather than value by value.
-/// Only a complete data chunk takes this path; anything short or odd goes
-/// through `read_frames`, which says precisely what is wrong. Both paths
-/// give the same frames (`tests::pcm16_fast_path_matches_the_decoder`).
-pub(super) fn read_frames_pcm16(bytes: &[u8], spec: WavSpec) -> Option<Vec<i16>> {
+/// payload bytes come straight from the data bytes: mono ones copied whole,
+/// stereo pairs mixed as they are read. Only a complete data chunk takes
+/// this path; anything short or odd goes through `read_frames`, which says
+/// precisely what is wrong. Both paths give the same bytes
+/// (`tests::pcm16_fast_path_matches_the_decoder`).
+pub(super) fn read_frames_pcm16(bytes: &[u8], spec: WavSpec) -> Option<Vec<u8>> {
     if spec.sample_format != SampleFormat::Int || spec.bits_per_sample != 16 {
         return None;
     }
@@ -227,10 +234,10 @@ pub(super) fn read_frames_pcm16(bytes: &[u8], spec: WavSpec) -> Option<Vec<i16>>
         return None;
     }
     let data = bytes.get(start..start.checked_add(len)?)?;
-    let values = data.chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]]));
+    let value = |b: &[u8]| i16::from_le_bytes([b[0], b[1]]);
     match channels {
-        1 => Some(values.collect()),
-        2 => Some(values.collect::<Vec<i16>>().chunks_exact(2).map(|lr| mix(lr[0], lr[1])).collect()),
+        1 => Some(data.to_vec()),
+        2 => Some(data.chunks_exact(4).flat_map(|lr| mix(value(&lr[..2]), value(&lr[2..])).to_le_bytes()).collect()),
         _ => None,
     }
 }

@@ -67,15 +67,18 @@ pub fn materialize(input: &AssetInput<'_>) -> Result<Materialized, Vec<Diagnosti
             }
         };
         warnings.extend(sample.warnings);
-        if let Some(problem) = loop_finding(file, sample.frames.len() as u64, &declaration) {
+        let frames = (sample.pcm.len() / 2) as u64;
+        if let Some(problem) = loop_finding(file, frames, &declaration) {
             problems.push(problem);
             continue;
         }
         let offset = payload.len() as u64;
-        for frame in &sample.frames {
-            payload.extend_from_slice(&frame.to_le_bytes());
+        if payload.is_empty() {
+            payload = sample.pcm;
+        } else {
+            payload.extend_from_slice(&sample.pcm);
         }
-        let entry = sample_entry(offset, sample.frames.len() as u64, sample.rate, file.loop_points);
+        let entry = sample_entry(offset, frames, sample.rate, file.loop_points);
         entries.insert(file.index.to_string(), entry);
     }
     if !problems.is_empty() {
@@ -121,7 +124,7 @@ mod tests {
             let values = &values[..values.len() / channels as usize * channels as usize];
             let bytes = wav16(channels, values, trailing);
             let spec = WavReader::new(Cursor::new(&bytes[..])).unwrap().spec();
-            proptest::prop_assert_eq!(read_frames_pcm16(&bytes, spec), Some(decoded(&bytes)));
+            proptest::prop_assert_eq!(read_frames_pcm16(&bytes, spec), Some(le_bytes(&decoded(&bytes))));
         }
     }
 
