@@ -195,6 +195,15 @@ fn bench_scale(binary: &Utf8Path, project: &Utf8Path, scale: &Scale, args: &Benc
     let write_floor = format!("cat '{pa}' > '{floor_file}' && sync '{floor_file}'");
     // OpenSSL's SHA-256 uses the CPU's SHA instructions, as the pack's does.
     let hash_floor = format!("openssl dgst -sha256 '{pa}' '{pa}' > /dev/null");
+    // The floors under the read-only commands: listing `assets/`, and
+    // reading what each reads (summary: every asset.json; validate: every
+    // file but the never-read sources under `src/`), on two readers as
+    // they use both cores.
+    let assets = project.join("assets");
+    let walk_floor = format!("find '{assets}' > /dev/null");
+    let summary_floor = format!("find '{assets}' -name asset.json -print0 | xargs -0 -P2 -n 2000 cat > /dev/null");
+    let validate_floor =
+        format!("find '{assets}' -type f ! -path '*/src/*' -print0 | xargs -0 -P2 -n 2000 cat > /dev/null");
     let binary = binary.as_str();
     let summary_args = ["summary", "--project", project.as_str(), "--message-format", "json"];
     let validate_args = ["validate", "--project", project.as_str(), "--message-format", "json"];
@@ -205,15 +214,17 @@ fn bench_scale(binary: &Utf8Path, project: &Utf8Path, scale: &Scale, args: &Benc
             return Err(format!("the benchmark pack failed:\n{}", pack.stdout));
         }
         let floor = |script: &str| if scale.moved { Ok(skipped()) } else { measure("sh", &["-c", script]) };
-        let round = [
-            pack,
-            measure("sh", &["-c", &tar_sync])?,
-            measure("sh", &["-c", &cat])?,
-            measure(binary, &summary_args)?,
-            measure(binary, &validate_args)?,
-            floor(&write_floor)?,
-            floor(&hash_floor)?,
-        ];
+        let mut round = vec![skipped(); COMMANDS];
+        round[PACK] = pack;
+        round[TAR] = measure("sh", &["-c", &tar_sync])?;
+        round[CAT] = measure("sh", &["-c", &cat])?;
+        round[SUMMARY] = measure(binary, &summary_args)?;
+        round[VALIDATE] = measure(binary, &validate_args)?;
+        round[WRITE_FLOOR] = floor(&write_floor)?;
+        round[HASH_FLOOR] = floor(&hash_floor)?;
+        round[WALK_FLOOR] = measure("sh", &["-c", &walk_floor])?;
+        round[SUMMARY_FLOOR] = measure("sh", &["-c", &summary_floor])?;
+        round[VALIDATE_FLOOR] = measure("sh", &["-c", &validate_floor])?;
         if run > 0 {
             for (list, m) in samples.iter_mut().zip(round) {
                 list.push(m);
@@ -226,7 +237,14 @@ fn bench_scale(binary: &Utf8Path, project: &Utf8Path, scale: &Scale, args: &Benc
     // ratio within a round is a paired one, steadier on a noisy machine than
     // the ratio of two medians.
     let paired = |reference: usize| median_ratio(&samples[PACK], &samples[reference]);
-    let ratios = Ratios { tar: paired(TAR), cat: paired(CAT), write: paired(WRITE_FLOOR), hash: paired(HASH_FLOOR) };
+    let ratios = Ratios {
+        tar: paired(TAR),
+        cat: paired(CAT),
+        write: paired(WRITE_FLOOR),
+        hash: paired(HASH_FLOOR),
+        summary: median_ratio(&samples[SUMMARY], &samples[SUMMARY_FLOOR]),
+        validate: median_ratio(&samples[VALIDATE], &samples[VALIDATE_FLOOR]),
+    };
     let medians: Vec<Measured> = samples.into_iter().map(median).collect();
     report(scale, &generated, &medians, &ratios, project);
     let assets = (scale.glyph_assets + scale.sound_assets).max(1);
@@ -248,7 +266,10 @@ const SUMMARY: usize = 3;
 const VALIDATE: usize = 4;
 const WRITE_FLOOR: usize = 5;
 const HASH_FLOOR: usize = 6;
-const COMMANDS: usize = 7;
+const WALK_FLOOR: usize = 7;
+const SUMMARY_FLOOR: usize = 8;
+const VALIDATE_FLOOR: usize = 9;
+const COMMANDS: usize = 10;
 
 /// The place in a round of a command that is not run (the pack and its
 /// floors on a blocked project).
@@ -262,6 +283,9 @@ struct Ratios {
     cat: f64,
     write: f64,
     hash: f64,
+    /// `summary` and `validate` over their read floors.
+    summary: f64,
+    validate: f64,
 }
 
 fn median_ratio(a: &[Measured], b: &[Measured]) -> f64 {
@@ -443,7 +467,10 @@ fn measure(program: &str, args: &[&str]) -> Result<Measured, String> {
 }
 
 fn report(scale: &Scale, generated: &Generated, m: &[Measured], ratios: &Ratios, project: &Utf8Path) {
-    let [pack, tar, cat, summary, validate, write_floor, hash_floor] = m else { return };
+    let [pack, tar, cat, summary, validate, write_floor, hash_floor, walk_floor, summary_floor, validate_floor] = m
+    else {
+        return;
+    };
     let held = pack
         .stdout
         .lines()
@@ -509,6 +536,25 @@ fn report(scale: &Scale, generated: &Generated, m: &[Measured], ratios: &Ratios,
         (other, format!("validate:               {:.2} s ({:.3} s per 10k assets)", s(validate), per_10k(validate))),
         (pack_line, format!("pack peak RSS:          {rss}")),
         (other, format!("summary, validate CPU:  {}, {}", cpu(summary), cpu(validate))),
+        (other, format!("walk floor:             {:.2} s (find of assets/)", s(walk_floor))),
+        (
+            other,
+            format!(
+                "summary read floor:     {:.2} s (find, then cat of every asset.json, two readers)",
+                s(summary_floor)
+            ),
+        ),
+        (
+            other,
+            format!(
+                "validate read floor:    {:.2} s (find, then cat of every file it reads, two readers)",
+                s(validate_floor)
+            ),
+        ),
+        (
+            other,
+            format!("summary / its floor:    {:.2}x, validate / its floor: {:.2}x", ratios.summary, ratios.validate),
+        ),
     ];
     let mut out = std::io::stdout().lock();
     for (about_pack, line) in lines {

@@ -105,7 +105,7 @@ fn run_with(
 ) -> (GateReport, Vec<Option<Sparse>>) {
     let mut diagnostics = snapshot.workspace_diagnostics.clone();
     let active: Vec<&AssetSnapshot> = snapshot.active().collect();
-    let checked: Vec<(Vec<Diagnostic>, Option<(AssetPlan, Option<Sparse>)>)> =
+    let checked: Vec<Checked> =
         pool.install(|| active.par_iter().map(|asset| check_asset(asset, content, keeper)).collect());
     let (mut plans, mut kept) = (Vec::new(), Vec::new());
     for (found, planned) in checked {
@@ -120,11 +120,10 @@ fn run_with(
     (GateReport { diagnostics, plans }, kept)
 }
 
-fn check_asset(
-    asset: &AssetSnapshot,
-    content: &dyn Content,
-    keeper: Option<&Keeper>,
-) -> (Vec<Diagnostic>, Option<(AssetPlan, Option<Sparse>)>) {
+/// One asset's findings, and its plan (with what the gate kept of its payload) when it passed.
+type Checked = (Vec<Diagnostic>, Option<(AssetPlan, Option<Sparse>)>);
+
+fn check_asset(asset: &AssetSnapshot, content: &dyn Content, keeper: Option<&Keeper>) -> Checked {
     let mut found = asset.diagnostics.clone();
     let Some(decl) = asset.declaration.as_ref().filter(|_| !any_blocking(&found)) else {
         return (found, None);
