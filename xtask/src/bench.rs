@@ -41,6 +41,10 @@ pub struct BenchArgs {
     /// Where to generate the project (default: target/bench-project, replaced).
     #[arg(long)]
     pub dir: Option<Utf8PathBuf>,
+    /// Time this `xtask` binary instead of building this checkout's release one
+    /// (an earlier version's, for before-and-after figures on the same projects).
+    #[arg(long, value_name = "PATH")]
+    pub binary: Option<Utf8PathBuf>,
 }
 
 /// A measured child process.
@@ -115,9 +119,14 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
     let sh = Shell::new().map_err(|e| e.to_string())?;
     let root = workspace_root();
     sh.change_dir(&root);
-    eprintln!("building the release binary…");
-    cmd!(sh, "cargo build --release --quiet -p prometeu-xtask").run().map_err(|e| e.to_string())?;
-    let binary = root.join("target/release/xtask");
+    let binary = match &args.binary {
+        Some(binary) => binary.clone(),
+        None => {
+            eprintln!("building the release binary…");
+            cmd!(sh, "cargo build --release --quiet -p prometeu-xtask").run().map_err(|e| e.to_string())?;
+            root.join("target/release/xtask")
+        }
+    };
     let base = args.dir.clone().unwrap_or_else(|| root.join("target/bench-project"));
     let scales = scales(args)?;
     let mut measured = Vec::new();
