@@ -64,7 +64,7 @@ pub fn show_asset(project: &Utf8Path, root: &str) -> Option<AssetView> {
         family: decl.map(|d| d.family.type_name()),
         format: decl.map(|d| d.output.format.clone()),
         main_role: decl.map(|d| d.main_role()),
-        inputs: decl.map(|d| d.inputs.clone()).unwrap_or_default(),
+        inputs: decl.map(|d| BTreeMap::from(&d.inputs)).unwrap_or_default(),
         artifacts: asset.selected.clone(),
         palettes: decl.and_then(|d| d.output.pipeline.as_ref()?.get("palettes")),
         preload_slot: decl.and_then(|d| d.preload.enabled.then_some(d.preload.slot).flatten()),

@@ -57,7 +57,7 @@ pub struct Declaration {
     /// The declared `type`, which decides the format, the main role and the family checks.
     pub family: Family,
     /// Role → root-relative paths, in declared order.
-    pub inputs: BTreeMap<String, Vec<String>>,
+    pub inputs: Inputs,
     /// The selected artifacts sorted by `index` (explicit, or derived from the
     /// main role when `artifacts` is absent). Indices are exactly `0..n`.
     pub artifacts: Vec<Artifact>,
@@ -65,6 +65,77 @@ pub struct Declaration {
     pub output: Output,
     /// The `preload` object: whether and where the runtime loads the asset at start.
     pub preload: Preload,
+}
+
+/// `inputs`: role → list of root-relative paths, sorted by role. A few
+/// roles per asset, so a sorted list: a map's node costs some 500 bytes per
+/// asset for as long as the snapshot lives.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Inputs(Vec<(String, Vec<String>)>);
+
+impl Inputs {
+    /// The paths of `role`.
+    pub fn get(&self, role: &str) -> Option<&Vec<String>> {
+        self.position(role).ok().map(|i| &self.0[i].1)
+    }
+
+    /// Whether `role` is declared.
+    pub fn contains_key(&self, role: &str) -> bool {
+        self.position(role).is_ok()
+    }
+
+    /// Every role and its paths, by role.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Vec<String>)> {
+        self.0.iter().map(|(role, paths)| (role, paths))
+    }
+
+    /// Every role's paths, by role.
+    pub fn values(&self) -> impl Iterator<Item = &Vec<String>> {
+        self.0.iter().map(|(_, paths)| paths)
+    }
+
+    /// Sets the paths of `role`.
+    pub fn insert(&mut self, role: String, paths: Vec<String>) {
+        match self.position(&role) {
+            Ok(i) => self.0[i].1 = paths,
+            Err(i) => self.0.insert(i, (role, paths)),
+        }
+    }
+
+    /// The paths of `role`, to change them.
+    pub fn get_mut(&mut self, role: &str) -> Option<&mut Vec<String>> {
+        self.position(role).ok().map(|i| &mut self.0[i].1)
+    }
+
+    /// Takes `role` out, with its paths.
+    pub fn remove(&mut self, role: &str) -> Option<Vec<String>> {
+        self.position(role).ok().map(|i| self.0.remove(i).1)
+    }
+
+    fn position(&self, role: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(r, _)| r.as_str().cmp(role))
+    }
+}
+
+impl std::ops::Index<&str> for Inputs {
+    type Output = Vec<String>;
+
+    /// The paths of `role`; panics when it is not declared, as a map's index does.
+    fn index(&self, role: &str) -> &Vec<String> {
+        self.get(role).unwrap_or_else(|| panic!("no input role `{role}`"))
+    }
+}
+
+impl From<BTreeMap<String, Vec<String>>> for Inputs {
+    fn from(map: BTreeMap<String, Vec<String>>) -> Inputs {
+        Inputs(map.into_iter().collect())
+    }
+}
+
+impl From<&Inputs> for BTreeMap<String, Vec<String>> {
+    fn from(inputs: &Inputs) -> BTreeMap<String, Vec<String>> {
+        inputs.0.iter().cloned().collect()
+    }
 }
 
 /// One selected input of the main role, with its place in the bank.
@@ -349,13 +420,9 @@ fn known_type_names() -> String {
 
 /// `inputs`: role → list of root-relative paths. Roles that cannot be read
 /// as a list of strings are left out of the map (and reported).
-fn read_inputs(
-    cx: &mut Checker<'_>,
-    top: &Map<String, Value>,
-    family: Option<Family>,
-) -> Option<BTreeMap<String, Vec<String>>> {
+fn read_inputs(cx: &mut Checker<'_>, top: &Map<String, Value>, family: Option<Family>) -> Option<Inputs> {
     let roles = cx.required_object(top, "", "inputs")?;
-    let mut inputs = BTreeMap::new();
+    let mut inputs = Inputs::default();
     for (role, value) in roles {
         if let Some(paths) = read_role(cx, role, value) {
             inputs.insert(role.clone(), paths);
@@ -368,12 +435,7 @@ fn read_inputs(
 }
 
 /// Exactly one of the family's main roles, and a sheet of exactly one image.
-fn check_main_roles(
-    cx: &mut Checker<'_>,
-    roles: &Map<String, Value>,
-    inputs: &BTreeMap<String, Vec<String>>,
-    family: Family,
-) {
+fn check_main_roles(cx: &mut Checker<'_>, roles: &Map<String, Value>, inputs: &Inputs, family: Family) {
     let main_roles = family.main_roles();
     let present: Vec<&str> = main_roles.iter().copied().filter(|role| roles.contains_key(*role)).collect();
     let type_name = family.type_name();
@@ -421,7 +483,7 @@ fn check_main_roles(
 
 /// The main role a declaration uses: the first of the family's main roles
 /// that `inputs` holds (the family's first when none does).
-pub(crate) fn main_role_in<T>(family: Family, inputs: &BTreeMap<String, T>) -> &'static str {
+pub(crate) fn main_role_in(family: Family, inputs: &Inputs) -> &'static str {
     family.main_roles().iter().copied().find(|role| inputs.contains_key(*role)).unwrap_or(family.main_role())
 }
 

@@ -123,7 +123,8 @@ fn the_spec_example_parses_to_the_expected_declaration() {
         inputs: BTreeMap::from([(
             "tiles".to_owned(),
             vec!["tiles/idle.png".to_owned(), "tiles/run.png".to_owned(), "tiles/wip.png".to_owned()],
-        )]),
+        )])
+        .into(),
         artifacts: vec![
             Artifact { index: 0, input: "tiles/idle.png".into(), loop_points: None },
             Artifact { index: 1, input: "tiles/run.png".into(), loop_points: None },

@@ -68,7 +68,7 @@ impl Fixture {
             asset_uuid: "3f1c2a9e-5d7b-4c1e-9f0a-2b6d8e4c7a10".to_owned(),
             name: "hero".to_owned(),
             family,
-            inputs: BTreeMap::from([(family.main_role().to_owned(), Vec::new())]),
+            inputs: BTreeMap::from([(family.main_role().to_owned(), Vec::new())]).into(),
             artifacts: Vec::new(),
             output: Output {
                 format: family.format().to_owned(),
