@@ -253,11 +253,12 @@ impl Content for LiveContent<'_> {
 /// does not depend on the thread count.
 pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
     use rayon::prelude::*;
-    let read = registry::read(project);
+    // One walk of `assets/` and one check of every root serve every root
+    // finding. The registry does not steer the walk, so it is read and
+    // checked meanwhile instead of before it.
+    let (read, tree) = rayon::join(|| registry::read(project), || Tree::walk(project));
     let mut workspace_diagnostics = read.diagnostics;
     let registry = read.registry;
-    // One walk of `assets/` and one check of every root serve every root finding.
-    let tree = Tree::walk(project);
     let roots = registry::scan(project, &registry, &tree);
     let root_findings = roots.root_findings();
     let broken_roots: HashSet<String> = root_findings.iter().filter_map(|d| d.asset_root.clone()).collect();
