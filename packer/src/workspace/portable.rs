@@ -8,7 +8,8 @@
 //! The rules look only at names, never at contents: `validate`, `summary` and
 //! the pack gate get them from the one discovery walk.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 use crate::support::diag::{AssetRef, Code, Diagnostic};
 
@@ -60,8 +61,8 @@ fn name_findings(named: &NamedPath<'_>) -> Vec<Diagnostic> {
             .asset(named.asset.asset_id, named.asset.root)
             .file(named.path)
     };
-    let components: Vec<&str> = named.path.split('/').collect();
-    if let Some(name) = components.iter().find(|c| reserved(c)) {
+    let components = || named.path.split('/');
+    if let Some(name) = components().find(|c| reserved(c)) {
         found.push(finding(
             Code::PathReservedName,
             format!(
@@ -72,7 +73,7 @@ fn name_findings(named: &NamedPath<'_>) -> Vec<Diagnostic> {
             ),
         ));
     }
-    if let Some((name, bad)) = components.iter().find_map(|c| forbidden_character(c).map(|bad| (c, bad))) {
+    if let Some((name, bad)) = components().find_map(|c| forbidden_character(c).map(|bad| (c, bad))) {
         found.push(finding(
             Code::PathCharacterInvalid,
             format!(
@@ -83,7 +84,7 @@ fn name_findings(named: &NamedPath<'_>) -> Vec<Diagnostic> {
             ),
         ));
     }
-    if let Some(name) = components.iter().find(|c| c.ends_with(['.', ' '])) {
+    if let Some(name) = components().find(|c| c.ends_with(['.', ' '])) {
         found.push(finding(
             Code::PathTrailingDotOrSpace,
             format!(
@@ -93,7 +94,8 @@ fn name_findings(named: &NamedPath<'_>) -> Vec<Diagnostic> {
             ),
         ));
     }
-    let length = named.path.encode_utf16().count();
+    // A path has no more UTF-16 units than UTF-8 bytes: most need no count.
+    let length = if named.path.len() > WINDOWS_MAX_PATH { named.path.encode_utf16().count() } else { 0 };
     if length > WINDOWS_MAX_PATH {
         found.push(
             Diagnostic::warning(
@@ -118,11 +120,12 @@ fn reserved(component: &str) -> bool {
     if RESERVED_NAMES.iter().any(|name| stem.eq_ignore_ascii_case(name)) {
         return true;
     }
-    let mut chars = stem.chars();
-    let prefix: String = chars.by_ref().take(3).collect();
-    let digit = chars.next();
+    // `COM`/`LPT` are ASCII: a stem that starts with them splits after three bytes.
+    let Some((prefix, rest)) = stem.split_at_checked(3) else { return false };
+    let mut rest = rest.chars();
+    let digit = rest.next();
     let numbered = RESERVED_NUMBERED.iter().any(|name| prefix.eq_ignore_ascii_case(name));
-    numbered && chars.next().is_none() && matches!(digit, Some('1'..='9' | '¹' | '²' | '³'))
+    numbered && rest.next().is_none() && matches!(digit, Some('1'..='9' | '¹' | '²' | '³'))
 }
 
 /// `aux_.png` for `aux.png`: the stem lengthened, the extensions kept.
@@ -145,21 +148,29 @@ fn describe_character(c: char) -> String {
 /// by its Unicode lowercase mapping (`char::to_lowercase`, full mapping, so
 /// `Ä`/`ä` and `Σ`/`σ` are twins, not only ASCII). It does not fold `ß` to
 /// `ss` (neither does NTFS) nor unify Unicode normalization forms (which
-/// macOS does): such pairs are not reported.
-pub fn fold_case(path: &str) -> String {
-    path.chars().flat_map(char::to_lowercase).collect()
+/// macOS does): such pairs are not reported. A path folding leaves as it is
+/// (lowercase ASCII, as most are) is borrowed.
+pub fn fold_case(path: &str) -> Cow<'_, str> {
+    if path.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        return Cow::Borrowed(path);
+    }
+    Cow::Owned(path.chars().flat_map(char::to_lowercase).collect())
 }
 
 /// One finding per group of paths that fold to the same spelling, when the
 /// group holds a path the build reads: on a case-blind checkout only one of
 /// them exists, and which one is up to the checkout.
 fn case_twins(paths: &[NamedPath<'_>]) -> Vec<Diagnostic> {
-    let mut groups: BTreeMap<String, Vec<&NamedPath<'_>>> = BTreeMap::new();
+    let mut groups: HashMap<Cow<'_, str>, Vec<&NamedPath<'_>>> = HashMap::with_capacity(paths.len());
     for named in paths {
         groups.entry(fold_case(named.path)).or_default().push(named);
     }
+    // Only a group of two or more can be twins; they are reported in the
+    // order of their folded spelling.
+    let mut groups: Vec<_> = groups.into_iter().filter(|(_, group)| group.len() > 1).collect();
+    groups.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
     let mut found = Vec::new();
-    for mut group in groups.into_values() {
+    for (_, mut group) in groups {
         group.sort_by_key(|n| (n.path, !n.read));
         group.dedup_by_key(|n| n.path);
         let Some(first_read) = group.iter().find(|n| n.read) else { continue };
