@@ -566,11 +566,14 @@ fn classify(
     entry: &RegistryEntry,
 ) {
     let selected: HashSet<&str> = selected.iter().map(|s| s.path.as_str()).collect();
-    let listed: HashMap<String, usize> = probes.iter().enumerate().map(|(i, p)| (p.path.clone(), i)).collect();
-    for input in inputs.values() {
+    // Found by borrowed path first, then given their kinds: no copy of any path.
+    let listed: HashMap<&str, usize> = probes.iter().enumerate().map(|(i, p)| (p.path.as_str(), i)).collect();
+    let found: Vec<Option<usize>> = inputs.values().map(|input| listed.get(input.path.as_str()).copied()).collect();
+    drop(listed);
+    for (input, found) in inputs.values().zip(found) {
         let kind = if selected.contains(input.path.as_str()) { FileKind::SelectedInput } else { FileKind::OtherInput };
-        match listed.get(&input.path) {
-            Some(&i) => probes[i].kind = kind,
+        match found {
+            Some(i) => probes[i].kind = kind,
             None => probes.push(Probe {
                 asset_id: entry.asset_id,
                 included_in_build: entry.included_in_build,
