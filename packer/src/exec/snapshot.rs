@@ -305,16 +305,19 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
 /// with it and the gate blocks it). The files the build reads are the
 /// packing projection's; every other file under a root can only be a case twin.
 fn portability(assets: &mut [AssetSnapshot], probes: &[Probe]) {
-    let roots: HashMap<u32, String> = assets.iter().map(|a| (a.entry.asset_id, a.entry.root.clone())).collect();
-    let named: Vec<NamedPath<'_>> = probes
-        .iter()
-        .filter_map(|p| {
-            let root = roots.get(&p.asset_id)?;
-            let asset = AssetRef { asset_id: p.asset_id, root };
-            Some(NamedPath { path: &p.path, asset, read: policies::is_included_in_current_build(p) })
-        })
-        .collect();
-    for finding in portable::check(&named) {
+    let findings = {
+        let roots: HashMap<u32, &str> = assets.iter().map(|a| (a.entry.asset_id, a.entry.root.as_str())).collect();
+        let named: Vec<NamedPath<'_>> = probes
+            .iter()
+            .filter_map(|p| {
+                let root = roots.get(&p.asset_id)?;
+                let asset = AssetRef { asset_id: p.asset_id, root };
+                Some(NamedPath { path: &p.path, asset, read: policies::is_included_in_current_build(p) })
+            })
+            .collect();
+        portable::check(&named)
+    };
+    for finding in findings {
         let Some(id) = finding.asset_id else { continue };
         if let Ok(i) = assets.binary_search_by_key(&id, |a| a.entry.asset_id) {
             assets[i].diagnostics.push(finding);

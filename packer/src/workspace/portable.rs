@@ -10,6 +10,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use crate::support::diag::{AssetRef, Code, Diagnostic};
 
@@ -47,9 +48,14 @@ pub struct NamedPath<'a> {
 /// Every portability finding over `paths`: names that cannot exist on
 /// Windows and paths too long for it (each read path), and case twins (a read
 /// path and any other path that differ only by case).
+///
+/// The two halves run side by side, the names in parallel (on the current
+/// rayon pool), in the order given.
 pub fn check(paths: &[NamedPath<'_>]) -> Vec<Diagnostic> {
-    let mut found: Vec<Diagnostic> = paths.iter().filter(|p| p.read).flat_map(|p| name_findings(p)).collect();
-    found.extend(case_twins(paths));
+    use rayon::prelude::*;
+    let names = || paths.par_iter().filter(|p| p.read).flat_map_iter(name_findings).collect::<Vec<_>>();
+    let (mut found, twins) = rayon::join(names, || case_twins(paths));
+    found.extend(twins);
     found
 }
 
@@ -137,7 +143,10 @@ fn unreserved(component: &str) -> String {
 }
 
 fn forbidden_character(component: &str) -> Option<char> {
-    component.chars().find(|c| FORBIDDEN_CHARACTERS.contains(c) || u32::from(*c) < 0x20)
+    // Every forbidden character is ASCII, and no byte of a non-ASCII
+    // character is: a byte scan finds the same first one.
+    let forbidden = |b: &u8| *b < 0x20 || (b.is_ascii() && FORBIDDEN_CHARACTERS.contains(&char::from(*b)));
+    component.bytes().find(forbidden).map(char::from)
 }
 
 fn describe_character(c: char) -> String {
@@ -161,13 +170,24 @@ pub fn fold_case(path: &str) -> Cow<'_, str> {
 /// group holds a path the build reads: on a case-blind checkout only one of
 /// them exists, and which one is up to the checkout.
 fn case_twins(paths: &[NamedPath<'_>]) -> Vec<Diagnostic> {
-    let mut groups: HashMap<Cow<'_, str>, Vec<&NamedPath<'_>>> = HashMap::with_capacity(paths.len());
-    for named in paths {
-        groups.entry(fold_case(named.path)).or_default().push(named);
+    // The first path of each spelling, and every later one with it: only a
+    // spelling seen twice can hold twins, so only those get a group.
+    let mut first: HashMap<Cow<'_, str>, usize> = HashMap::with_capacity(paths.len());
+    let mut repeated: HashMap<usize, Vec<&NamedPath<'_>>> = HashMap::new();
+    for (i, named) in paths.iter().enumerate() {
+        match first.entry(fold_case(named.path)) {
+            Entry::Occupied(seen) => {
+                repeated.entry(*seen.get()).or_insert_with(|| vec![&paths[*seen.get()]]).push(named)
+            }
+            Entry::Vacant(new) => {
+                new.insert(i);
+            }
+        }
     }
-    // Only a group of two or more can be twins; they are reported in the
-    // order of their folded spelling.
-    let mut groups: Vec<_> = groups.into_iter().filter(|(_, group)| group.len() > 1).collect();
+    drop(first);
+    // Reported in the order of their folded spelling.
+    let mut groups: Vec<(Cow<'_, str>, Vec<&NamedPath<'_>>)> =
+        repeated.into_values().map(|group| (fold_case(group[0].path), group)).collect();
     groups.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
     let mut found = Vec::new();
     for (_, mut group) in groups {
@@ -243,5 +263,25 @@ mod tests {
         assert_eq!(codes(&[unread("assets/hero/notes.txt"), unread("assets/hero/NOTES.txt")]), []);
         assert_eq!(codes(&[read("assets/hero/a.png"), unread("assets/hero/A.png")]), [Code::PathCaseTwin]);
         assert_eq!(codes(&[read("assets/hero/a.png"), read("assets/hero/a.png")]), [], "one file seen twice");
+        let groups = check(&[
+            read("assets/hero/b.png"),
+            read("assets/hero/A.png"),
+            unread("assets/hero/B.PNG"),
+            read("assets/hero/a.png"),
+            unread("assets/hero/a.PNG"),
+        ]);
+        let messages: Vec<&str> = groups.iter().map(|d| d.message.split(" differ").next().unwrap()).collect();
+        assert_eq!(
+            messages,
+            [
+                "`assets/hero/A.png` and `assets/hero/a.PNG` and `assets/hero/a.png`",
+                "`assets/hero/B.PNG` and `assets/hero/b.png`"
+            ],
+            "groups in the order of their folded spelling, each path once"
+        );
+        assert_eq!(groups[1].file.as_deref(), Some("assets/hero/b.png"), "filed with its first read path");
+        let names = check(&[read("assets/hero/b:c.png"), read("assets/hero/Ä\u{1}.png")]);
+        assert!(names[0].message.contains("`:` in `b:c.png`"), "{}", names[0].message);
+        assert!(names[1].message.contains("U+0001"), "{}", names[1].message);
     }
 }
