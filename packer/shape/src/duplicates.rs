@@ -3,6 +3,7 @@
 //! project file asks here first, so a duplicate is an error naming the key
 //! and its line instead of a silent choice.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// The first key that repeats inside one JSON object: the key (unescaped)
@@ -30,17 +31,44 @@ impl DuplicateKey {
     }
 }
 
+/// Keys up to this many are searched in order: the objects of project
+/// files hold a handful of keys, where a scan beats hashing; past it a set
+/// keeps a hostile object of many keys linear.
+const SCANNED_KEYS: usize = 16;
+
+/// The keys one object has shown so far. A key without escapes is its own
+/// bytes, borrowed from the text.
+#[derive(Default)]
+struct Keys<'a> {
+    scanned: Vec<Cow<'a, str>>,
+    hashed: HashSet<Cow<'a, str>>,
+}
+
+impl<'a> Keys<'a> {
+    /// Adds `key`; `false` when the object already has it.
+    fn insert(&mut self, key: Cow<'a, str>) -> bool {
+        if self.scanned.contains(&key) {
+            return false;
+        }
+        if self.scanned.len() < SCANNED_KEYS {
+            self.scanned.push(key);
+            return true;
+        }
+        self.hashed.insert(key)
+    }
+}
+
 /// One open `{` or `[` while scanning.
-struct Frame {
+struct Frame<'a> {
     /// `Some` for an object: the keys seen so far.
-    keys: Option<HashSet<String>>,
+    keys: Option<Keys<'a>>,
     /// In an object, the next string is a key.
     expect_key: bool,
 }
 
 /// Scans `bytes` (valid JSON) for a key repeated within one object.
 pub fn duplicate_key(bytes: &[u8]) -> Option<DuplicateKey> {
-    let mut stack: Vec<Frame> = Vec::new();
+    let mut stack: Vec<Frame<'_>> = Vec::new();
     let (mut line, mut line_start) = (1, 0);
     let mut i = 0;
     while i < bytes.len() {
@@ -56,14 +84,14 @@ pub fn duplicate_key(bytes: &[u8]) -> Option<DuplicateKey> {
                     && let Some(keys) = &mut frame.keys
                 {
                     frame.expect_key = false;
-                    let key: String = serde_json::from_slice(&bytes[i..=end]).unwrap_or_default();
+                    let key = decode_key(&bytes[i..=end]);
                     if !keys.insert(key.clone()) {
-                        return Some(DuplicateKey { key, line, column: i - line_start + 1 });
+                        return Some(DuplicateKey { key: key.into_owned(), line, column: i - line_start + 1 });
                     }
                 }
                 i = end;
             }
-            b'{' => stack.push(Frame { keys: Some(HashSet::new()), expect_key: true }),
+            b'{' => stack.push(Frame { keys: Some(Keys::default()), expect_key: true }),
             b'[' => stack.push(Frame { keys: None, expect_key: false }),
             b'}' | b']' => {
                 stack.pop();
@@ -78,6 +106,16 @@ pub fn duplicate_key(bytes: &[u8]) -> Option<DuplicateKey> {
         i += 1;
     }
     None
+}
+
+/// A quoted key as the object sees it: the bytes between the quotes when
+/// it has no escape (text serde_json accepted is UTF-8), decoded otherwise.
+fn decode_key(quoted: &[u8]) -> Cow<'_, str> {
+    let inner = &quoted[1..quoted.len().saturating_sub(1).max(1)];
+    match (inner.contains(&b'\\'), std::str::from_utf8(inner)) {
+        (false, Ok(plain)) => Cow::Borrowed(plain),
+        _ => Cow::Owned(serde_json::from_slice(quoted).unwrap_or_default()),
+    }
 }
 
 /// Index of the quote closing the string that opens at `start`.
@@ -105,5 +143,16 @@ mod tests {
         assert_eq!(duplicate_key(b"{\"\\u0061\": 1, \"a\": 2}").unwrap().key, "a", "escapes are decoded");
         assert_eq!(duplicate_key(b"[\"a\", \"a\"]"), None, "array strings are not keys");
         assert_eq!(duplicate_key(b"{\"k\": \"k\", \"v\": 1}"), None, "a value equal to a key is fine");
+        assert_eq!(duplicate_key(b"{\"a\": 1, \"\\u0061\": 2}").unwrap().key, "a", "an escaped repeat too");
+    }
+
+    #[test]
+    fn many_keys_are_checked_past_the_scanned_ones() {
+        let keys: Vec<String> = (0..40).map(|n| format!("\"k{n}\": {n}")).collect();
+        let text = format!("{{{}, \"k33\": 0}}", keys.join(", "));
+        assert_eq!(duplicate_key(text.as_bytes()).unwrap().key, "k33");
+        let text = format!("{{{}, \"k3\": 0}}", keys.join(", "));
+        assert_eq!(duplicate_key(text.as_bytes()).unwrap().key, "k3");
+        assert_eq!(duplicate_key(format!("{{{}}}", keys.join(", ")).as_bytes()), None);
     }
 }

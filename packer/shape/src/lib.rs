@@ -20,11 +20,13 @@
 
 mod duplicates;
 mod files;
+mod listing;
 mod platform;
 mod position;
 
 pub use duplicates::{DuplicateKey, duplicate_key};
 pub use files::{Beneath, open_regular, read_regular};
+pub use listing::{Listed, ListedKind, Lister};
 pub use platform::describe_kind;
 pub use position::JsonPositions;
 

@@ -253,11 +253,12 @@ impl Content for LiveContent<'_> {
 /// does not depend on the thread count.
 pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
     use rayon::prelude::*;
-    let read = registry::read(project);
+    // One walk of `assets/` and one check of every root serve every root
+    // finding. The registry does not steer the walk, so it is read and
+    // checked meanwhile instead of before it.
+    let (read, tree) = rayon::join(|| registry::read(project), || Tree::walk(project));
     let mut workspace_diagnostics = read.diagnostics;
     let registry = read.registry;
-    // One walk of `assets/` and one check of every root serve every root finding.
-    let tree = Tree::walk(project);
     let roots = registry::scan(project, &registry, &tree);
     let root_findings = roots.root_findings();
     let broken_roots: HashSet<String> = root_findings.iter().filter_map(|d| d.asset_root.clone()).collect();
@@ -304,16 +305,19 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
 /// with it and the gate blocks it). The files the build reads are the
 /// packing projection's; every other file under a root can only be a case twin.
 fn portability(assets: &mut [AssetSnapshot], probes: &[Probe]) {
-    let roots: HashMap<u32, String> = assets.iter().map(|a| (a.entry.asset_id, a.entry.root.clone())).collect();
-    let named: Vec<NamedPath<'_>> = probes
-        .iter()
-        .filter_map(|p| {
-            let root = roots.get(&p.asset_id)?;
-            let asset = AssetRef { asset_id: p.asset_id, root };
-            Some(NamedPath { path: &p.path, asset, read: policies::is_included_in_current_build(p) })
-        })
-        .collect();
-    for finding in portable::check(&named) {
+    let findings = {
+        let roots: HashMap<u32, &str> = assets.iter().map(|a| (a.entry.asset_id, a.entry.root.as_str())).collect();
+        let named: Vec<NamedPath<'_>> = probes
+            .iter()
+            .filter_map(|p| {
+                let root = roots.get(&p.asset_id)?;
+                let asset = AssetRef { asset_id: p.asset_id, root };
+                Some(NamedPath { path: &p.path, asset, read: policies::is_included_in_current_build(p) })
+            })
+            .collect();
+        portable::check(&named)
+    };
+    for finding in findings {
         let Some(id) = finding.asset_id else { continue };
         if let Ok(i) = assets.binary_search_by_key(&id, |a| a.entry.asset_id) {
             assets[i].diagnostics.push(finding);
@@ -565,11 +569,14 @@ fn classify(
     entry: &RegistryEntry,
 ) {
     let selected: HashSet<&str> = selected.iter().map(|s| s.path.as_str()).collect();
-    let listed: HashMap<String, usize> = probes.iter().enumerate().map(|(i, p)| (p.path.clone(), i)).collect();
-    for input in inputs.values() {
+    // Found by borrowed path first, then given their kinds: no copy of any path.
+    let listed: HashMap<&str, usize> = probes.iter().enumerate().map(|(i, p)| (p.path.as_str(), i)).collect();
+    let found: Vec<Option<usize>> = inputs.values().map(|input| listed.get(input.path.as_str()).copied()).collect();
+    drop(listed);
+    for (input, found) in inputs.values().zip(found) {
         let kind = if selected.contains(input.path.as_str()) { FileKind::SelectedInput } else { FileKind::OtherInput };
-        match listed.get(&input.path) {
-            Some(&i) => probes[i].kind = kind,
+        match found {
+            Some(i) => probes[i].kind = kind,
             None => probes.push(Probe {
                 asset_id: entry.asset_id,
                 included_in_build: entry.included_in_build,

@@ -155,7 +155,15 @@ pub fn first_link(project: &Utf8Path, rels: &[&str]) -> std::io::Result<Option<S
 
 /// Joins project-relative pieces with `/`, the spelling every report uses.
 pub fn project_relative(parts: &[&str]) -> String {
-    parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join("/")
+    // Built in place: called for every file of every root.
+    let mut path = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    for part in parts.iter().filter(|p| !p.is_empty()) {
+        if !path.is_empty() {
+            path.push('/');
+        }
+        path.push_str(part);
+    }
+    path
 }
 
 #[cfg(test)]

@@ -8,7 +8,9 @@
 //! The rules look only at names, never at contents: `validate`, `summary` and
 //! the pack gate get them from the one discovery walk.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use crate::support::diag::{AssetRef, Code, Diagnostic};
 
@@ -46,9 +48,14 @@ pub struct NamedPath<'a> {
 /// Every portability finding over `paths`: names that cannot exist on
 /// Windows and paths too long for it (each read path), and case twins (a read
 /// path and any other path that differ only by case).
+///
+/// The two halves run side by side, the names in parallel (on the current
+/// rayon pool), in the order given.
 pub fn check(paths: &[NamedPath<'_>]) -> Vec<Diagnostic> {
-    let mut found: Vec<Diagnostic> = paths.iter().filter(|p| p.read).flat_map(|p| name_findings(p)).collect();
-    found.extend(case_twins(paths));
+    use rayon::prelude::*;
+    let names = || paths.par_iter().filter(|p| p.read).flat_map_iter(name_findings).collect::<Vec<_>>();
+    let (mut found, twins) = rayon::join(names, || case_twins(paths));
+    found.extend(twins);
     found
 }
 
@@ -60,8 +67,8 @@ fn name_findings(named: &NamedPath<'_>) -> Vec<Diagnostic> {
             .asset(named.asset.asset_id, named.asset.root)
             .file(named.path)
     };
-    let components: Vec<&str> = named.path.split('/').collect();
-    if let Some(name) = components.iter().find(|c| reserved(c)) {
+    let components = || named.path.split('/');
+    if let Some(name) = components().find(|c| reserved(c)) {
         found.push(finding(
             Code::PathReservedName,
             format!(
@@ -72,7 +79,7 @@ fn name_findings(named: &NamedPath<'_>) -> Vec<Diagnostic> {
             ),
         ));
     }
-    if let Some((name, bad)) = components.iter().find_map(|c| forbidden_character(c).map(|bad| (c, bad))) {
+    if let Some((name, bad)) = components().find_map(|c| forbidden_character(c).map(|bad| (c, bad))) {
         found.push(finding(
             Code::PathCharacterInvalid,
             format!(
@@ -83,7 +90,7 @@ fn name_findings(named: &NamedPath<'_>) -> Vec<Diagnostic> {
             ),
         ));
     }
-    if let Some(name) = components.iter().find(|c| c.ends_with(['.', ' '])) {
+    if let Some(name) = components().find(|c| c.ends_with(['.', ' '])) {
         found.push(finding(
             Code::PathTrailingDotOrSpace,
             format!(
@@ -93,7 +100,8 @@ fn name_findings(named: &NamedPath<'_>) -> Vec<Diagnostic> {
             ),
         ));
     }
-    let length = named.path.encode_utf16().count();
+    // A path has no more UTF-16 units than UTF-8 bytes: most need no count.
+    let length = if named.path.len() > WINDOWS_MAX_PATH { named.path.encode_utf16().count() } else { 0 };
     if length > WINDOWS_MAX_PATH {
         found.push(
             Diagnostic::warning(
@@ -118,11 +126,12 @@ fn reserved(component: &str) -> bool {
     if RESERVED_NAMES.iter().any(|name| stem.eq_ignore_ascii_case(name)) {
         return true;
     }
-    let mut chars = stem.chars();
-    let prefix: String = chars.by_ref().take(3).collect();
-    let digit = chars.next();
+    // `COM`/`LPT` are ASCII: a stem that starts with them splits after three bytes.
+    let Some((prefix, rest)) = stem.split_at_checked(3) else { return false };
+    let mut rest = rest.chars();
+    let digit = rest.next();
     let numbered = RESERVED_NUMBERED.iter().any(|name| prefix.eq_ignore_ascii_case(name));
-    numbered && chars.next().is_none() && matches!(digit, Some('1'..='9' | '¹' | '²' | '³'))
+    numbered && rest.next().is_none() && matches!(digit, Some('1'..='9' | '¹' | '²' | '³'))
 }
 
 /// `aux_.png` for `aux.png`: the stem lengthened, the extensions kept.
@@ -134,7 +143,10 @@ fn unreserved(component: &str) -> String {
 }
 
 fn forbidden_character(component: &str) -> Option<char> {
-    component.chars().find(|c| FORBIDDEN_CHARACTERS.contains(c) || u32::from(*c) < 0x20)
+    // Every forbidden character is ASCII, and no byte of a non-ASCII
+    // character is: a byte scan finds the same first one.
+    let forbidden = |b: &u8| *b < 0x20 || (b.is_ascii() && FORBIDDEN_CHARACTERS.contains(&char::from(*b)));
+    component.bytes().find(forbidden).map(char::from)
 }
 
 fn describe_character(c: char) -> String {
@@ -145,21 +157,40 @@ fn describe_character(c: char) -> String {
 /// by its Unicode lowercase mapping (`char::to_lowercase`, full mapping, so
 /// `Ä`/`ä` and `Σ`/`σ` are twins, not only ASCII). It does not fold `ß` to
 /// `ss` (neither does NTFS) nor unify Unicode normalization forms (which
-/// macOS does): such pairs are not reported.
-pub fn fold_case(path: &str) -> String {
-    path.chars().flat_map(char::to_lowercase).collect()
+/// macOS does): such pairs are not reported. A path folding leaves as it is
+/// (lowercase ASCII, as most are) is borrowed.
+pub fn fold_case(path: &str) -> Cow<'_, str> {
+    if path.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        return Cow::Borrowed(path);
+    }
+    Cow::Owned(path.chars().flat_map(char::to_lowercase).collect())
 }
 
 /// One finding per group of paths that fold to the same spelling, when the
 /// group holds a path the build reads: on a case-blind checkout only one of
 /// them exists, and which one is up to the checkout.
 fn case_twins(paths: &[NamedPath<'_>]) -> Vec<Diagnostic> {
-    let mut groups: BTreeMap<String, Vec<&NamedPath<'_>>> = BTreeMap::new();
-    for named in paths {
-        groups.entry(fold_case(named.path)).or_default().push(named);
+    // The first path of each spelling, and every later one with it: only a
+    // spelling seen twice can hold twins, so only those get a group.
+    let mut first: HashMap<Cow<'_, str>, usize> = HashMap::with_capacity(paths.len());
+    let mut repeated: HashMap<usize, Vec<&NamedPath<'_>>> = HashMap::new();
+    for (i, named) in paths.iter().enumerate() {
+        match first.entry(fold_case(named.path)) {
+            Entry::Occupied(seen) => {
+                repeated.entry(*seen.get()).or_insert_with(|| vec![&paths[*seen.get()]]).push(named)
+            }
+            Entry::Vacant(new) => {
+                new.insert(i);
+            }
+        }
     }
+    drop(first);
+    // Reported in the order of their folded spelling.
+    let mut groups: Vec<(Cow<'_, str>, Vec<&NamedPath<'_>>)> =
+        repeated.into_values().map(|group| (fold_case(group[0].path), group)).collect();
+    groups.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
     let mut found = Vec::new();
-    for mut group in groups.into_values() {
+    for (_, mut group) in groups {
         group.sort_by_key(|n| (n.path, !n.read));
         group.dedup_by_key(|n| n.path);
         let Some(first_read) = group.iter().find(|n| n.read) else { continue };
@@ -232,5 +263,25 @@ mod tests {
         assert_eq!(codes(&[unread("assets/hero/notes.txt"), unread("assets/hero/NOTES.txt")]), []);
         assert_eq!(codes(&[read("assets/hero/a.png"), unread("assets/hero/A.png")]), [Code::PathCaseTwin]);
         assert_eq!(codes(&[read("assets/hero/a.png"), read("assets/hero/a.png")]), [], "one file seen twice");
+        let groups = check(&[
+            read("assets/hero/b.png"),
+            read("assets/hero/A.png"),
+            unread("assets/hero/B.PNG"),
+            read("assets/hero/a.png"),
+            unread("assets/hero/a.PNG"),
+        ]);
+        let messages: Vec<&str> = groups.iter().map(|d| d.message.split(" differ").next().unwrap()).collect();
+        assert_eq!(
+            messages,
+            [
+                "`assets/hero/A.png` and `assets/hero/a.PNG` and `assets/hero/a.png`",
+                "`assets/hero/B.PNG` and `assets/hero/b.png`"
+            ],
+            "groups in the order of their folded spelling, each path once"
+        );
+        assert_eq!(groups[1].file.as_deref(), Some("assets/hero/b.png"), "filed with its first read path");
+        let names = check(&[read("assets/hero/b:c.png"), read("assets/hero/Ä\u{1}.png")]);
+        assert!(names[0].message.contains("`:` in `b:c.png`"), "{}", names[0].message);
+        assert!(names[1].message.contains("U+0001"), "{}", names[1].message);
     }
 }

@@ -19,6 +19,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::SystemTime;
 
 use camino::{Utf8Path, Utf8PathBuf};
+use prometeu_shape::{Listed, ListedKind, Lister};
 use rayon::prelude::*;
 
 use crate::workspace::layout::{ASSETS_DIR, DECLARATION_FILE, is_registry_dir};
@@ -68,11 +69,13 @@ impl Tree {
     /// Walks `assets/` of `project`.
     pub(crate) fn walk(project: &Utf8Path) -> Tree {
         let Ok(assets) = paths::assets_base(project).map(|base| base.dir().to_owned()) else { return Tree::default() };
+        // Every directory is listed relative to `assets/`, held open.
+        let lister = Lister::open(assets.as_std_path()).ok();
         let (mut dirs, mut not_utf8) = (HashMap::new(), Vec::new());
         let mut level = vec![String::new()];
         while !level.is_empty() {
             let read: Vec<(String, Dir, Vec<String>)> =
-                level.into_par_iter().map(|rel| read_dir(&assets, rel)).collect();
+                level.into_par_iter().map(|rel| read_dir(lister.as_ref(), rel)).collect();
             level = Vec::new();
             for (rel, dir, names) in read {
                 level.extend(dir.subdirs.iter().map(|name| join(&rel, name)).filter(|c| !is_registry_dir(c)));
@@ -146,32 +149,27 @@ fn join(parent: &str, name: &str) -> String {
 
 /// One directory: its entries' types come with the listing; only regular
 /// files cost a `stat` (relative to the open directory), for size and time.
-fn read_dir(assets: &Utf8Path, rel: String) -> (String, Dir, Vec<String>) {
+fn read_dir(lister: Option<&Lister>, rel: String) -> (String, Dir, Vec<String>) {
     let mut dir = Dir::default();
     let mut not_utf8 = Vec::new();
-    let path = if rel.is_empty() { assets.to_owned() } else { assets.join(&rel) };
-    let Ok(listing) = std::fs::read_dir(&path) else { return (rel, dir, not_utf8) };
-    for item in listing.flatten() {
-        let Ok(kind) = item.file_type() else { continue };
-        let name = match item.file_name().into_string() {
+    let Some(Ok(listing)) = lister.map(|lister| lister.list(&rel)) else { return (rel, dir, not_utf8) };
+    for Listed { name, kind } in listing {
+        let name = match name.into_string() {
             Ok(name) => name,
             Err(raw) => {
-                if kind.is_dir() {
+                if kind == ListedKind::Dir {
                     let parent = if rel.is_empty() { String::new() } else { format!("{rel}/") };
                     not_utf8.push(format!("{ASSETS_DIR}/{parent}{}", raw.to_string_lossy()));
                 }
                 continue;
             }
         };
-        if kind.is_dir() {
-            dir.subdirs.push(name);
-        } else {
-            let file = kind
-                .is_file()
-                .then(|| item.metadata().ok())
-                .flatten()
-                .map(|meta| FileMeta { size: meta.len(), modified: meta.modified().ok() });
-            dir.entries.push(Entry { name, file });
+        match kind {
+            ListedKind::Dir => dir.subdirs.push(name),
+            ListedKind::File { size, modified } => {
+                dir.entries.push(Entry { name, file: Some(FileMeta { size, modified }) })
+            }
+            ListedKind::Other => dir.entries.push(Entry { name, file: None }),
         }
     }
     dir.subdirs.sort();

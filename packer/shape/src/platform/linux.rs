@@ -52,3 +52,79 @@ pub(crate) fn describe_special(kind: &std::fs::FileType) -> &'static str {
         "a special file"
     }
 }
+
+/// A directory held open for `Lister`: each listing is one `openat`
+/// relative to it, `getdents64` straight into a buffer (no `fstat` of the
+/// directory, no copy per name), and one `statx` per regular file.
+#[derive(Debug)]
+pub(crate) struct Lister(File);
+
+impl Lister {
+    pub(crate) fn open(dir: &Path) -> io::Result<Lister> {
+        Dir::open(dir).map(|Dir(file)| Lister(file))
+    }
+
+    pub(crate) fn list(&self, rel: &str) -> io::Result<Vec<crate::Listed>> {
+        use std::mem::MaybeUninit;
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let dir = rustix::fs::openat(&self.0, if rel.is_empty() { "." } else { rel }, flags, Mode::empty())?;
+        // Room for a few hundred entries per system call.
+        let mut buffer = [MaybeUninit::<u8>::uninit(); 16 * 1024];
+        let mut raw = rustix::fs::RawDir::new(&dir, &mut buffer);
+        let mut listed = Vec::new();
+        while let Some(Ok(entry)) = raw.next() {
+            let name = entry.file_name();
+            if matches!(name.to_bytes(), b"." | b"..") {
+                continue;
+            }
+            let Some(kind) = kind(&dir, name, entry.file_type()) else { continue };
+            let name = std::ffi::OsStr::from_bytes(name.to_bytes()).to_owned();
+            listed.push(crate::Listed { name, kind });
+        }
+        Ok(listed)
+    }
+}
+
+use std::os::unix::ffi::OsStrExt;
+
+/// What the entry `name` of `dir` is: from the listing's type, a `statx`
+/// for a regular file (or when the file system gives no type); `None` when
+/// an untyped entry cannot be looked at.
+fn kind(dir: &rustix::fd::OwnedFd, name: &std::ffi::CStr, listed: rustix::fs::FileType) -> Option<crate::ListedKind> {
+    use crate::ListedKind;
+    use rustix::fs::{AtFlags, FileType, StatxFlags};
+    match listed {
+        FileType::Directory => return Some(ListedKind::Dir),
+        FileType::RegularFile | FileType::Unknown => {}
+        _ => return Some(ListedKind::Other),
+    }
+    let mask = StatxFlags::TYPE | StatxFlags::SIZE | StatxFlags::MTIME;
+    let stat = match rustix::fs::statx(dir, name, AtFlags::SYMLINK_NOFOLLOW, mask) {
+        Ok(stat) => stat,
+        Err(_) if listed == FileType::RegularFile => return Some(ListedKind::Other),
+        Err(_) => return None,
+    };
+    Some(match FileType::from_raw_mode(stat.stx_mode.into()) {
+        FileType::Directory if listed == FileType::Unknown => ListedKind::Dir,
+        FileType::RegularFile => ListedKind::File {
+            size: stat.stx_size,
+            modified: system_time(stat.stx_mtime.tv_sec, stat.stx_mtime.tv_nsec),
+        },
+        _ => ListedKind::Other,
+    })
+}
+
+/// A `statx` timestamp as a `SystemTime`, before the epoch too; `None` when
+/// it is out of range.
+fn system_time(seconds: i64, nanos: u32) -> Option<std::time::SystemTime> {
+    use std::time::{Duration, UNIX_EPOCH};
+    if nanos >= 1_000_000_000 {
+        return None;
+    }
+    let whole = if seconds >= 0 {
+        UNIX_EPOCH.checked_add(Duration::from_secs(seconds.unsigned_abs()))
+    } else {
+        UNIX_EPOCH.checked_sub(Duration::from_secs(seconds.unsigned_abs()))
+    };
+    whole?.checked_add(Duration::from_nanos(nanos.into()))
+}

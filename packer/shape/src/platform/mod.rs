@@ -12,12 +12,12 @@ use std::path::Path;
 #[cfg(all(target_os = "linux", not(feature = "portable")))]
 mod linux;
 #[cfg(all(target_os = "linux", not(feature = "portable")))]
-pub(crate) use linux::{Dir, describe_special, open_read};
+pub(crate) use linux::{Dir, Lister, describe_special, open_read};
 
 #[cfg(not(all(target_os = "linux", not(feature = "portable"))))]
 mod portable;
 #[cfg(not(all(target_os = "linux", not(feature = "portable"))))]
-pub(crate) use portable::{Dir, describe_special, open_read};
+pub(crate) use portable::{Dir, Lister, describe_special, open_read};
 
 /// "a FIFO", "a socket", "a device", "a directory", "a symlink".
 pub fn describe_kind(kind: &std::fs::FileType) -> &'static str {

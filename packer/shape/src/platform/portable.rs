@@ -67,3 +67,38 @@ impl Dir {
 pub(crate) fn describe_special(_kind: &std::fs::FileType) -> &'static str {
     "a special file (a FIFO, a socket or a device)"
 }
+
+/// A directory for `Lister`: each listing is `std::fs::read_dir` of the
+/// joined path, and a `stat` (following no link) per regular file.
+///
+/// Slower than Linux's: the whole path is looked up for each directory.
+#[derive(Debug)]
+pub(crate) struct Lister(PathBuf);
+
+impl Lister {
+    pub(crate) fn open(dir: &Path) -> io::Result<Lister> {
+        Dir::open(dir).map(|Dir(path)| Lister(path))
+    }
+
+    pub(crate) fn list(&self, rel: &str) -> io::Result<Vec<crate::Listed>> {
+        use crate::ListedKind;
+        let path = if rel.is_empty() { self.0.clone() } else { self.0.join(rel) };
+        let mut listed = Vec::new();
+        for item in std::fs::read_dir(path)? {
+            let Ok(item) = item else { break };
+            let Ok(kind) = item.file_type() else { continue };
+            let kind = if kind.is_dir() {
+                ListedKind::Dir
+            } else if kind.is_file() {
+                item.metadata().map_or(ListedKind::Other, |meta| ListedKind::File {
+                    size: meta.len(),
+                    modified: meta.modified().ok(),
+                })
+            } else {
+                ListedKind::Other
+            };
+            listed.push(crate::Listed { name: item.file_name(), kind });
+        }
+        Ok(listed)
+    }
+}
