@@ -1,7 +1,7 @@
 //! `summary`: the assets of the build, without reading their inputs.
 
 use camino::Utf8Path;
-use serde_json::json;
+use serde::Serialize;
 
 use crate::reporter::Reporter;
 use crate::shared::Exit;
@@ -21,6 +21,13 @@ pub(crate) fn run(project: &Utf8Path, out: &mut Reporter) -> Exit {
     }
     out.diagnostics(&summary.diagnostics);
     out.note(&format!("{} included in the build", prometeu_packer::counted(summary.included_asset_count, "asset")));
-    out.result(Some("summary"), &json!({"status": "success", "summary": summary}));
+    out.result(Some("summary"), &SummaryResult { status: "success", summary: &summary });
     Exit::Success
+}
+
+/// The result line: a typed record, so nothing is built of it unless JSON is asked for.
+#[derive(Serialize)]
+struct SummaryResult<'a> {
+    status: &'static str,
+    summary: &'a prometeu_packer::Summary,
 }
