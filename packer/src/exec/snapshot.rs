@@ -277,15 +277,14 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
     let walked: Vec<WalkedAsset> =
         entries.into_par_iter().map(|entry| walk_asset(&context, entry, config.mode)).collect();
     let mut assets = Vec::with_capacity(walked.len());
-    let mut probes = Vec::new();
-    let mut bytes = HashMap::new();
+    // Sized once: a list grown by doubling holds up to twice its files at the peak of a pack.
+    let mut files = Vec::with_capacity(walked.iter().map(|w| w.probes.len()).sum());
     for w in walked {
         workspace_diagnostics.extend(w.uuid_mismatch);
-        probes.extend(w.probes);
-        bytes.extend(w.frozen);
+        files.extend(with_frozen_bytes(w.probes, w.frozen));
         assets.push(w.asset);
     }
-    portability(&mut assets, &probes);
+    portability(&mut assets, &files);
     workspace_diagnostics.extend(roots.unregistered_warnings());
     workspace_diagnostics.extend(roots.non_utf8_warnings());
     drop(roots);
@@ -296,19 +295,33 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
         registry,
         workspace_diagnostics,
         assets,
-        files: materialize(probes, bytes, config),
+        files: materialize(files, config),
     }
+}
+
+/// One asset's probes as files, each with the bytes its walk froze (a
+/// handful per asset, so found by a look along the list).
+fn with_frozen_bytes(probes: Vec<Probe>, mut frozen: Vec<(String, Frozen)>) -> impl Iterator<Item = WalkFile> {
+    probes.into_iter().map(move |probe| {
+        let at = frozen.iter().position(|(path, _)| *path == probe.path);
+        let (bytes, sha256) = at.map_or((None, None), |i| {
+            let (_, f) = frozen.swap_remove(i);
+            (Some(f.bytes), Some(f.sha256))
+        });
+        WalkFile { probe, bytes, sha256 }
+    })
 }
 
 /// Names another system's checkout cannot hold, found over every file the
 /// walk saw and filed with the asset they concern (so `validate` lists them
 /// with it and the gate blocks it). The files the build reads are the
 /// packing projection's; every other file under a root can only be a case twin.
-fn portability(assets: &mut [AssetSnapshot], probes: &[Probe]) {
+fn portability(assets: &mut [AssetSnapshot], files: &[WalkFile]) {
     let findings = {
         let roots: HashMap<u32, &str> = assets.iter().map(|a| (a.entry.asset_id, a.entry.root.as_str())).collect();
-        let named: Vec<NamedPath<'_>> = probes
+        let named: Vec<NamedPath<'_>> = files
             .iter()
+            .map(|f| &f.probe)
             .filter_map(|p| {
                 let root = roots.get(&p.asset_id)?;
                 let asset = AssetRef { asset_id: p.asset_id, root };
@@ -325,29 +338,30 @@ fn portability(assets: &mut [AssetSnapshot], probes: &[Probe]) {
     }
 }
 
-/// Export: apply the projection filter and, in packing mode, attach bytes.
-fn materialize(
-    mut probes: Vec<Probe>,
-    mut bytes: HashMap<String, Frozen>,
-    config: MaterializationConfig,
-) -> Vec<WalkFile> {
+/// Export: apply the projection filter, in place.
+fn materialize(mut files: Vec<WalkFile>, config: MaterializationConfig) -> Vec<WalkFile> {
     // A file seen by two walks (only with nested roots, which the gate
-    // blocks) keeps its most build-relevant probe, so the pack and
-    // validation see the same files.
-    probes.sort_by(|a, b| (&a.path, a.kind, !a.included_in_build).cmp(&(&b.path, b.kind, !b.included_in_build)));
-    probes.dedup_by(|a, b| a.path == b.path);
-    probes
-        .into_iter()
-        .filter(|p| (config.projection_filter)(p))
-        .map(|probe| {
-            let frozen = match config.mode {
-                WalkMode::Packing => bytes.remove(&probe.path),
-                WalkMode::Runtime => None,
-            };
-            let (bytes, sha256) = frozen.map_or((None, None), |f| (Some(f.bytes), Some(f.sha256)));
-            WalkFile { probe, bytes, sha256 }
-        })
-        .collect()
+    // blocks) keeps its most build-relevant probe, with the bytes either
+    // walk froze, so the pack and validation see the same files.
+    files.sort_by(|a, b| {
+        (&a.probe.path, a.probe.kind, !a.probe.included_in_build).cmp(&(
+            &b.probe.path,
+            b.probe.kind,
+            !b.probe.included_in_build,
+        ))
+    });
+    files.dedup_by(|later, kept| {
+        let same = later.probe.path == kept.probe.path;
+        if same && kept.bytes.is_none() {
+            kept.bytes = later.bytes.take();
+            kept.sha256 = later.sha256.take();
+        }
+        same
+    });
+    // In place: a second list of every file would double the peak. (Only
+    // packing mode froze any bytes to carry.)
+    files.retain(|f| (config.projection_filter)(&f.probe));
+    files
 }
 
 /// A file's content as frozen by the walk, hashed as it was read (on the
