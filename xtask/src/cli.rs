@@ -68,6 +68,7 @@ pub(crate) enum Command {
 
 /// Parses the process's arguments, runs the command and returns its exit status.
 pub fn main() -> ExitCode {
+    crate::allocator::return_freed_memory_soon();
     let args: Vec<OsString> = std::env::args_os().collect();
     let arguments = match Arguments::try_parse_from(&args) {
         Ok(arguments) => arguments,

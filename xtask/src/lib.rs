@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 mod advice;
+mod allocator;
 mod bench;
 mod cli;
 mod commands;
@@ -20,11 +21,6 @@ mod scaffold;
 mod shared;
 mod staged;
 mod version;
-
-/// Every binary built on this command line (ours, and each game's `xtask`)
-/// allocates with mimalloc: see `Cargo.toml` for why.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub use cli::main;
 /// Ctrl-C for a host that runs several commands in one process: install the

@@ -274,15 +274,14 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
     let assets_base = paths::assets_base(project).ok();
     let beneath = assets_base.as_ref().and_then(|base| Beneath::open(base.dir().as_std_path()).ok());
     let context = WalkContext { project, tree: &tree, assets_base: assets_base.as_ref(), beneath: beneath.as_ref() };
-    let walked: Vec<WalkedAsset> =
-        entries.into_par_iter().map(|entry| walk_asset(&context, entry, config.mode)).collect();
-    let mut assets = Vec::with_capacity(walked.len());
+    // Unzipped as collected: the assets are never held twice.
+    let (mut assets, walked): (Vec<AssetSnapshot>, Vec<WalkedFiles>) =
+        entries.into_par_iter().map(|entry| walk_asset(&context, entry, config.mode)).unzip();
     // Sized once: a list grown by doubling holds up to twice its files at the peak of a pack.
-    let mut files = Vec::with_capacity(walked.iter().map(|w| w.probes.len()).sum());
+    let mut files = Vec::with_capacity(walked.iter().map(|w| w.files.len()).sum());
     for w in walked {
         workspace_diagnostics.extend(w.uuid_mismatch);
-        files.extend(with_frozen_bytes(w.probes, w.frozen));
-        assets.push(w.asset);
+        files.extend(w.files);
     }
     portability(&mut assets, &files);
     workspace_diagnostics.extend(roots.unregistered_warnings());
@@ -390,19 +389,18 @@ struct WalkContext<'a> {
     beneath: Option<&'a Beneath>,
 }
 
-struct WalkedAsset {
-    asset: AssetSnapshot,
-    probes: Vec<Probe>,
+struct WalkedFiles {
+    /// Every file under the root; in packing mode the declaration and the
+    /// selected inputs carry the bytes read and hashed.
+    files: Vec<WalkFile>,
     uuid_mismatch: Option<Diagnostic>,
-    /// Packing mode only: the declaration and the selected inputs, read and hashed, by path.
-    frozen: Vec<(String, Frozen)>,
 }
 
 /// Discovers one registered root: its files from the walk of `assets/`
 /// (or its own listing when the root is reached through a link), its
 /// declaration parsed, its inputs resolved, and in packing mode its
 /// declaration and selected inputs frozen.
-fn walk_asset(context: &WalkContext<'_>, entry: &RegistryEntry, mode: WalkMode) -> WalkedAsset {
+fn walk_asset(context: &WalkContext<'_>, entry: &RegistryEntry, mode: WalkMode) -> (AssetSnapshot, WalkedFiles) {
     let WalkContext { project, tree, assets_base, beneath } = *context;
     let root_dir = project.join(ASSETS_DIR).join(&entry.root);
     let asset = AssetRef { asset_id: entry.asset_id, root: &entry.root };
@@ -446,12 +444,8 @@ fn walk_asset(context: &WalkContext<'_>, entry: &RegistryEntry, mode: WalkMode) 
         }
     }
     let last_modified = probes.iter().filter_map(|p| p.modified).max();
-    WalkedAsset {
-        asset: AssetSnapshot { entry: entry.clone(), declaration, diagnostics, selected, last_modified },
-        probes,
-        uuid_mismatch,
-        frozen,
-    }
+    let asset = AssetSnapshot { entry: entry.clone(), declaration, diagnostics, selected, last_modified };
+    (asset, WalkedFiles { files: with_frozen_bytes(probes, frozen).collect(), uuid_mismatch })
 }
 
 /// A file under the root, as an `Unlisted` probe (the declaration as `Declaration`).
