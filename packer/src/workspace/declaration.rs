@@ -487,7 +487,7 @@ fn check_main_roles(cx: &mut Checker<'_>, roles: &Map<String, Value>, inputs: &I
 /// The main role a declaration uses: the first of the family's main roles
 /// that `inputs` holds (the family's first when none does).
 pub(crate) fn main_role_in(family: Family, inputs: &Inputs) -> &'static str {
-    family.main_roles().iter().copied().find(|role| inputs.contains_key(*role)).unwrap_or(family.main_role())
+    family.main_roles().iter().copied().find(|role| inputs.contains_key(role)).unwrap_or(family.main_role())
 }
 
 impl Declaration {
