@@ -3,37 +3,12 @@
 //! directory opened relative to one held open. The walk of `assets/` lists
 //! every directory through here.
 
-use std::ffi::OsString;
 use std::io;
 use std::path::Path;
-use std::time::SystemTime;
 
 use crate::platform;
 
-/// What an entry of a listed directory is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ListedKind {
-    /// A real directory (a link to one is `Other`).
-    Dir,
-    /// A regular file, with what a `stat` of it (following no link) said.
-    File {
-        /// Length in bytes.
-        size: u64,
-        /// Modification time; `None` where the file system gives none.
-        modified: Option<SystemTime>,
-    },
-    /// Anything else (a link, a FIFO, …), or a file that could not be looked at.
-    Other,
-}
-
-/// One entry of a listed directory (never `.` or `..`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Listed {
-    /// The entry's name, as the file system spells it.
-    pub name: OsString,
-    /// What it is.
-    pub kind: ListedKind,
-}
+pub use crate::platform::{Listed, ListedKind};
 
 /// A directory held open, whose subdirectories are listed by relative path.
 #[derive(Debug)]

@@ -64,7 +64,7 @@ impl Lister {
         Dir::open(dir).map(|Dir(file)| Lister(file))
     }
 
-    pub(crate) fn list(&self, rel: &str) -> io::Result<Vec<crate::Listed>> {
+    pub(crate) fn list(&self, rel: &str) -> io::Result<Vec<super::Listed>> {
         use std::mem::MaybeUninit;
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
         let dir = rustix::fs::openat(&self.0, if rel.is_empty() { "." } else { rel }, flags, Mode::empty())?;
@@ -79,7 +79,7 @@ impl Lister {
             }
             let Some(kind) = kind(&dir, name, entry.file_type()) else { continue };
             let name = std::ffi::OsStr::from_bytes(name.to_bytes()).to_owned();
-            listed.push(crate::Listed { name, kind });
+            listed.push(super::Listed { name, kind });
         }
         Ok(listed)
     }
@@ -90,8 +90,8 @@ use std::os::unix::ffi::OsStrExt;
 /// What the entry `name` of `dir` is: from the listing's type, a `statx`
 /// for a regular file (or when the file system gives no type); `None` when
 /// an untyped entry cannot be looked at.
-fn kind(dir: &rustix::fd::OwnedFd, name: &std::ffi::CStr, listed: rustix::fs::FileType) -> Option<crate::ListedKind> {
-    use crate::ListedKind;
+fn kind(dir: &rustix::fd::OwnedFd, name: &std::ffi::CStr, listed: rustix::fs::FileType) -> Option<super::ListedKind> {
+    use super::ListedKind;
     use rustix::fs::{AtFlags, FileType, StatxFlags};
     match listed {
         FileType::Directory => return Some(ListedKind::Dir),

@@ -6,8 +6,10 @@
 //! compiled and tested here. What `portable` gives up is written on each of
 //! its entries and in `docs/reference/platforms.md`.
 
+use std::ffi::OsString;
 use std::io;
 use std::path::Path;
+use std::time::SystemTime;
 
 #[cfg(all(target_os = "linux", not(feature = "portable")))]
 mod linux;
@@ -38,4 +40,32 @@ pub(crate) fn not_regular(path: &Path, kind: &std::fs::FileType) -> io::Error {
         io::ErrorKind::InvalidInput,
         format!("{} is {}, not a regular file", path.display(), describe_kind(kind)),
     )
+}
+
+// What a listing gives, named here at the seam's front so the listing and
+// both implementations share it without importing each other.
+
+/// What an entry of a listed directory is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListedKind {
+    /// A real directory (a link to one is `Other`).
+    Dir,
+    /// A regular file, with what a `stat` of it (following no link) said.
+    File {
+        /// Length in bytes.
+        size: u64,
+        /// Modification time; `None` where the file system gives none.
+        modified: Option<SystemTime>,
+    },
+    /// Anything else (a link, a FIFO, …), or a file that could not be looked at.
+    Other,
+}
+
+/// One entry of a listed directory (never `.` or `..`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    /// The entry's name, as the file system spells it.
+    pub name: OsString,
+    /// What it is.
+    pub kind: ListedKind,
 }

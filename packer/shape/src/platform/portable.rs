@@ -80,8 +80,8 @@ impl Lister {
         Dir::open(dir).map(|Dir(path)| Lister(path))
     }
 
-    pub(crate) fn list(&self, rel: &str) -> io::Result<Vec<crate::Listed>> {
-        use crate::ListedKind;
+    pub(crate) fn list(&self, rel: &str) -> io::Result<Vec<super::Listed>> {
+        use super::ListedKind;
         let path = if rel.is_empty() { self.0.clone() } else { self.0.join(rel) };
         let mut listed = Vec::new();
         for item in std::fs::read_dir(path)? {
@@ -97,7 +97,7 @@ impl Lister {
             } else {
                 ListedKind::Other
             };
-            listed.push(crate::Listed { name: item.file_name(), kind });
+            listed.push(super::Listed { name: item.file_name(), kind });
         }
         Ok(listed)
     }
