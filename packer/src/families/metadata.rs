@@ -21,7 +21,16 @@ pub fn converge(
     output: &Output,
     derived: &Map<String, Value>,
 ) -> Result<Metadata, Vec<Diagnostic>> {
-    let mut merged = output.metadata.to_map();
+    // Each source parsed once, for the float and depth checks and the merge.
+    let sources = user_sources(output);
+    // Reported after the collisions, in this order.
+    let mut shape = float_findings(asset, &sources);
+    shape.extend(depth_findings(asset, &sources));
+    let [(_, metadata), (_, codec), (_, pipeline)] = sources;
+    let mut merged = match metadata {
+        Some(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
     let mut problems = Vec::new();
     let mut put = |key: &str, value: Value, source: &str, merged: &mut Map<String, Value>| {
         if merged.contains_key(key) {
@@ -40,17 +49,16 @@ pub fn converge(
             merged.insert(key.to_owned(), value);
         }
     };
-    if let Some(codec) = &output.codec_configuration {
-        put("codec", Value::Object(codec.to_map()), "`output.codec_configuration`", &mut merged);
+    if let Some(codec) = codec {
+        put("codec", codec, "`output.codec_configuration`", &mut merged);
     }
-    if let Some(pipeline) = &output.pipeline {
-        put("pipeline", Value::Object(pipeline.to_map()), "`output.pipeline`", &mut merged);
+    if let Some(pipeline) = pipeline {
+        put("pipeline", pipeline, "`output.pipeline`", &mut merged);
     }
     for (key, value) in derived {
         put(key, value.clone(), "the packer (a derived key)", &mut merged);
     }
-    problems.extend(float_findings(asset, output));
-    problems.extend(depth_findings(asset, output));
+    problems.extend(shape);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -64,21 +72,24 @@ pub fn converge(
     })
 }
 
-/// The metadata the user writes, by where it is written.
-fn user_sources(output: &Output) -> [(&'static str, Option<&JsonObject>); 3] {
+/// The metadata the user writes, by where it is written, each parsed (an object).
+type Sources = [(&'static str, Option<Value>); 3];
+
+fn user_sources(output: &Output) -> Sources {
+    let parsed = |object: Option<&JsonObject>| object.map(|object| Value::Object(object.to_map()));
     [
-        ("output.metadata", Some(&output.metadata)),
-        ("output.codec_configuration", output.codec_configuration.as_ref()),
-        ("output.pipeline", output.pipeline.as_ref()),
+        ("output.metadata", parsed(Some(&output.metadata))),
+        ("output.codec_configuration", parsed(output.codec_configuration.as_ref())),
+        ("output.pipeline", parsed(output.pipeline.as_ref())),
     ]
 }
 
 /// `metadata_float` for every float in the user-supplied metadata sources.
-pub fn float_findings(asset: &AssetRef<'_>, output: &Output) -> Vec<Diagnostic> {
-    user_sources(output)
-        .into_iter()
+fn float_findings(asset: &AssetRef<'_>, sources: &Sources) -> Vec<Diagnostic> {
+    sources
+        .iter()
         .filter_map(|(name, map)| {
-            let at = prometeu_pa::find_float(&Value::Object(map?.to_map()), String::new())?;
+            let at = prometeu_pa::find_float(map.as_ref()?, String::new())?;
             Some(
                 Diagnostic::blocking(
                     Code::MetadataFloat,
@@ -95,11 +106,11 @@ pub fn float_findings(asset: &AssetRef<'_>, output: &Output) -> Vec<Diagnostic> 
 }
 
 /// `metadata_too_deep` for every user-supplied source nested past the limit.
-pub fn depth_findings(asset: &AssetRef<'_>, output: &Output) -> Vec<Diagnostic> {
-    user_sources(output)
-        .into_iter()
+fn depth_findings(asset: &AssetRef<'_>, sources: &Sources) -> Vec<Diagnostic> {
+    sources
+        .iter()
         .filter_map(|(name, map)| {
-            let depth = map?.to_map().values().map(depth).max().unwrap_or(0) + 1;
+            let depth = depth(map.as_ref()?);
             (depth > MAX_METADATA_DEPTH).then(|| {
                 Diagnostic::blocking(
                     Code::MetadataTooDeep,

@@ -9,8 +9,10 @@ pub(super) fn check(asset: &AssetRef<'_>, decl: &Declaration) -> Checked {
     if let Some(size) = tile_size {
         diagnostics.extend(check_capacity(size, decl.artifacts.len(), &findings));
     }
-    let palettes = check_palettes(decl, &findings, &mut diagnostics);
-    let opaque_index_zero = check_opaque_index_zero(decl, &findings, &mut diagnostics);
+    // Parsed once for both readers of its keys.
+    let pipeline = decl.output.pipeline.as_ref().map(JsonObject::to_map);
+    let palettes = check_palettes(pipeline.as_ref(), &findings, &mut diagnostics);
+    let opaque_index_zero = check_opaque_index_zero(pipeline.as_ref(), &findings, &mut diagnostics);
     let params = match (tile_size, palettes) {
         (Some(tile_size), Some(palettes)) if !diagnostics.iter().any(Diagnostic::is_blocking) => {
             Some(Params { tile_size, palettes, opaque_index_zero })
@@ -76,14 +78,14 @@ pub(super) fn check_capacity(tile_size: u32, tiles: usize, findings: &FileFindin
 /// Reads `output.pipeline.opaque_index_zero` (`OPAQUE_INDEX_ZERO_KEY`):
 /// absent is `false`; anything but a boolean blocks.
 pub(super) fn check_opaque_index_zero(
-    decl: &Declaration,
+    pipeline: Option<&Map<String, Value>>,
     findings: &FileFindings<'_>,
     out: &mut Vec<Diagnostic>,
 ) -> bool {
-    let value = decl.output.pipeline.as_ref().and_then(|pipeline| pipeline.get(OPAQUE_INDEX_ZERO_KEY));
+    let value = pipeline.and_then(|pipeline| pipeline.get(OPAQUE_INDEX_ZERO_KEY));
     match value {
         None => false,
-        Some(Value::Bool(on)) => on,
+        Some(Value::Bool(on)) => *on,
         Some(other) => {
             out.push(findings.blocking(
                 Code::DeclarationInvalidValue,
@@ -91,7 +93,7 @@ pub(super) fn check_opaque_index_zero(
                     "`output.pipeline.{OPAQUE_INDEX_ZERO_KEY}` in {} is {}; set it to `true` (index 0 is an opaque \
                      colour in this bank) or remove it (index 0 is transparency)",
                     findings.file,
-                    quote(&other)
+                    quote(other)
                 ),
             ));
             false
@@ -101,12 +103,12 @@ pub(super) fn check_opaque_index_zero(
 
 /// Reads `output.pipeline.palettes`; `None` when any palette finding blocks.
 pub(super) fn check_palettes(
-    decl: &Declaration,
+    pipeline: Option<&Map<String, Value>>,
     findings: &FileFindings<'_>,
     out: &mut Vec<Diagnostic>,
 ) -> Option<Vec<Palette>> {
     let file = &findings.file;
-    let list = decl.output.pipeline.as_ref().and_then(|pipeline| pipeline.get("palettes"));
+    let list = pipeline.and_then(|pipeline| pipeline.get("palettes"));
     let entries = match list {
         None => {
             out.push(findings.blocking(
@@ -125,7 +127,7 @@ pub(super) fn check_palettes(
                 format!(
                     "`output.pipeline.palettes` in {file} is {}, not a list; write it as a list of \
                      {{ \"index\": …, \"palette\": {{ \"colors\": […] }} }} entries",
-                    quote(&other)
+                    quote(other)
                 ),
             ));
             return None;

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::families::contract::{AssetInput, FileFindings, Materialized, SelectedFile};
 use crate::support::diag::AssetRef;
 use crate::support::diag::{Code, Diagnostic};
-use crate::workspace::declaration::Declaration;
+use crate::workspace::declaration::{Declaration, JsonObject};
 use crate::workspace::schema::{PaletteEntryJson, PaletteJson};
 
 mod declare;
