@@ -7,7 +7,7 @@
 //! enabled its `preserve_order` feature, which a game's own dependencies may
 //! do. Floats are refused rather than trusted absent.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Where a float sits inside a value, as a JSON pointer (`/metadata/gain`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +23,17 @@ pub fn to_vec(value: &Value) -> Result<Vec<u8>, FloatAt> {
     Ok(out)
 }
 
+/// `to_vec` of an object held as a map, without wrapping it in a `Value`.
+pub(crate) fn object_to_vec(map: &Map<String, Value>) -> Result<Vec<u8>, FloatAt> {
+    // The pointer is built only for a float that is there.
+    if let Some((key, value)) = map.iter().find(|(_, value)| float_path(value, &mut Vec::new())) {
+        return Err(FloatAt(find_float(value, format!("/{key}")).expect("the value holds a float")));
+    }
+    let mut out = Vec::new();
+    write_object(map, &mut out);
+    Ok(out)
+}
+
 pub(crate) fn write(value: &Value, out: &mut Vec<u8>) {
     match value {
         Value::Array(items) => {
@@ -35,22 +46,24 @@ pub(crate) fn write(value: &Value, out: &mut Vec<u8>) {
             }
             out.push(b']');
         }
-        Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            out.push(b'{');
-            for (i, (key, item)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                serde_json::to_writer(&mut *out, key).expect("writing to memory cannot fail");
-                out.push(b':');
-                write(item, out);
-            }
-            out.push(b'}');
-        }
+        Value::Object(map) => write_object(map, out),
         scalar => serde_json::to_writer(&mut *out, scalar).expect("writing to memory cannot fail"),
     }
+}
+
+fn write_object(map: &Map<String, Value>, out: &mut Vec<u8>) {
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    out.push(b'{');
+    for (i, (key, item)) in entries.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut *out, key).expect("writing to memory cannot fail");
+        out.push(b':');
+        write(item, out);
+    }
+    out.push(b'}');
 }
 
 /// The JSON pointer of the first float in `value`, in key order, below `at`.
