@@ -25,7 +25,7 @@ use crate::support::log::{Channel, Level, LogLine, diagnostic_line};
 use crate::support::testpoint::{TestPoint, TestPoints};
 use crate::workspace::layout::{
     ASSET_TABLE_JSON, ASSET_TABLE_METADATA_JSON, ASSETS_PA, BUILD_DIR, MANIFEST_FILE, PACK_ORIGIN, PACK_OUTPUTS,
-    PRELOAD_JSON,
+    PRELOAD_JSON, RootPath,
 };
 use prometeu_pa::{self, CODEC_NONE, Entry, Header, Metadata, PaWriter, PreloadEntry};
 
@@ -679,7 +679,7 @@ impl Serialize for TableAssets<'_> {
 #[derive(Serialize)]
 struct AssetMetadata<'a> {
     asset_id: u32,
-    asset_root: AssetRoot<'a>,
+    asset_root: RootPath<'a>,
     asset_uuid: &'a str,
     family: &'static str,
     format: &'static str,
@@ -737,15 +737,6 @@ const HEX_DIGITS: [[u8; 2]; 256] = {
     table
 };
 
-/// `assets/<root>`, as the registry's root is written in the companions.
-struct AssetRoot<'a>(&'a str);
-
-impl Serialize for AssetRoot<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&format_args!("{}/{}", crate::workspace::layout::ASSETS_DIR, self.0))
-    }
-}
-
 fn asset_metadata<'a>(
     snapshot: &'a Snapshot,
     asset: &'a AssetSnapshot,
@@ -754,7 +745,7 @@ fn asset_metadata<'a>(
     let decl = asset.declaration.as_ref().expect("written assets have declarations");
     AssetMetadata {
         asset_id: asset.entry.asset_id,
-        asset_root: AssetRoot(&asset.entry.root),
+        asset_root: RootPath(&asset.entry.root),
         asset_uuid: &asset.entry.asset_uuid,
         family: decl.family.type_name(),
         format: decl.family.format(),
@@ -845,5 +836,5 @@ impl<W: Write> Write for HashingWriter<W> {
 
 /// Lowercase hex, as every digest in the companions is written.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    bytes.iter().flat_map(|&b| HEX_DIGITS[usize::from(b)]).map(char::from).collect()
 }

@@ -50,7 +50,22 @@ pub fn declaration_path(root: &str) -> String {
 
 /// Project-relative path of an asset root: `assets/<root>`.
 pub fn root_path(root: &str) -> String {
-    format!("{ASSETS_DIR}/{root}")
+    RootPath(root).to_string()
+}
+
+/// `root_path` without building it: written (or serialized) where it goes.
+pub(crate) struct RootPath<'a>(pub(crate) &'a str);
+
+impl std::fmt::Display for RootPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{ASSETS_DIR}/{}", self.0)
+    }
+}
+
+impl serde::Serialize for RootPath<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// Whether `rel` (relative to `assets/`) is the directory holding the registry.
