@@ -177,8 +177,15 @@ pub struct Output {
 /// allocation per object however many keys, where a JSON tree costs a few
 /// hundred bytes per node for as long as the snapshot lives. Readers parse
 /// it when they need its keys (a few times per asset, each a small object).
-#[derive(Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct JsonObject(Box<str>);
+
+impl Default for JsonObject {
+    /// `{}`, as an absent `output.metadata` reads.
+    fn default() -> JsonObject {
+        JsonObject("{}".into())
+    }
+}
 
 impl JsonObject {
     /// The compact text of `map`.
@@ -188,9 +195,6 @@ impl JsonObject {
 
     /// The object's keys and values.
     pub fn to_map(&self) -> Map<String, Value> {
-        if self.0.is_empty() {
-            return Map::new();
-        }
         match serde_json::from_str(&self.0) {
             Ok(Value::Object(map)) => map,
             _ => unreachable!("a JsonObject is always the text of an object"),
@@ -204,13 +208,13 @@ impl JsonObject {
 
     /// Whether the object has no key.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty() || &*self.0 == "{}"
+        &*self.0 == "{}"
     }
 }
 
 impl std::fmt::Debug for JsonObject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_empty() { "{}" } else { &self.0 })
+        f.write_str(&self.0)
     }
 }
 
