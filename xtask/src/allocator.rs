@@ -15,7 +15,7 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 const PURGE_DELAY_ENV: &str = "MIMALLOC_PURGE_DELAY";
 /// The delay this command line uses (local): 10 ms, where mimalloc 3 waits
 /// 1000 ms (`src/options.c`).
-pub(crate) const PURGE_DELAY_MS: std::ffi::c_long = 10;
+const PURGE_DELAY_MS: std::ffi::c_long = 10;
 
 /// Freed memory goes back to the system after `PURGE_DELAY_MS`. A pack
 /// frees its walk's structures before the gate, and the gate's buffers

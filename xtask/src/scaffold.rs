@@ -17,7 +17,6 @@ const FROM_STARTER: &[(&str, &[u8], bool)] = &[
     ("Cargo.toml", include_bytes!("../../templates/starter/Cargo.toml"), false),
     // The starter's tested dependency versions; cargo adjusts it for `--git`.
     ("Cargo.lock", include_bytes!("../../templates/starter/Cargo.lock"), false),
-    (CARGO_CONFIG, STARTER_CARGO_CONFIG.as_bytes(), false),
     ("xtask/src/main.rs", include_bytes!("../../templates/starter/xtask/src/main.rs"), false),
     (".gitignore", include_bytes!("../../templates/starter/.gitignore"), false),
     (".githooks/pre-commit", include_bytes!("../../templates/starter/.githooks/pre-commit"), true),
@@ -29,7 +28,8 @@ const FROM_STARTER: &[(&str, &[u8], bool)] = &[
     ("dist/program.pbx", include_bytes!("../../templates/starter/dist/program.pbx"), false),
 ];
 
-/// The game's cargo configuration: the `cargo xtask` alias.
+/// The game's cargo configuration: the starter's `cargo xtask` alias, and
+/// with a tool from a checkout the target directory (`ToolSource::cargo_config`).
 const CARGO_CONFIG: &str = ".cargo/config.toml";
 const STARTER_CARGO_CONFIG: &str = include_str!("../../templates/starter/.cargo/config.toml");
 
@@ -67,23 +67,21 @@ impl ToolSource {
             ToolSource::Git { url, rev: None } => format!("prometeu-xtask = {{ git = {} }}", toml_string(url)),
         }
     }
-}
 
-impl ToolSource {
-    /// The game's `.cargo/config.toml` when it differs from the starter's:
-    /// with a checkout on this machine, the starter's alias plus the
-    /// starter's target directory. Both workspaces have the same lock file,
-    /// profile and path to the tool, so cargo reuses every compiled crate of
-    /// the tool and builds only the game's few-line `xtask` crate. A tool
-    /// from git is compiled from its own source: nothing to share.
-    fn cargo_config(&self, project: &Utf8Path) -> Option<String> {
-        let ToolSource::Path(checkout) = self else { return None };
+    /// The game's `.cargo/config.toml`: the starter's, byte for byte, and
+    /// with a checkout on this machine the starter's target directory too.
+    /// Both workspaces have the same lock file, profile and path to the
+    /// tool, so cargo reuses every compiled crate of the tool and builds
+    /// only the game's few-line `xtask` crate. A tool from git is compiled
+    /// from its own source: nothing to share.
+    fn cargo_config(&self, project: &Utf8Path) -> String {
+        let ToolSource::Path(checkout) = self else { return STARTER_CARGO_CONFIG.to_owned() };
         let starter = checkout.join(STARTER_TARGET_DIR);
         if !starter.parent().is_some_and(|dir| dir.join("Cargo.toml").is_file()) {
-            return None;
+            return STARTER_CARGO_CONFIG.to_owned();
         }
         let target = relative_path(project, &starter);
-        Some(format!(
+        format!(
             "{STARTER_CARGO_CONFIG}\n\
              # Written by `cargo xtask new`: the tool is a checkout on this machine, so\n\
              # the game builds into that checkout's starter target directory, where the\n\
@@ -92,7 +90,7 @@ impl ToolSource {
              [build]\n\
              target-dir = {}\n",
             toml_string(target.as_str())
-        ))
+        )
     }
 }
 
@@ -172,11 +170,9 @@ fn write_project(staging: &Utf8Path, dir: &Utf8Path, name: &str, tool: &ToolSour
     for (path, bytes, executable) in FROM_STARTER {
         write(staging, path, bytes, *executable).map_err(io)?;
     }
-    if let Some(config) = tool.cargo_config(dir) {
-        write(staging, CARGO_CONFIG, config.as_bytes(), false).map_err(io)?;
-    }
     let registry = prometeu_packer::registry_bytes(&prometeu_packer::Registry::empty()).map_err(io)?;
-    let generated: [(&str, String); 5] = [
+    let generated: [(&str, String); 6] = [
+        (CARGO_CONFIG, tool.cargo_config(dir)),
         ("xtask/Cargo.toml", xtask_manifest(&tool.dependency(dir))),
         ("cartridge.toml", cartridge(name)),
         ("prometeu.json", prometeu_json(name)),

@@ -3,6 +3,7 @@
 
 use std::fs::File;
 use std::io;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use rustix::fs::{Mode, OFlags, ResolveFlags};
@@ -84,8 +85,6 @@ impl Lister {
         Ok(listed)
     }
 }
-
-use std::os::unix::ffi::OsStrExt;
 
 /// What the entry `name` of `dir` is: from the listing's type, a `statx`
 /// for a regular file (or when the file system gives no type); `None` when
