@@ -46,8 +46,10 @@ fn read_sized(file: File, len: u64, limit: u64) -> io::Result<Vec<u8>> {
     if len > limit {
         return Err(too_large());
     }
-    // Room past the length, so the read that finds the end needs no probe.
-    let mut bytes = Vec::with_capacity(len as usize + 64);
+    // Exactly the length: the buffer is held as it is for the whole pack (a
+    // frozen snapshot), and the read that finds the end probes into a small
+    // buffer of its own when this one is full, at no extra system call.
+    let mut bytes = Vec::with_capacity(len as usize);
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(too_large());

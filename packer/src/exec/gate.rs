@@ -107,7 +107,8 @@ fn run_with(
     let active: Vec<&AssetSnapshot> = snapshot.active().collect();
     let checked: Vec<Checked> =
         pool.install(|| active.par_iter().map(|asset| check_asset(asset, content, keeper)).collect());
-    let (mut plans, mut kept) = (Vec::new(), Vec::new());
+    // Sized once: a list grown by doubling holds up to twice its plans at the peak of a pack.
+    let (mut plans, mut kept) = (Vec::with_capacity(checked.len()), Vec::with_capacity(checked.len()));
     for (found, planned) in checked {
         diagnostics.extend(found);
         if let Some((plan, sparse)) = planned {

@@ -10,7 +10,6 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::workspace::family::Family;
@@ -65,8 +64,6 @@ pub struct Probe {
     pub kind: FileKind,
     /// Length in bytes when discovered (the file may change later; packing then uses the frozen bytes).
     pub size: u64,
-    /// Modification time when discovered; `None` where the file system gives none. Never reaches an output.
-    pub modified: Option<SystemTime>,
 }
 
 /// Probe policies for `MaterializationConfig::projection_filter`.
@@ -113,8 +110,8 @@ pub struct WalkFile {
     pub probe: Probe,
     /// Its content as frozen by the walk: packing mode only, and `None` for a file not read (over its
     /// size limit, or unreadable, which the gate reports).
-    /// (An `Arc<Vec<u8>>` takes the buffer the file was read into as it is: no copy of the bytes.)
-    pub bytes: Option<Arc<Vec<u8>>>,
+    /// (The buffer the file was read into, sized to the file: no copy of the bytes, no slack.)
+    pub bytes: Option<Box<[u8]>>,
     /// SHA-256 of `bytes`, computed as they were read; `None` exactly when `bytes` is.
     pub sha256: Option<[u8; 32]>,
 }
@@ -195,7 +192,7 @@ impl Snapshot {
 /// hold is an error, never a read of the workspace.
 impl Content for Snapshot {
     fn bytes(&self, path: &str) -> Result<Cow<'_, [u8]>, String> {
-        match self.file(path).and_then(|f| f.bytes.as_deref()).map(Vec::as_slice) {
+        match self.file(path).and_then(|f| f.bytes.as_deref()) {
             Some(bytes) => Ok(Cow::Borrowed(bytes)),
             None => Err(format!("{path} is not in the frozen snapshot")),
         }
@@ -274,28 +271,44 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
     let assets_base = paths::assets_base(project).ok();
     let beneath = assets_base.as_ref().and_then(|base| Beneath::open(base.dir().as_std_path()).ok());
     let context = WalkContext { project, tree: &tree, assets_base: assets_base.as_ref(), beneath: beneath.as_ref() };
-    // Unzipped as collected: the assets are never held twice.
-    let (mut assets, walked): (Vec<AssetSnapshot>, Vec<WalkedFiles>) =
-        entries.into_par_iter().map(|entry| walk_asset(&context, entry, config.mode)).unzip();
-    // Sized once: a list grown by doubling holds up to twice its files at the peak of a pack.
-    let mut files = Vec::with_capacity(walked.iter().map(|w| w.files.len()).sum());
-    for w in walked {
-        workspace_diagnostics.extend(w.uuid_mismatch);
-        files.extend(w.files);
-    }
-    portability(&mut assets, &files);
+    let overlap = roots_overlap(&entries);
+    // Unzipped into lists sized once, each asset written in its place: a
+    // plain `unzip` gathers chunks and then copies them, holding every
+    // asset twice at the peak.
+    let (mut assets, mut walked) = (Vec::new(), Vec::new());
+    entries
+        .into_par_iter()
+        .map(|entry| walk_asset(&context, entry, config.mode))
+        .unzip_into_vecs(&mut assets, &mut walked);
+    // The tree has answered every question: freed before the checks below
+    // add their own peak to everything the walk collected.
+    drop_in_background(tree);
+    let walked: Vec<Vec<WalkFile>> = walked
+        .into_iter()
+        .map(|w| {
+            workspace_diagnostics.extend(w.uuid_mismatch.map(|d| *d));
+            w.files
+        })
+        .collect();
+    portability(&mut assets, &walked);
     workspace_diagnostics.extend(roots.unregistered_warnings());
     workspace_diagnostics.extend(roots.non_utf8_warnings());
-    drop(roots);
-    drop_in_background(tree);
     Snapshot {
         mode: config.mode,
         project: project.to_owned(),
         registry,
         workspace_diagnostics,
         assets,
-        files: materialize(files, config),
+        files: materialize(walked, config, overlap),
     }
+}
+
+/// Whether two walked roots can list one path: one root is another, or
+/// inside it (the gate blocks nested roots, but they are still walked).
+fn roots_overlap(entries: &[&RegistryEntry]) -> bool {
+    let roots: HashSet<&str> = entries.iter().map(|e| e.root.as_str()).collect();
+    roots.len() < entries.len()
+        || roots.iter().any(|root| root.match_indices('/').any(|(at, _)| roots.contains(&root[..at])))
 }
 
 /// One asset's probes as files, each with the bytes its walk froze (a
@@ -315,11 +328,12 @@ fn with_frozen_bytes(probes: Vec<Probe>, mut frozen: Vec<(String, Frozen)>) -> i
 /// walk saw and filed with the asset they concern (so `validate` lists them
 /// with it and the gate blocks it). The files the build reads are the
 /// packing projection's; every other file under a root can only be a case twin.
-fn portability(assets: &mut [AssetSnapshot], files: &[WalkFile]) {
+fn portability(assets: &mut [AssetSnapshot], walked: &[Vec<WalkFile>]) {
     let findings = {
         let roots: HashMap<u32, &str> = assets.iter().map(|a| (a.entry.asset_id, a.entry.root.as_str())).collect();
-        let named: Vec<NamedPath<'_>> = files
+        let named: Vec<NamedPath<'_>> = walked
             .iter()
+            .flatten()
             .map(|f| &f.probe)
             .filter_map(|p| {
                 let root = roots.get(&p.asset_id)?;
@@ -337,8 +351,27 @@ fn portability(assets: &mut [AssetSnapshot], files: &[WalkFile]) {
     }
 }
 
-/// Export: apply the projection filter, in place.
-fn materialize(mut files: Vec<WalkFile>, config: MaterializationConfig) -> Vec<WalkFile> {
+/// Export: every root's files in one list by path, with the projection
+/// filter applied.
+fn materialize(mut walked: Vec<Vec<WalkFile>>, config: MaterializationConfig, overlap: bool) -> Vec<WalkFile> {
+    let keep = |f: &WalkFile| (config.projection_filter)(&f.probe);
+    if !overlap {
+        // No two roots list one path, so each root's files are filtered
+        // where they are and only the survivors are ever listed together.
+        for files in &mut walked {
+            files.retain(keep);
+            files.shrink_to_fit();
+        }
+    }
+    // Sized once: a list grown by doubling holds up to twice its files at the peak of a pack.
+    let mut files = Vec::with_capacity(walked.iter().map(Vec::len).sum());
+    for w in walked {
+        files.extend(w);
+    }
+    if !overlap {
+        files.sort_unstable_by(|a, b| a.probe.path.cmp(&b.probe.path));
+        return files;
+    }
     // A file seen by two walks (only with nested roots, which the gate
     // blocks) keeps its most build-relevant probe, with the bytes either
     // walk froze, so the pack and validation see the same files.
@@ -359,14 +392,14 @@ fn materialize(mut files: Vec<WalkFile>, config: MaterializationConfig) -> Vec<W
     });
     // In place: a second list of every file would double the peak. (Only
     // packing mode froze any bytes to carry.)
-    files.retain(|f| (config.projection_filter)(&f.probe));
+    files.retain(keep);
     files
 }
 
 /// A file's content as frozen by the walk, hashed as it was read (on the
 /// walking thread, while the bytes are still in cache).
 struct Frozen {
-    bytes: Arc<Vec<u8>>,
+    bytes: Box<[u8]>,
     sha256: [u8; 32],
 }
 
@@ -374,7 +407,7 @@ impl Frozen {
     /// The file at `path` (project-relative), paired with its path.
     fn new(path: String, bytes: Vec<u8>) -> (String, Frozen) {
         let sha256 = Sha256::digest(&bytes).into();
-        (path, Frozen { bytes: Arc::new(bytes), sha256 })
+        (path, Frozen { bytes: bytes.into_boxed_slice(), sha256 })
     }
 }
 
@@ -393,7 +426,8 @@ struct WalkedFiles {
     /// Every file under the root; in packing mode the declaration and the
     /// selected inputs carry the bytes read and hashed.
     files: Vec<WalkFile>,
-    uuid_mismatch: Option<Diagnostic>,
+    /// Boxed: rare, and every root's walk holds a place for it.
+    uuid_mismatch: Option<Box<Diagnostic>>,
 }
 
 /// Discovers one registered root: its files from the walk of `assets/`
@@ -405,10 +439,9 @@ fn walk_asset(context: &WalkContext<'_>, entry: &RegistryEntry, mode: WalkMode) 
     let root_dir = project.join(ASSETS_DIR).join(&entry.root);
     let asset = AssetRef { asset_id: entry.asset_id, root: &entry.root };
     let decl_path = crate::workspace::layout::declaration_path(&entry.root);
-    let mut probes = match tree.files_under(&entry.root) {
-        Some(files) => files.into_iter().map(|(rel, meta)| probe(entry, &decl_path, &rel, meta)).collect(),
-        None => listing(&root_dir, &decl_path, entry),
-    };
+    let files = tree.files_under(&entry.root).unwrap_or_else(|| listing(&root_dir));
+    let mut last_modified = files.iter().filter_map(|(_, meta)| meta.modified).max();
+    let mut probes: Vec<Probe> = files.into_iter().map(|(rel, meta)| probe(entry, &decl_path, &rel, meta)).collect();
     let mut diagnostics = Vec::new();
     let mut frozen = Vec::new();
     // When the root does not resolve this way, the slow path below says why.
@@ -428,7 +461,8 @@ fn walk_asset(context: &WalkContext<'_>, entry: &RegistryEntry, mode: WalkMode) 
             None
         }
     };
-    let uuid_mismatch = parsed.as_ref().and_then(|p| registry::check_uuid(entry, p.asset_uuid.as_deref()?));
+    let uuid_mismatch =
+        parsed.as_ref().and_then(|p| registry::check_uuid(entry, p.asset_uuid.as_deref()?)).map(Box::new);
     let declaration = parsed.and_then(|p| {
         diagnostics.extend(p.diagnostics);
         p.declaration
@@ -438,12 +472,11 @@ fn walk_asset(context: &WalkContext<'_>, entry: &RegistryEntry, mode: WalkMode) 
         diagnostics.extend(crate::families::check_declaration(&asset, decl));
         let inputs = resolve_inputs(&root, asset, decl, &mut diagnostics);
         selected = selected_files(decl, &inputs);
-        classify(&mut probes, &inputs, &selected, entry);
+        last_modified = last_modified.max(classify(&mut probes, &inputs, &selected, entry));
         if mode == WalkMode::Packing && entry.included_in_build {
             freeze_selected(&root, asset, &mut selected, &inputs, decl, &mut frozen, &mut diagnostics);
         }
     }
-    let last_modified = probes.iter().filter_map(|p| p.modified).max();
     let asset = AssetSnapshot { entry: entry.clone(), declaration, diagnostics, selected, last_modified };
     (asset, WalkedFiles { files: with_frozen_bytes(probes, frozen).collect(), uuid_mismatch })
 }
@@ -452,21 +485,15 @@ fn walk_asset(context: &WalkContext<'_>, entry: &RegistryEntry, mode: WalkMode) 
 fn probe(entry: &RegistryEntry, decl_path: &str, rel: &str, meta: FileMeta) -> Probe {
     let path = paths::project_relative(&[ASSETS_DIR, &entry.root, rel]);
     let kind = if path == decl_path { FileKind::Declaration } else { FileKind::Unlisted };
-    Probe {
-        asset_id: entry.asset_id,
-        included_in_build: entry.included_in_build,
-        path,
-        kind,
-        size: meta.size,
-        modified: meta.modified,
-    }
+    Probe { asset_id: entry.asset_id, included_in_build: entry.included_in_build, path, kind, size: meta.size }
 }
 
 /// Every regular file under a root the walk of `assets/` did not reach
-/// (a root behind a link), as `probe` makes them. Symlinked directories are
-/// not entered: what lies behind them may be outside the root.
-fn listing(root_dir: &Utf8Path, decl_path: &str, entry: &RegistryEntry) -> Vec<Probe> {
-    let mut probes = Vec::new();
+/// (a root behind a link), relative to it, as `Tree::files_under` lists
+/// them. Symlinked directories are not entered: what lies behind them may be
+/// outside the root.
+fn listing(root_dir: &Utf8Path) -> Vec<(String, FileMeta)> {
+    let mut files = Vec::new();
     let mut pending = vec![Utf8PathBuf::new()];
     while let Some(rel_dir) = pending.pop() {
         let Ok(read_dir) = root_dir.join(&rel_dir).read_dir_utf8() else { continue };
@@ -477,12 +504,11 @@ fn listing(root_dir: &Utf8Path, decl_path: &str, entry: &RegistryEntry) -> Vec<P
             if meta.is_dir() {
                 pending.push(rel);
             } else if meta.is_file() {
-                let meta = FileMeta { size: meta.len(), modified: meta.modified().ok() };
-                probes.push(probe(entry, decl_path, rel.as_str(), meta));
+                files.push((rel.into_string(), FileMeta { size: meta.len(), modified: meta.modified().ok() }));
             }
         }
     }
-    probes
+    files
 }
 
 /// A declared input that resolved inside its root.
@@ -569,32 +595,37 @@ fn describe_resolve(path: &str, e: &Resolve) -> String {
 }
 
 /// Gives every declared input its kind, adding a probe for inputs the
-/// listing did not see (a symlink to a file elsewhere inside the root).
+/// listing did not see (a symlink to a file elsewhere inside the root);
+/// the newest modification time of those added.
 fn classify(
     probes: &mut Vec<Probe>,
     inputs: &BTreeMap<String, ResolvedInput>,
     selected: &[SelectedFile],
     entry: &RegistryEntry,
-) {
+) -> Option<SystemTime> {
     let selected: HashSet<&str> = selected.iter().map(|s| s.path.as_str()).collect();
     // Found by borrowed path first, then given their kinds: no copy of any path.
     let listed: HashMap<&str, usize> = probes.iter().enumerate().map(|(i, p)| (p.path.as_str(), i)).collect();
     let found: Vec<Option<usize>> = inputs.values().map(|input| listed.get(input.path.as_str()).copied()).collect();
     drop(listed);
+    let mut newest = None;
     for (input, found) in inputs.values().zip(found) {
         let kind = if selected.contains(input.path.as_str()) { FileKind::SelectedInput } else { FileKind::OtherInput };
         match found {
             Some(i) => probes[i].kind = kind,
-            None => probes.push(Probe {
-                asset_id: entry.asset_id,
-                included_in_build: entry.included_in_build,
-                path: input.path.clone(),
-                kind,
-                size: input.size,
-                modified: std::fs::metadata(&input.resolved).and_then(|m| m.modified()).ok(),
-            }),
+            None => {
+                newest = newest.max(std::fs::metadata(&input.resolved).and_then(|m| m.modified()).ok());
+                probes.push(Probe {
+                    asset_id: entry.asset_id,
+                    included_in_build: entry.included_in_build,
+                    path: input.path.clone(),
+                    kind,
+                    size: input.size,
+                });
+            }
         }
     }
+    newest
 }
 
 fn selected_files(decl: &Declaration, inputs: &BTreeMap<String, ResolvedInput>) -> Vec<SelectedFile> {
@@ -691,4 +722,28 @@ fn read_inside(dir: &RootDir<'_>, rel: &str, limit: u64) -> Result<Vec<u8>, Stri
         None => dir.base().and_then(|base| base.resolve(rel)).map_err(|e| describe_resolve_reason(&e))?,
     };
     prometeu_shape::read_regular(target.as_std_path(), limit).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roots_overlap_when_one_is_another_or_holds_it() {
+        let entry = |root: &str| RegistryEntry {
+            asset_id: 1,
+            asset_uuid: String::new(),
+            root: root.into(),
+            included_in_build: true,
+        };
+        let overlap = |roots: &[&str]| {
+            let entries: Vec<RegistryEntry> = roots.iter().map(|r| entry(r)).collect();
+            roots_overlap(&entries.iter().collect::<Vec<_>>())
+        };
+        assert!(!overlap(&["hero", "hero-2", "heroes/a", "ui/hero"]));
+        assert!(overlap(&["ui", "ui/hero"]));
+        assert!(overlap(&["a/b/c", "a"]));
+        assert!(overlap(&["hero", "hero"]));
+        assert!(!overlap(&[]));
+    }
 }

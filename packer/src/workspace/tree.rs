@@ -32,25 +32,45 @@ pub(crate) struct FileMeta {
     pub(crate) modified: Option<SystemTime>,
 }
 
+/// Where a name sits in its directory's `names`.
+#[derive(Debug, Clone, Copy)]
+struct Name {
+    start: u32,
+    end: u32,
+}
+
 /// A directory entry that is not a directory.
 #[derive(Debug)]
 struct Entry {
-    name: String,
+    name: Name,
     /// `None` for anything but a regular file (a link, a FIFO, …).
     file: Option<FileMeta>,
 }
 
 /// One real directory: its subdirectories and its other entries, by name.
+/// The names are held back to back in one string, and every list is sized
+/// to what it holds: a large project's tree is alive through the whole walk,
+/// beside everything the walk collects, so its size is part of the peak.
 #[derive(Debug, Default)]
 struct Dir {
-    subdirs: Vec<String>,
+    names: Box<str>,
+    /// Sorted by name.
+    subdirs: Box<[Name]>,
     /// Sorted by name, for binary search.
-    entries: Vec<Entry>,
+    entries: Box<[Entry]>,
 }
 
 impl Dir {
+    fn name(&self, name: Name) -> &str {
+        &self.names[name.start as usize..name.end as usize]
+    }
+
     fn entry(&self, name: &str) -> Option<&Entry> {
-        self.entries.binary_search_by(|e| e.name.as_str().cmp(name)).ok().map(|i| &self.entries[i])
+        self.entries.binary_search_by(|e| self.name(e.name).cmp(name)).ok().map(|i| &self.entries[i])
+    }
+
+    fn subdirs(&self) -> impl Iterator<Item = &str> {
+        self.subdirs.iter().map(|&name| self.name(name))
     }
 }
 
@@ -60,7 +80,7 @@ pub(crate) struct Tree {
     /// Canonical `assets/`; `None` when it does not resolve inside the project (then the tree is empty).
     base: Option<Base>,
     /// Every real directory, by path relative to `assets/` (`""` is `assets/` itself).
-    dirs: HashMap<String, Dir>,
+    dirs: HashMap<Box<str>, Dir>,
     /// Directories whose names are not UTF-8 (project-relative, lossy), sorted: never entered.
     not_utf8: Vec<String>,
 }
@@ -78,9 +98,9 @@ impl Tree {
                 level.into_par_iter().map(|rel| read_dir(lister.as_ref(), rel)).collect();
             level = Vec::new();
             for (rel, dir, names) in read {
-                level.extend(dir.subdirs.iter().map(|name| join(&rel, name)).filter(|c| !is_registry_dir(c)));
+                level.extend(dir.subdirs().map(|name| join(&rel, name)).filter(|c| !is_registry_dir(c)));
                 not_utf8.extend(names);
-                dirs.insert(rel, dir);
+                dirs.insert(rel.into_boxed_str(), dir);
             }
         }
         not_utf8.sort();
@@ -93,8 +113,8 @@ impl Tree {
             .dirs
             .iter()
             .filter(|(rel, dir)| !rel.is_empty() && dir.entry(DECLARATION_FILE).is_some())
-            .filter(|(rel, _)| !registered.contains(rel.as_str()))
-            .map(|(rel, _)| rel.clone())
+            .filter(|(rel, _)| !registered.contains(&&***rel))
+            .map(|(rel, _)| rel.to_string())
             .collect();
         found.sort();
         found
@@ -119,7 +139,7 @@ impl Tree {
             return None;
         }
         let (parent, name) = rel.rsplit_once('/').map_or(("", rel), |(p, n)| (p, n));
-        let meta = self.dirs.get(&join(root, parent))?.entry(name)?.file?;
+        let meta = self.dirs.get(join(root, parent).as_str())?.entry(name)?.file?;
         Some((base.dir().join(root).join(rel), meta))
     }
 
@@ -130,9 +150,9 @@ impl Tree {
         let mut files = Vec::new();
         let mut pending = vec![String::new()];
         while let Some(rel) = pending.pop() {
-            let Some(dir) = self.dirs.get(&join(root, &rel)) else { continue };
-            pending.extend(dir.subdirs.iter().map(|name| join(&rel, name)));
-            files.extend(dir.entries.iter().filter_map(|e| Some((join(&rel, &e.name), e.file?))));
+            let Some(dir) = self.dirs.get(join(root, &rel).as_str()) else { continue };
+            pending.extend(dir.subdirs().map(|name| join(&rel, name)));
+            files.extend(dir.entries.iter().filter_map(|e| Some((join(&rel, dir.name(e.name)), e.file?))));
         }
         Some(files)
     }
@@ -150,29 +170,32 @@ fn join(parent: &str, name: &str) -> String {
 /// One directory: its entries' types come with the listing; only regular
 /// files cost a `stat` (relative to the open directory), for size and time.
 fn read_dir(lister: Option<&Lister>, rel: String) -> (String, Dir, Vec<String>) {
-    let mut dir = Dir::default();
     let mut not_utf8 = Vec::new();
-    let Some(Ok(listing)) = lister.map(|lister| lister.list(&rel)) else { return (rel, dir, not_utf8) };
+    let Some(Ok(listing)) = lister.map(|lister| lister.list(&rel)) else { return (rel, Dir::default(), not_utf8) };
+    let mut names = String::with_capacity(listing.iter().map(|l| l.name.len()).sum());
+    let (mut subdirs, mut entries) = (Vec::new(), Vec::with_capacity(listing.len()));
     for Listed { name, kind } in listing {
-        let name = match name.into_string() {
-            Ok(name) => name,
-            Err(raw) => {
-                if kind == ListedKind::Dir {
-                    let parent = if rel.is_empty() { String::new() } else { format!("{rel}/") };
-                    not_utf8.push(format!("{ASSETS_DIR}/{parent}{}", raw.to_string_lossy()));
-                }
-                continue;
+        let Some(utf8) = name.to_str() else {
+            if kind == ListedKind::Dir {
+                let parent = if rel.is_empty() { String::new() } else { format!("{rel}/") };
+                not_utf8.push(format!("{ASSETS_DIR}/{parent}{}", name.to_string_lossy()));
             }
+            continue;
         };
+        let start = names.len() as u32;
+        names.push_str(utf8);
+        let name = Name { start, end: names.len() as u32 };
         match kind {
-            ListedKind::Dir => dir.subdirs.push(name),
+            ListedKind::Dir => subdirs.push(name),
             ListedKind::File { size, modified } => {
-                dir.entries.push(Entry { name, file: Some(FileMeta { size, modified }) })
+                entries.push(Entry { name, file: Some(FileMeta { size, modified }) })
             }
-            ListedKind::Other => dir.entries.push(Entry { name, file: None }),
+            ListedKind::Other => entries.push(Entry { name, file: None }),
         }
     }
-    dir.subdirs.sort();
-    dir.entries.sort_by(|a, b| a.name.cmp(&b.name));
+    let text = |name: &Name| &names[name.start as usize..name.end as usize];
+    subdirs.sort_by(|a, b| text(a).cmp(text(b)));
+    entries.sort_by(|a, b| text(&a.name).cmp(text(&b.name)));
+    let dir = Dir { names: names.into_boxed_str(), subdirs: subdirs.into(), entries: entries.into() };
     (rel, dir, not_utf8)
 }
