@@ -89,6 +89,20 @@ impl Reporter {
         }
     }
 
+    /// A whole listing already in hand: as `data`, line by line, in one
+    /// write (a listing of many rows costs one system call, not one per row).
+    pub fn data_lines(&self, lines: impl IntoIterator<Item = String>) {
+        if self.is_json() {
+            return;
+        }
+        let mut text = String::new();
+        for line in lines {
+            text.push_str(&printable(&line));
+            text.push('\n');
+        }
+        self.write_stdout(&[text.as_bytes()]);
+    }
+
     /// Human text for a person (stderr); hidden by `-q` and in JSON mode.
     pub fn note(&self, text: &str) {
         if self.human() && self.verbosity > Verbosity::Quiet {
@@ -236,11 +250,16 @@ impl Reporter {
     }
 
     fn raw_stdout(&self, line: &str) {
+        self.write_stdout(&[line.as_bytes(), b"\n"]);
+    }
+
+    /// Writes `parts` to stdout and flushes; once stdout's reader went away, nothing more is written.
+    fn write_stdout(&self, parts: &[&[u8]]) {
         if !self.stdout_open.get() {
             return;
         }
         let mut out = std::io::stdout().lock();
-        let written = out.write_all(line.as_bytes()).and_then(|()| out.write_all(b"\n")).and_then(|()| out.flush());
+        let written = parts.iter().try_for_each(|part| out.write_all(part)).and_then(|()| out.flush());
         if written.is_err() {
             self.stdout_open.set(false);
         }

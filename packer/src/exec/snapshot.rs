@@ -439,9 +439,9 @@ fn walk_asset(context: &WalkContext<'_>, entry: &RegistryEntry, mode: WalkMode) 
     let root_dir = project.join(ASSETS_DIR).join(&entry.root);
     let asset = AssetRef { asset_id: entry.asset_id, root: &entry.root };
     let decl_path = crate::workspace::layout::declaration_path(&entry.root);
-    let files = tree.files_under(&entry.root).unwrap_or_else(|| listing(&root_dir));
+    let files = tree.files_under(&entry.root).unwrap_or_else(|| listing(&root_dir, &entry.root));
     let mut last_modified = files.iter().filter_map(|(_, meta)| meta.modified).max();
-    let mut probes: Vec<Probe> = files.into_iter().map(|(rel, meta)| probe(entry, &decl_path, &rel, meta)).collect();
+    let mut probes: Vec<Probe> = files.into_iter().map(|(path, meta)| probe(entry, &decl_path, path, meta)).collect();
     let mut diagnostics = Vec::new();
     let mut frozen = Vec::new();
     // When the root does not resolve this way, the slow path below says why.
@@ -482,17 +482,16 @@ fn walk_asset(context: &WalkContext<'_>, entry: &RegistryEntry, mode: WalkMode) 
 }
 
 /// A file under the root, as an `Unlisted` probe (the declaration as `Declaration`).
-fn probe(entry: &RegistryEntry, decl_path: &str, rel: &str, meta: FileMeta) -> Probe {
-    let path = paths::project_relative(&[ASSETS_DIR, &entry.root, rel]);
+fn probe(entry: &RegistryEntry, decl_path: &str, path: String, meta: FileMeta) -> Probe {
     let kind = if path == decl_path { FileKind::Declaration } else { FileKind::Unlisted };
     Probe { asset_id: entry.asset_id, included_in_build: entry.included_in_build, path, kind, size: meta.size }
 }
 
 /// Every regular file under a root the walk of `assets/` did not reach
-/// (a root behind a link), relative to it, as `Tree::files_under` lists
-/// them. Symlinked directories are not entered: what lies behind them may be
-/// outside the root.
-fn listing(root_dir: &Utf8Path) -> Vec<(String, FileMeta)> {
+/// (a root behind a link), by project-relative path as `Tree::files_under`
+/// lists them. Symlinked directories are not entered: what lies behind them
+/// may be outside the root.
+fn listing(root_dir: &Utf8Path, root: &str) -> Vec<(String, FileMeta)> {
     let mut files = Vec::new();
     let mut pending = vec![Utf8PathBuf::new()];
     while let Some(rel_dir) = pending.pop() {
@@ -504,7 +503,8 @@ fn listing(root_dir: &Utf8Path) -> Vec<(String, FileMeta)> {
             if meta.is_dir() {
                 pending.push(rel);
             } else if meta.is_file() {
-                files.push((rel.into_string(), FileMeta { size: meta.len(), modified: meta.modified().ok() }));
+                let path = paths::project_relative(&[ASSETS_DIR, root, rel.as_str()]);
+                files.push((path, FileMeta { size: meta.len(), modified: meta.modified().ok() }));
             }
         }
     }
@@ -594,6 +594,9 @@ fn describe_resolve(path: &str, e: &Resolve) -> String {
     format!("{path} {}", describe_resolve_reason(e))
 }
 
+/// Up to this many files, `classify` finds paths by a look along the list (local).
+const SMALL_ROOT_FILES: usize = 16;
+
 /// Gives every declared input its kind, adding a probe for inputs the
 /// listing did not see (a symlink to a file elsewhere inside the root);
 /// the newest modification time of those added.
@@ -603,14 +606,24 @@ fn classify(
     selected: &[SelectedFile],
     entry: &RegistryEntry,
 ) -> Option<SystemTime> {
-    let selected: HashSet<&str> = selected.iter().map(|s| s.path.as_str()).collect();
+    // A root holds a handful of files, where a look along the list is
+    // cheaper than building a map; a large one is looked up by hash.
+    let large = probes.len() > SMALL_ROOT_FILES;
+    let selected_set: Option<HashSet<&str>> = large.then(|| selected.iter().map(|s| s.path.as_str()).collect());
+    let is_selected = |path: &str| match &selected_set {
+        Some(set) => set.contains(path),
+        None => selected.iter().any(|s| s.path == path),
+    };
     // Found by borrowed path first, then given their kinds: no copy of any path.
-    let listed: HashMap<&str, usize> = probes.iter().enumerate().map(|(i, p)| (p.path.as_str(), i)).collect();
-    let found: Vec<Option<usize>> = inputs.values().map(|input| listed.get(input.path.as_str()).copied()).collect();
-    drop(listed);
+    let found: Vec<Option<usize>> = if large {
+        let listed: HashMap<&str, usize> = probes.iter().enumerate().map(|(i, p)| (p.path.as_str(), i)).collect();
+        inputs.values().map(|input| listed.get(input.path.as_str()).copied()).collect()
+    } else {
+        inputs.values().map(|input| probes.iter().position(|p| p.path == input.path)).collect()
+    };
     let mut newest = None;
     for (input, found) in inputs.values().zip(found) {
-        let kind = if selected.contains(input.path.as_str()) { FileKind::SelectedInput } else { FileKind::OtherInput };
+        let kind = if is_selected(&input.path) { FileKind::SelectedInput } else { FileKind::OtherInput };
         match found {
             Some(i) => probes[i].kind = kind,
             None => {

@@ -143,8 +143,9 @@ impl Tree {
         Some((base.dir().join(root).join(rel), meta))
     }
 
-    /// Every regular file under `root` (the root a real directory), relative
-    /// to it; `None` when the tree does not hold the root.
+    /// Every regular file under `root` (the root a real directory), by its
+    /// project-relative path (`assets/<root>/…`); `None` when the tree does
+    /// not hold the root.
     pub(crate) fn files_under(&self, root: &str) -> Option<Vec<(String, FileMeta)>> {
         self.dirs.get(root)?;
         let mut files = Vec::new();
@@ -152,7 +153,10 @@ impl Tree {
         while let Some(rel) = pending.pop() {
             let Some(dir) = self.dirs.get(join(root, &rel).as_str()) else { continue };
             pending.extend(dir.subdirs().map(|name| join(&rel, name)));
-            files.extend(dir.entries.iter().filter_map(|e| Some((join(&rel, dir.name(e.name)), e.file?))));
+            files.extend(dir.entries.iter().filter_map(|e| {
+                let meta = e.file?;
+                Some((paths::project_relative(&[ASSETS_DIR, root, &rel, dir.name(e.name)]), meta))
+            }));
         }
         Some(files)
     }

@@ -63,15 +63,10 @@ fn list_assets(project: &Utf8Path, out: &mut Reporter) -> Exit {
             })
         })
         .collect();
-    for a in &snapshot.assets {
+    out.data_lines(snapshot.assets.iter().map(|a| {
         let mark = if a.entry.included_in_build { "included" } else { "excluded" };
-        out.data(&format!(
-            "{:>5}  {:<24} {mark:<9} assets/{}",
-            a.entry.asset_id,
-            a.name().unwrap_or("?"),
-            a.entry.root
-        ));
-    }
+        format!("{:>5}  {:<24} {mark:<9} assets/{}", a.entry.asset_id, a.name().unwrap_or("?"), a.entry.root)
+    }));
     out.diagnostics(&snapshot.workspace_diagnostics);
     // A registry that cannot be read lists nothing: that is a failure, not an empty list.
     let unreadable = snapshot.workspace_diagnostics.iter().any(|d| REGISTRY_UNREADABLE.contains(&d.code));

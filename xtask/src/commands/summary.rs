@@ -8,8 +8,8 @@ use crate::shared::Exit;
 
 pub(crate) fn run(project: &Utf8Path, out: &mut Reporter) -> Exit {
     let summary = prometeu_packer::summary(project);
-    for a in &summary.assets {
-        out.data(&format!(
+    out.data_lines(summary.assets.iter().map(|a| {
+        format!(
             "{:>5}  {:<24} {:<11} {:>4} artifacts  assets/{}  {}",
             a.asset_id,
             a.asset_name.as_deref().unwrap_or("?"),
@@ -17,8 +17,8 @@ pub(crate) fn run(project: &Utf8Path, out: &mut Reporter) -> Exit {
             a.max_artifact_count,
             a.asset_root,
             a.last_modified.as_deref().unwrap_or("-"),
-        ));
-    }
+        )
+    }));
     out.diagnostics(&summary.diagnostics);
     out.note(&format!("{} included in the build", prometeu_packer::counted(summary.included_asset_count, "asset")));
     out.result(Some("summary"), &SummaryResult { status: "success", summary: &summary });

@@ -8,7 +8,8 @@
 //! command line passes each root argument through `normalize_root_arg`
 //! first, so the spellings a shell produces (`hero/`, `assets/hero`) work.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::io;
 
 use camino::{Utf8Path, Utf8PathBuf};
@@ -417,7 +418,7 @@ fn check_structure(walked: &Walked, out: &mut Vec<Diagnostic>) {
     let entries = &walked.entries;
     check_unique(
         entries,
-        |e| e.asset_id.to_string(),
+        |e| Key::Id(e.asset_id),
         out,
         |first, later| {
             later.diagnostic(
@@ -433,7 +434,7 @@ fn check_structure(walked: &Walked, out: &mut Vec<Diagnostic>) {
     );
     check_unique(
         entries,
-        |e| e.asset_uuid.clone(),
+        |e| Key::Text(&e.asset_uuid),
         out,
         |first, later| {
             later.diagnostic(
@@ -450,7 +451,7 @@ fn check_structure(walked: &Walked, out: &mut Vec<Diagnostic>) {
     );
     check_unique(
         entries,
-        |e| e.root.clone(),
+        |e| Key::Text(&e.root),
         out,
         |first, later| {
             later.diagnostic(
@@ -468,19 +469,27 @@ fn check_structure(walked: &Walked, out: &mut Vec<Diagnostic>) {
     check_nesting(entries, out);
 }
 
+/// What `check_unique` compares: borrowed from the entries, so a registry
+/// of many entries is checked without a copy of any of them.
+#[derive(PartialEq, Eq, Hash)]
+enum Key<'a> {
+    Id(u32),
+    Text(&'a str),
+}
+
 /// Reports each entry whose key repeats that of an earlier entry.
-fn check_unique<K: Ord>(
-    entries: &[Placed],
-    key: impl Fn(&RegistryEntry) -> K,
+fn check_unique<'a>(
+    entries: &'a [Placed],
+    key: impl Fn(&'a RegistryEntry) -> Key<'a>,
     out: &mut Vec<Diagnostic>,
     report: impl Fn(&Placed, &Placed) -> Diagnostic,
 ) {
-    let mut first_with: BTreeMap<K, &Placed> = BTreeMap::new();
+    let mut first_with: HashMap<Key<'a>, &Placed> = HashMap::with_capacity(entries.len());
     for placed in entries {
-        match first_with.get(&key(&placed.entry)) {
-            Some(first) => out.push(report(first, placed)),
-            None => {
-                first_with.insert(key(&placed.entry), placed);
+        match first_with.entry(key(&placed.entry)) {
+            Entry::Occupied(first) => out.push(report(first.get(), placed)),
+            Entry::Vacant(new) => {
+                new.insert(placed);
             }
         }
     }
@@ -530,7 +539,7 @@ fn check_root_paths(entries: &[Placed], out: &mut Vec<Diagnostic>) {
 /// for them, every `/` separates two real components.
 fn check_nesting(entries: &[Placed], out: &mut Vec<Diagnostic>) {
     let valid: Vec<&Placed> = entries.iter().filter(|p| check_relative(&p.entry.root).is_ok()).collect();
-    let mut by_root: BTreeMap<&str, &Placed> = BTreeMap::new();
+    let mut by_root: HashMap<&str, &Placed> = HashMap::with_capacity(valid.len());
     for placed in &valid {
         by_root.entry(placed.entry.root.as_str()).or_insert(placed);
     }
