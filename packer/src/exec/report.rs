@@ -8,7 +8,7 @@ use camino::Utf8Path;
 use serde::Serialize;
 
 use crate::exec::gate::{self, GateReport};
-use crate::exec::snapshot::{self, LiveContent, MaterializationConfig, Snapshot};
+use crate::exec::snapshot::{self, AssetSnapshot, LiveContent, MaterializationConfig, Snapshot};
 use crate::support::background::drop_in_background;
 use crate::support::diag::{Diagnostic, any_blocking};
 
@@ -44,23 +44,25 @@ pub struct SummaryAsset {
 
 /// Summary of the active pack set. Reads no file contents beyond `asset.json`.
 pub fn summary(project: &Utf8Path) -> Summary {
+    use rayon::prelude::*;
     let snapshot = snapshot::walk(project, MaterializationConfig::runtime_default());
     let mut diagnostics = snapshot.workspace_diagnostics.clone();
-    let assets: Vec<SummaryAsset> = snapshot
-        .active()
-        .map(|a| {
-            diagnostics.extend(a.diagnostics.iter().cloned());
-            SummaryAsset {
-                asset_id: a.entry.asset_id,
-                asset_name: a.name().map(str::to_owned),
-                asset_root: a.entry.root.clone(),
-                family: a.declaration.as_ref().map(|d| d.family.type_name()),
-                min_artifact_count: a.selected.len(),
-                max_artifact_count: a.selected.len(),
-                last_modified: rfc3339(a.last_modified),
-            }
+    diagnostics.extend(snapshot.active().flat_map(|a| a.diagnostics.iter().cloned()));
+    let active: Vec<&AssetSnapshot> = snapshot.active().collect();
+    // One row per asset, each made on its own (names copied, times formatted).
+    let assets: Vec<SummaryAsset> = active
+        .par_iter()
+        .map(|a| SummaryAsset {
+            asset_id: a.entry.asset_id,
+            asset_name: a.name().map(str::to_owned),
+            asset_root: a.entry.root.clone(),
+            family: a.declaration.as_ref().map(|d| d.family.type_name()),
+            min_artifact_count: a.selected.len(),
+            max_artifact_count: a.selected.len(),
+            last_modified: rfc3339(a.last_modified),
         })
         .collect();
+    drop(active);
     drop_in_background(snapshot);
     Summary { included_asset_count: assets.len(), assets, diagnostics }
 }

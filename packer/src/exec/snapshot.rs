@@ -330,15 +330,17 @@ fn with_frozen_bytes(probes: Vec<Probe>, mut frozen: Vec<(String, Frozen)>) -> i
 /// packing projection's; every other file under a root can only be a case twin.
 fn portability(assets: &mut [AssetSnapshot], walked: &[Vec<WalkFile>]) {
     let findings = {
-        let roots: HashMap<u32, &str> = assets.iter().map(|a| (a.entry.asset_id, a.entry.root.as_str())).collect();
-        let named: Vec<NamedPath<'_>> = walked
+        // `walked` lists each asset's files in the place of the asset.
+        let named: Vec<NamedPath<'_>> = assets
             .iter()
-            .flatten()
-            .map(|f| &f.probe)
-            .filter_map(|p| {
-                let root = roots.get(&p.asset_id)?;
-                let asset = AssetRef { asset_id: p.asset_id, root };
-                Some(NamedPath { path: &p.path, asset, read: policies::is_included_in_current_build(p) })
+            .zip(walked)
+            .flat_map(|(a, files)| {
+                let asset = a.asset_ref();
+                files.iter().map(move |f| NamedPath {
+                    path: &f.probe.path,
+                    asset,
+                    read: policies::is_included_in_current_build(&f.probe),
+                })
             })
             .collect();
         portable::check(&named)

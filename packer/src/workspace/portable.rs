@@ -10,7 +10,6 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 
 use crate::support::diag::{AssetRef, Code, Diagnostic};
 
@@ -170,24 +169,29 @@ pub fn fold_case(path: &str) -> Cow<'_, str> {
 /// group holds a path the build reads: on a case-blind checkout only one of
 /// them exists, and which one is up to the checkout.
 fn case_twins(paths: &[NamedPath<'_>]) -> Vec<Diagnostic> {
-    // The first path of each spelling, and every later one with it: only a
-    // spelling seen twice can hold twins, so only those get a group.
-    let mut first: HashMap<Cow<'_, str>, usize> = HashMap::with_capacity(paths.len());
-    let mut repeated: HashMap<usize, Vec<&NamedPath<'_>>> = HashMap::new();
-    for (i, named) in paths.iter().enumerate() {
-        match first.entry(fold_case(named.path)) {
-            Entry::Occupied(seen) => {
-                repeated.entry(*seen.get()).or_insert_with(|| vec![&paths[*seen.get()]]).push(named)
-            }
-            Entry::Vacant(new) => {
-                new.insert(i);
+    // Two different paths fold to one spelling only when at least one of
+    // them is not already folded (lowercase ASCII). Those are few, so only
+    // their spellings are indexed, and every folded path is looked up among
+    // them: a project with none costs one look at each path's bytes.
+    let mut by_spelling: HashMap<Cow<'_, str>, Vec<&NamedPath<'_>>> = HashMap::new();
+    for named in paths {
+        let folded = fold_case(named.path);
+        if matches!(folded, Cow::Owned(_)) {
+            by_spelling.entry(folded).or_default().push(named);
+        }
+    }
+    if !by_spelling.is_empty() {
+        for named in paths {
+            if let Cow::Borrowed(folded) = fold_case(named.path)
+                && let Some(group) = by_spelling.get_mut(folded)
+            {
+                group.push(named);
             }
         }
     }
-    drop(first);
     // Reported in the order of their folded spelling.
     let mut groups: Vec<(Cow<'_, str>, Vec<&NamedPath<'_>>)> =
-        repeated.into_values().map(|group| (fold_case(group[0].path), group)).collect();
+        by_spelling.into_iter().filter(|(_, group)| group.len() > 1).collect();
     groups.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
     let mut found = Vec::new();
     for (_, mut group) in groups {
@@ -259,6 +263,9 @@ mod tests {
         assert!(twins[0].message.contains("`assets/hero/tiles/RGBA.png` and `assets/hero/tiles/rgba.png`"));
         assert_eq!(codes(&[read("assets/hero/Ärger.png"), read("assets/hero/ärger.png")]), [Code::PathCaseTwin]);
         assert_eq!(codes(&[read("assets/hero/ΣΑ.png"), read("assets/hero/σα.png")]), [Code::PathCaseTwin]);
+        // The Kelvin sign folds to an ASCII `k`: a folded path meets an unfolded one.
+        assert_eq!(codes(&[read("assets/hero/k.png"), read("assets/hero/\u{212A}.png")]), [Code::PathCaseTwin]);
+        assert_eq!(codes(&[read("assets/hero/a.png"), read("assets/hero/b.png"), read("assets/hero/a.png")]), []);
         let unread = |path| NamedPath { read: false, ..read(path) };
         assert_eq!(codes(&[unread("assets/hero/notes.txt"), unread("assets/hero/NOTES.txt")]), []);
         assert_eq!(codes(&[read("assets/hero/a.png"), unread("assets/hero/A.png")]), [Code::PathCaseTwin]);
