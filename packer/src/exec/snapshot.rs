@@ -307,8 +307,7 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
 /// inside it (the gate blocks nested roots, but they are still walked).
 fn roots_overlap(entries: &[&RegistryEntry]) -> bool {
     let roots: HashSet<&str> = entries.iter().map(|e| e.root.as_str()).collect();
-    roots.len() < entries.len()
-        || roots.iter().any(|root| root.match_indices('/').any(|(at, _)| roots.contains(&root[..at])))
+    roots.len() < entries.len() || roots.iter().any(|root| registry::ancestors(root).any(|outer| roots.contains(outer)))
 }
 
 /// One asset's probes as files, each with the bytes its walk froze (a

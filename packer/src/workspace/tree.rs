@@ -39,6 +39,13 @@ struct Name {
     end: u32,
 }
 
+impl Name {
+    /// The name, in the `names` of its directory.
+    fn of(self, names: &str) -> &str {
+        &names[self.start as usize..self.end as usize]
+    }
+}
+
 /// A directory entry that is not a directory.
 #[derive(Debug)]
 struct Entry {
@@ -62,7 +69,7 @@ struct Dir {
 
 impl Dir {
     fn name(&self, name: Name) -> &str {
-        &self.names[name.start as usize..name.end as usize]
+        name.of(&self.names)
     }
 
     fn entry(&self, name: &str) -> Option<&Entry> {
@@ -197,9 +204,8 @@ fn read_dir(lister: Option<&Lister>, rel: String) -> (String, Dir, Vec<String>) 
             ListedKind::Other => entries.push(Entry { name, file: None }),
         }
     }
-    let text = |name: &Name| &names[name.start as usize..name.end as usize];
-    subdirs.sort_by(|a, b| text(a).cmp(text(b)));
-    entries.sort_by(|a, b| text(&a.name).cmp(text(&b.name)));
+    subdirs.sort_by(|a, b| a.of(&names).cmp(b.of(&names)));
+    entries.sort_by(|a, b| a.name.of(&names).cmp(b.name.of(&names)));
     let dir = Dir { names: names.into_boxed_str(), subdirs: subdirs.into(), entries: entries.into() };
     (rel, dir, not_utf8)
 }
