@@ -2,6 +2,7 @@
 //! canonical JSON table of contents.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use crate::metadata::Metadata;
@@ -19,9 +20,11 @@ pub struct Entry {
     /// The declaration's `name`: 1–64 characters of `A-Z a-z 0-9 _ - .`, unique in the pack.
     pub asset_name: String,
     /// Runtime bank the payload loads into: `GLYPH_BANK_TYPE` or `SOUND_BANK_TYPE` (fixed).
-    pub bank_type: String,
-    /// Payload compression; v1 accepts only `CODEC_NONE` (fixed).
-    pub codec: String,
+    /// (Borrowed from those constants when planned, owned when read from a file: a pack plans
+    /// one entry per asset, and a copy of the same few bytes in each adds up.)
+    pub bank_type: Cow<'static, str>,
+    /// Payload compression; v1 accepts only `CODEC_NONE` (fixed); held as `bank_type` is.
+    pub codec: Cow<'static, str>,
     /// Start of this payload in bytes, relative to `payload_offset`: 0 for the first entry, then back to back.
     pub offset: u64,
     /// Payload length in bytes as stored in the file; the next entry's `offset` is `offset + size`.

@@ -345,8 +345,8 @@ fn entry_from_json(index: usize, value: Value, found: &mut Vec<Violation>) -> Op
     let mut entry = Entry {
         asset_id: fields.u32("asset_id"),
         asset_name: fields.string("asset_name"),
-        bank_type: fields.string("bank_type"),
-        codec: fields.string("codec"),
+        bank_type: fields.string("bank_type").into(),
+        codec: fields.string("codec").into(),
         offset: fields.u64("offset"),
         size: fields.u64("size"),
         decoded_size: fields.u64("decoded_size"),
@@ -524,7 +524,7 @@ fn check_successor(who: &str, prev: &Entry, entry: &Entry, found: &mut Vec<Viola
 }
 
 fn check_preload(header: &Header, found: &mut Vec<Violation>) {
-    let bank_of: BTreeMap<u32, &str> = header.asset_table.iter().map(|e| (e.asset_id, e.bank_type.as_str())).collect();
+    let bank_of: BTreeMap<u32, &str> = header.asset_table.iter().map(|e| (e.asset_id, &*e.bank_type)).collect();
     // (bank type, slot) → the first preload entry using it, as (index, asset_id).
     let mut slot_users: BTreeMap<(&str, u32), (usize, u32)> = BTreeMap::new();
     let mut previous: Option<u32> = None;
@@ -604,8 +604,8 @@ mod tests {
         Entry {
             asset_id,
             asset_name: format!("a{asset_id}"),
-            bank_type: bank_type.to_owned(),
-            codec: CODEC_NONE.to_owned(),
+            bank_type: bank_type.to_owned().into(),
+            codec: CODEC_NONE.into(),
             offset,
             size,
             decoded_size: size,

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use prometeu_pa::Metadata;
+use prometeu_pa::{Entry, Metadata};
 use rayon::prelude::*;
 
 use crate::exec::kept::{Keeper, Sparse};
@@ -14,26 +14,21 @@ use crate::families::metadata;
 use crate::families::{AssetInput, Content, Materialized};
 use crate::support::diag::{Code, Diagnostic, any_blocking};
 use crate::workspace::declaration::Declaration;
-use crate::workspace::family::Family;
 
-/// One asset that passed the gate, as the writer will lay it out.
+/// One asset that passed the gate, as the writer will lay it out: its
+/// header entry, whole but for the `offset` that only the table's order
+/// gives, and its preload slot. (The entry is the plan, not a copy of it,
+/// so the header is made from the plans without a second list of names
+/// and metadata.)
 #[derive(Debug, Clone, PartialEq)]
 pub struct AssetPlan {
-    /// Registry id; the header entry's `asset_id`, and the order plans and payloads follow.
-    pub asset_id: u32,
-    /// Registry root, relative to `assets/` (`hero`), as diagnostics name it.
-    pub root: String,
-    /// The declaration's `name`, unique in the active pack set; the header's `asset_name`.
-    pub name: String,
-    /// The declared family, which fixes the payload format and the header's `bank_type`.
-    pub family: Family,
-    /// Converged metadata for the header entry (declared, `codec`, `pipeline` and derived keys),
-    /// as its canonical text.
-    pub metadata: Metadata,
-    /// Payload length in bytes, as the writer will stream it; the header entry's `size`.
-    pub size: u64,
-    /// Bytes once resident in the runtime, as the family computes it; the header's `decoded_size`.
-    pub decoded_size: u64,
+    /// The header entry: `asset_id` (the order plans and payloads follow), `asset_name` (the
+    /// declaration's `name`, unique in the active pack set), `bank_type` (from the family),
+    /// `codec`, `size` (the payload's length, as the writer will stream it), `decoded_size`
+    /// (bytes once resident in the runtime, as the family computes it) and the converged
+    /// `metadata` (declared, `codec`, `pipeline` and derived keys, as its canonical text);
+    /// `offset` is 0 until the header is laid out.
+    pub entry: Entry,
     /// Preload slot (0–15) when `preload.enabled`; `None` when the asset is not preloaded.
     pub preload_slot: Option<u32>,
 }
@@ -107,15 +102,20 @@ fn run_with(
     let active: Vec<&AssetSnapshot> = snapshot.active().collect();
     let checked: Vec<Checked> =
         pool.install(|| active.par_iter().map(|asset| check_asset(asset, content, keeper)).collect());
-    // Sized once: a list grown by doubling holds up to twice its plans at the peak of a pack.
-    let (mut plans, mut kept) = (Vec::with_capacity(checked.len()), Vec::with_capacity(checked.len()));
-    for (found, planned) in checked {
-        diagnostics.extend(found);
-        if let Some((plan, sparse)) = planned {
-            plans.push(plan);
+    // The plans are collected into the list that held the checked assets
+    // (the standard library reuses a list's memory when what it collects
+    // is no larger than what it consumes): a second list of every plan
+    // would add to the peak of a pack, which is here.
+    let mut kept = Vec::with_capacity(checked.len());
+    let plans: Vec<AssetPlan> = checked
+        .into_iter()
+        .filter_map(|(found, planned)| {
+            diagnostics.extend(found);
+            let (plan, sparse) = planned?;
             kept.push(sparse);
-        }
-    }
+            Some(plan)
+        })
+        .collect();
     diagnostics.extend(duplicate_names(&active));
     diagnostics.extend(preload_clashes(&active));
     (GateReport { diagnostics, plans }, kept)
@@ -133,16 +133,17 @@ fn check_asset(asset: &AssetSnapshot, content: &dyn Content, keeper: Option<&Kee
         Ok(built) => {
             let kept = keeper.and_then(|keeper| keeper.offer(&built.materialized.payload));
             found.extend(built.materialized.warnings);
-            let plan = AssetPlan {
+            let entry = Entry {
                 asset_id: asset.entry.asset_id,
-                root: asset.entry.root.clone(),
-                name: decl.name.clone(),
-                family: decl.family,
-                metadata: built.metadata,
+                asset_name: decl.name.clone(),
+                bank_type: decl.family.bank_type().into(),
+                codec: prometeu_pa::CODEC_NONE.into(),
+                offset: 0,
                 size: built.materialized.payload.len() as u64,
                 decoded_size: built.materialized.decoded_size,
-                preload_slot: decl.preload.enabled.then_some(decl.preload.slot).flatten(),
+                metadata: built.metadata,
             };
+            let plan = AssetPlan { entry, preload_slot: decl.preload.enabled.then_some(decl.preload.slot).flatten() };
             (found, Some((plan, kept)))
         }
         Err(problems) => {

@@ -464,13 +464,7 @@ fn verify(request: &NewAssetRequest, inputs: &[Input], declaration: &[u8]) -> Re
             .iter()
             .filter_map(|a| {
                 let input = inputs.iter().find(|i| i.rel == a.input)?;
-                Some(SelectedFile {
-                    index: a.index,
-                    input: a.input.clone(),
-                    path: path_of(&a.input),
-                    size: input.bytes.len() as u64,
-                    loop_points: a.loop_points,
-                })
+                Some(SelectedFile::new(a.index, &a.input, &path_of(&a.input), input.bytes.len() as u64, a.loop_points))
             })
             .collect();
         let input = crate::families::AssetInput { asset, decl, files: &files, content: &content };

@@ -27,7 +27,7 @@ use crate::workspace::layout::{
     ASSET_TABLE_JSON, ASSET_TABLE_METADATA_JSON, ASSETS_PA, BUILD_DIR, MANIFEST_FILE, PACK_ORIGIN, PACK_OUTPUTS,
     PRELOAD_JSON, RootPath,
 };
-use prometeu_pa::{self, CODEC_NONE, Entry, Header, Metadata, PaWriter, PreloadEntry};
+use prometeu_pa::{self, Entry, Header, PaWriter, PreloadEntry};
 
 /// `schema_version` written in `build/asset_table_metadata.json` (local; tools only, the runtime never reads it).
 pub const TABLE_METADATA_SCHEMA_VERSION: u64 = 1;
@@ -295,8 +295,9 @@ impl<'o> Run<'o> {
             report.plans.len()
         ));
         let diagnostics = report.diagnostics.clone();
+        let planned = report.plans.len();
         let result = match self.execute(&build_dir, snapshot, &mut report, &mut kept, &pool, options) {
-            Ok(()) => self.result(Status::Success, None, true, report.plans.len(), diagnostics, None),
+            Ok(()) => self.result(Status::Success, None, true, planned, diagnostics, None),
             Err(Failure(stage, message)) => self.finish_failed(stage, message, true, diagnostics),
         };
         drop_in_background(report);
@@ -375,8 +376,8 @@ impl<'o> Run<'o> {
         options: &PackOptions,
     ) -> Result<u64, String> {
         let points = &options.testpoints;
-        // The plans' metadata moves into the header: it is held once.
-        let header = header_taking(&mut report.plans);
+        // The plans become the header: their names and metadata are held once.
+        let header = header_of(std::mem::take(&mut report.plans));
         // The companions need no payload: they are written while the payloads stream.
         let (written, companions) = std::thread::scope(|scope| {
             let companions = scope.spawn(|| {
@@ -385,7 +386,7 @@ impl<'o> Run<'o> {
                     .and_then(|()| stage.write_with(PRELOAD_JSON, |out| header.write_preload_json(out)))
             });
             let target = Target { path: &stage.path(ASSETS_PA), header: &header };
-            let written = self.write_pa(target, &snapshot, &report.plans, kept, pool, options);
+            let written = self.write_pa(target, &snapshot, kept, pool, options);
             (written, companions.join().expect("writing the companions does not panic"))
         });
         let written = written?;
@@ -405,12 +406,12 @@ impl<'o> Run<'o> {
     /// by the worker that made it) while a writer thread hashes and writes
     /// the previous window in table order, so the file is never held in
     /// memory whole and decoding, hashing and writing overlap. `asset_packed`
-    /// events follow the writer, on this thread.
+    /// events follow the writer, on this thread. The header's entries are
+    /// the plan: one per asset, in order.
     fn write_pa(
         &mut self,
         Target { path, header }: Target<'_>,
         snapshot: &Snapshot,
-        plans: &[AssetPlan],
         kept: &mut [Option<Sparse>],
         pool: &rayon::ThreadPool,
         options: &PackOptions,
@@ -418,11 +419,12 @@ impl<'o> Run<'o> {
         use rayon::prelude::*;
         let io = |e: std::io::Error| format!("cannot write {path}: {e}");
         let file = fs::File::create(path).map_err(io)?;
-        let build = |((plan, entry), kept): ((&AssetPlan, &Entry), &mut Option<Sparse>)| {
+        let entries = &header.asset_table;
+        let build = |(entry, kept): (&Entry, &mut Option<Sparse>)| {
             let payload = match kept.take() {
                 Some(sparse) => kept_payload(entry, &sparse)?,
                 None => {
-                    let asset = snapshot.asset(plan.asset_id).expect("planned assets are in the snapshot");
+                    let asset = snapshot.asset(entry.asset_id).expect("planned assets are in the snapshot");
                     let decl = asset.declaration.as_ref().expect("planned assets have declarations");
                     checked_payload(entry, gate::build_asset(asset, decl, snapshot))?
                 }
@@ -445,19 +447,18 @@ impl<'o> Run<'o> {
                 }
                 writer.finish()
             });
-            let mut payload_sha256 = Vec::with_capacity(plans.len());
+            let mut payload_sha256 = Vec::with_capacity(entries.len());
             let mut announced = 0;
             let mut produced = Ok(());
-            for range in windows_of(plans) {
-                let window = &plans[range.clone()];
-                let entries = &header.asset_table[range.clone()];
+            for range in windows_of(entries) {
+                let window = &entries[range.clone()];
                 let kept = &mut kept[range];
                 let built: Result<Vec<_>, String> = options
                     .testpoints
                     .hit(TestPoint::PackMaterialize)
                     .map_err(|e| e.to_string())
                     .and_then(|()| options.stop.check())
-                    .and_then(|()| pool.install(|| window.par_iter().zip(entries).zip(kept).map(build).collect()));
+                    .and_then(|()| pool.install(|| window.par_iter().zip(kept).map(build).collect()));
                 let (payloads, digests): (Vec<_>, Vec<_>) = match built {
                     Ok(built) => built.into_iter().unzip(),
                     Err(e) => {
@@ -465,16 +466,16 @@ impl<'o> Run<'o> {
                         break;
                     }
                 };
-                let ids = window.iter().map(|plan| plan.asset_id);
+                let ids = window.iter().map(|entry| entry.asset_id);
                 payload_sha256.extend(ids.zip(digests));
                 if to_writer.send(payloads).is_err() {
                     break; // The writer failed; joining it below says why.
                 }
-                announced = self.announce(plans, announced, written.try_iter().sum());
+                announced = self.announce(entries, announced, written.try_iter().sum());
             }
             drop(to_writer);
             let finished = writer.join().expect("the assets.pa writer does not panic");
-            self.announce(plans, announced, written.try_iter().sum());
+            self.announce(entries, announced, written.try_iter().sum());
             produced?;
             let mut hashing = finished.map_err(io)?;
             hashing.flush().map_err(io)?;
@@ -482,14 +483,14 @@ impl<'o> Run<'o> {
         })
     }
 
-    /// Emits `asset_packed` for the `more` plans written after the first `done`; returns the new count.
-    fn announce(&mut self, plans: &[AssetPlan], done: usize, more: usize) -> usize {
-        for (i, plan) in plans.iter().enumerate().skip(done).take(more) {
+    /// Emits `asset_packed` for the `more` entries written after the first `done`; returns the new count.
+    fn announce(&mut self, entries: &[Entry], done: usize, more: usize) -> usize {
+        for (i, entry) in entries.iter().enumerate().skip(done).take(more) {
             self.event(EventKind::AssetPacked {
-                asset_id: plan.asset_id,
-                asset_name: plan.name.clone(),
+                asset_id: entry.asset_id,
+                asset_name: entry.asset_name.clone(),
                 done: i + 1,
-                total: plans.len(),
+                total: entries.len(),
             });
         }
         done + more
@@ -543,12 +544,12 @@ const PACK_WINDOW_ASSETS: usize = 1024;
 /// The writer's buffer: small payloads go to the kernel in pieces this large.
 const WRITE_BUFFER: usize = 1024 * 1024;
 
-/// `plans` cut into windows of at most `PACK_WINDOW_BYTES` of planned
+/// `entries` cut into windows of at most `PACK_WINDOW_BYTES` of planned
 /// payload (or one asset, when a single payload is larger).
-fn windows_of(plans: &[AssetPlan]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+fn windows_of(entries: &[Entry]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
     let mut start = 0;
     std::iter::from_fn(move || {
-        let rest = &plans[start..];
+        let rest = &entries[start..];
         if rest.is_empty() {
             return None;
         }
@@ -590,39 +591,23 @@ fn checked_payload(entry: &Entry, built: Result<gate::Built, Vec<Diagnostic>>) -
 
 /// The header the plans describe: entries in `asset_id` order, back to back.
 pub fn header(plans: &[AssetPlan]) -> Header {
-    header_with(plans, |plan| plan.metadata.clone())
+    header_of(plans.to_vec())
 }
 
-/// `header`, moving each plan's metadata into its entry (the plans keep `{}`).
-fn header_taking(plans: &mut [AssetPlan]) -> Header {
-    let mut header = header_with(plans, |_| Metadata::empty());
-    for (entry, plan) in header.asset_table.iter_mut().zip(plans) {
-        entry.metadata = std::mem::take(&mut plan.metadata);
-    }
-    header
-}
-
-fn header_with(plans: &[AssetPlan], metadata: impl Fn(&AssetPlan) -> Metadata) -> Header {
+/// `header`, from the plans' own entries: laid out back to back, in the
+/// list that held the plans (an entry is no larger than its plan).
+fn header_of(plans: Vec<AssetPlan>) -> Header {
+    let preload =
+        plans.iter().filter_map(|p| Some(PreloadEntry { asset_id: p.entry.asset_id, slot: p.preload_slot? })).collect();
     let mut offset = 0;
     let asset_table = plans
-        .iter()
+        .into_iter()
         .map(|plan| {
-            let entry = Entry {
-                asset_id: plan.asset_id,
-                asset_name: plan.name.clone(),
-                bank_type: plan.family.bank_type().to_owned(),
-                codec: CODEC_NONE.to_owned(),
-                offset,
-                size: plan.size,
-                decoded_size: plan.decoded_size,
-                metadata: metadata(plan),
-            };
-            offset += plan.size;
+            let entry = Entry { offset, ..plan.entry };
+            offset += entry.size;
             entry
         })
         .collect();
-    let preload =
-        plans.iter().filter_map(|p| Some(PreloadEntry { asset_id: p.asset_id, slot: p.preload_slot? })).collect();
     Header { asset_table, preload }
 }
 
@@ -697,8 +682,8 @@ struct Inputs<'a> {
 impl Serialize for Inputs<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.asset.selected.iter().map(|file| {
-            let (size, sha256) = self.snapshot.digest(&file.path).expect("written inputs are in the frozen snapshot");
-            InputMetadata { index: file.index, path: &file.path, role: self.role, sha256: Hex(sha256), size }
+            let (size, sha256) = self.snapshot.digest(file.path()).expect("written inputs are in the frozen snapshot");
+            InputMetadata { index: file.index, path: file.path(), role: self.role, sha256: Hex(sha256), size }
         }))
     }
 }

@@ -17,7 +17,6 @@ use camino::{Utf8Path, Utf8PathBuf};
 use prometeu_shape::Beneath;
 
 use crate::families::{Content, SelectedFile};
-use crate::support::background::drop_in_background;
 use crate::support::diag::AssetRef;
 use crate::support::diag::{Code, Diagnostic};
 use crate::workspace::declaration::{self, Declaration};
@@ -25,7 +24,7 @@ use crate::workspace::layout::ASSETS_DIR;
 use crate::workspace::layout::DECLARATION_FILE;
 use crate::workspace::paths::{self, Resolve};
 use crate::workspace::portable::{self, NamedPath};
-use crate::workspace::registry::{self, Registry, RegistryEntry};
+use crate::workspace::registry::{self, RegistryEntry};
 use crate::workspace::tree::{FileMeta, Tree};
 use sha2::{Digest, Sha256};
 
@@ -58,8 +57,8 @@ pub struct Probe {
     pub asset_id: u32,
     /// Whether that asset is in the active pack set (its registry `included_in_build`).
     pub included_in_build: bool,
-    /// Project-relative, `/`-separated.
-    pub path: String,
+    /// Project-relative, `/`-separated. (Boxed: a snapshot holds one probe per file.)
+    pub path: Box<str>,
     /// What the file is to its asset.
     pub kind: FileKind,
     /// Length in bytes when discovered (the file may change later; packing then uses the frozen bytes).
@@ -151,8 +150,6 @@ pub struct Snapshot {
     pub mode: WalkMode,
     /// The project directory walked, as given (absolute for every operation of the crate).
     pub project: Utf8PathBuf,
-    /// The registry as read: the entries that could be read; empty when the file is missing or unreadable.
-    pub registry: Registry,
     /// Registry findings (blocking) and unregistered roots (warnings).
     pub workspace_diagnostics: Vec<Diagnostic>,
     /// Every registry entry whose root could be walked, by `asset_id`.
@@ -184,7 +181,7 @@ impl Snapshot {
     }
 
     fn file(&self, path: &str) -> Option<&WalkFile> {
-        self.files.binary_search_by(|f| f.probe.path.as_str().cmp(path)).ok().map(|i| &self.files[i])
+        self.files.binary_search_by(|f| (*f.probe.path).cmp(path)).ok().map(|i| &self.files[i])
     }
 }
 
@@ -256,56 +253,62 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
     let (read, tree) = rayon::join(|| registry::read(project), || Tree::walk(project));
     let mut workspace_diagnostics = read.diagnostics;
     let registry = read.registry;
-    let roots = registry::scan(project, &registry, &tree);
-    let root_findings = roots.root_findings();
-    let broken_roots: HashSet<String> = root_findings.iter().filter_map(|d| d.asset_root.clone()).collect();
-    workspace_diagnostics.extend(root_findings);
-
-    let mut entries: Vec<&RegistryEntry> = registry
+    let (broken_roots, later_findings) = {
+        let roots = registry::scan(project, &registry, &tree);
+        let root_findings = roots.root_findings();
+        let broken: HashSet<String> = root_findings.iter().filter_map(|d| d.asset_root.clone()).collect();
+        workspace_diagnostics.extend(root_findings);
+        // Found now, while the scan can borrow the registry's entries;
+        // reported after the roots' own findings, as before.
+        let mut later = roots.unregistered_warnings();
+        later.extend(roots.non_utf8_warnings());
+        (broken, later)
+    };
+    // The entries move into the assets: the registry is not held twice.
+    let mut entries: Vec<RegistryEntry> = registry
         .assets
-        .iter()
+        .into_iter()
         .filter(|e| paths::check_relative(&e.root).is_ok() && !broken_roots.contains(&e.root))
         .collect();
     entries.sort_by_key(|e| e.asset_id);
     // Canonicalized once; a root the walk did not reach through real directories then costs one lstat per component.
     let assets_base = paths::assets_base(project).ok();
     let beneath = assets_base.as_ref().and_then(|base| Beneath::open(base.dir().as_std_path()).ok());
-    let context = WalkContext { project, tree: &tree, assets_base: assets_base.as_ref(), beneath: beneath.as_ref() };
     let overlap = roots_overlap(&entries);
+    let context = WalkContext {
+        project,
+        tree: &tree,
+        assets_base: assets_base.as_ref(),
+        beneath: beneath.as_ref(),
+        config,
+        overlap,
+    };
     // Unzipped into lists sized once, each asset written in its place: a
     // plain `unzip` gathers chunks and then copies them, holding every
     // asset twice at the peak.
     let (mut assets, mut walked) = (Vec::new(), Vec::new());
-    entries
-        .into_par_iter()
-        .map(|entry| walk_asset(&context, entry, config.mode))
-        .unzip_into_vecs(&mut assets, &mut walked);
+    entries.into_par_iter().map(|entry| walk_asset(&context, entry)).unzip_into_vecs(&mut assets, &mut walked);
     // The tree has answered every question: freed before the checks below
-    // add their own peak to everything the walk collected.
-    drop_in_background(tree);
-    let walked: Vec<Vec<WalkFile>> = walked
-        .into_iter()
-        .map(|w| {
-            workspace_diagnostics.extend(w.uuid_mismatch.map(|d| *d));
-            w.files
-        })
-        .collect();
+    // add their own peak to everything the walk collected (here, not on a
+    // thread of its own, which could still be freeing it at that peak).
+    drop(tree);
+    for w in &mut walked {
+        workspace_diagnostics.extend(w.uuid_mismatch.take().map(|d| *d));
+    }
     portability(&mut assets, &walked);
-    workspace_diagnostics.extend(roots.unregistered_warnings());
-    workspace_diagnostics.extend(roots.non_utf8_warnings());
+    workspace_diagnostics.extend(later_findings);
     Snapshot {
         mode: config.mode,
         project: project.to_owned(),
-        registry,
         workspace_diagnostics,
         assets,
-        files: materialize(walked, config, overlap),
+        files: materialize(walked.into_iter().map(|w| w.files).collect(), config, overlap),
     }
 }
 
 /// Whether two walked roots can list one path: one root is another, or
 /// inside it (the gate blocks nested roots, but they are still walked).
-fn roots_overlap(entries: &[&RegistryEntry]) -> bool {
+fn roots_overlap(entries: &[RegistryEntry]) -> bool {
     let roots: HashSet<&str> = entries.iter().map(|e| e.root.as_str()).collect();
     roots.len() < entries.len() || roots.iter().any(|root| registry::ancestors(root).any(|outer| roots.contains(outer)))
 }
@@ -314,7 +317,7 @@ fn roots_overlap(entries: &[&RegistryEntry]) -> bool {
 /// handful per asset, so found by a look along the list).
 fn with_frozen_bytes(probes: Vec<Probe>, mut frozen: Vec<(String, Frozen)>) -> impl Iterator<Item = WalkFile> {
     probes.into_iter().map(move |probe| {
-        let at = frozen.iter().position(|(path, _)| *path == probe.path);
+        let at = frozen.iter().position(|(path, _)| **path == *probe.path);
         let (bytes, sha256) = at.map_or((None, None), |i| {
             let (_, f) = frozen.swap_remove(i);
             (Some(f.bytes), Some(f.sha256))
@@ -327,19 +330,20 @@ fn with_frozen_bytes(probes: Vec<Probe>, mut frozen: Vec<(String, Frozen)>) -> i
 /// walk saw and filed with the asset they concern (so `validate` lists them
 /// with it and the gate blocks it). The files the build reads are the
 /// packing projection's; every other file under a root can only be a case twin.
-fn portability(assets: &mut [AssetSnapshot], walked: &[Vec<WalkFile>]) {
+fn portability(assets: &mut [AssetSnapshot], walked: &[WalkedFiles]) {
     let findings = {
         // `walked` lists each asset's files in the place of the asset.
         let named: Vec<NamedPath<'_>> = assets
             .iter()
             .zip(walked)
-            .flat_map(|(a, files)| {
+            .flat_map(|(a, w)| {
                 let asset = a.asset_ref();
-                files.iter().map(move |f| NamedPath {
+                let files = w.files.iter().map(move |f| NamedPath {
                     path: &f.probe.path,
                     asset,
                     read: policies::is_included_in_current_build(&f.probe),
-                })
+                });
+                files.chain(w.others.iter().map(move |path| NamedPath { path, asset, read: false }))
             })
             .collect();
         portable::check(&named)
@@ -421,12 +425,22 @@ struct WalkContext<'a> {
     assets_base: Option<&'a paths::Base>,
     /// `assets/`, opened once.
     beneath: Option<&'a Beneath>,
+    config: MaterializationConfig,
+    /// Whether two roots can list one path (`roots_overlap`).
+    overlap: bool,
 }
 
 struct WalkedFiles {
-    /// Every file under the root; in packing mode the declaration and the
-    /// selected inputs carry the bytes read and hashed.
+    /// The root's files as they leave the walk; in packing mode the
+    /// declaration and the selected inputs carry the bytes read and hashed.
+    /// Every file under the root when roots overlap (`materialize` then
+    /// settles which walk's probe of a path survives); otherwise those the
+    /// projection keeps, and those the build reads.
     files: Vec<WalkFile>,
+    /// The paths of the root's other files, which only the portability
+    /// check still looks at (as possible case twins): held as text, not as
+    /// files, through the peak of the walk.
+    others: PathList,
     /// Boxed: rare, and every root's walk holds a place for it.
     uuid_mismatch: Option<Box<Diagnostic>>,
 }
@@ -435,8 +449,10 @@ struct WalkedFiles {
 /// (or its own listing when the root is reached through a link), its
 /// declaration parsed, its inputs resolved, and in packing mode its
 /// declaration and selected inputs frozen.
-fn walk_asset(context: &WalkContext<'_>, entry: &RegistryEntry, mode: WalkMode) -> (AssetSnapshot, WalkedFiles) {
-    let WalkContext { project, tree, assets_base, beneath } = *context;
+fn walk_asset(context: &WalkContext<'_>, owned: RegistryEntry) -> (AssetSnapshot, WalkedFiles) {
+    let WalkContext { project, tree, assets_base, beneath, config, overlap } = *context;
+    let mode = config.mode;
+    let entry = &owned;
     let root_dir = project.join(ASSETS_DIR).join(&entry.root);
     let asset = AssetRef { asset_id: entry.asset_id, root: &entry.root };
     let decl_path = crate::workspace::layout::declaration_path(&entry.root);
@@ -478,13 +494,63 @@ fn walk_asset(context: &WalkContext<'_>, entry: &RegistryEntry, mode: WalkMode) 
             freeze_selected(&root, asset, &mut selected, &inputs, decl, &mut frozen, &mut diagnostics);
         }
     }
-    let asset = AssetSnapshot { entry: entry.clone(), declaration, diagnostics, selected, last_modified };
-    (asset, WalkedFiles { files: with_frozen_bytes(probes, frozen).collect(), uuid_mismatch })
+    let (files, others) = project_files(with_frozen_bytes(probes, frozen), config, overlap);
+    let asset = AssetSnapshot { entry: owned, declaration, diagnostics, selected, last_modified };
+    (asset, WalkedFiles { files, others, uuid_mismatch })
+}
+
+/// Splits one root's files into those that leave the walk as files and the
+/// paths of the rest (see `WalkedFiles`).
+fn project_files(
+    files: impl Iterator<Item = WalkFile>,
+    config: MaterializationConfig,
+    overlap: bool,
+) -> (Vec<WalkFile>, PathList) {
+    let mut others = PathList::default();
+    // Collected at its exact size, then thinned in place: a list grown by
+    // doubling would hold up to twice its files for as long as the walk runs.
+    let mut kept: Vec<WalkFile> = files.collect();
+    kept.retain(|f| {
+        let keep = overlap || (config.projection_filter)(&f.probe) || policies::is_included_in_current_build(&f.probe);
+        if !keep {
+            others.push(&f.probe.path);
+        }
+        keep
+    });
+    kept.shrink_to_fit();
+    others.shrink_to_fit();
+    (kept, others)
+}
+
+/// Paths back to back in one text: two allocations for a root's list
+/// however many files it holds.
+#[derive(Default)]
+struct PathList {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl PathList {
+    fn push(&mut self, path: &str) {
+        self.text.push_str(path);
+        self.ends.push(self.text.len());
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(&self.ends).map(|(start, &end)| &self.text[start..end])
+    }
 }
 
 /// A file under the root, as an `Unlisted` probe (the declaration as `Declaration`).
 fn probe(entry: &RegistryEntry, decl_path: &str, path: String, meta: FileMeta) -> Probe {
     let kind = if path == decl_path { FileKind::Declaration } else { FileKind::Unlisted };
+    let path = path.into_boxed_str();
     Probe { asset_id: entry.asset_id, included_in_build: entry.included_in_build, path, kind, size: meta.size }
 }
 
@@ -610,17 +676,17 @@ fn classify(
     // A root holds a handful of files, where a look along the list is
     // cheaper than building a map; a large one is looked up by hash.
     let large = probes.len() > SMALL_ROOT_FILES;
-    let selected_set: Option<HashSet<&str>> = large.then(|| selected.iter().map(|s| s.path.as_str()).collect());
+    let selected_set: Option<HashSet<&str>> = large.then(|| selected.iter().map(|s| s.path()).collect());
     let is_selected = |path: &str| match &selected_set {
         Some(set) => set.contains(path),
-        None => selected.iter().any(|s| s.path == path),
+        None => selected.iter().any(|s| s.path() == path),
     };
     // Found by borrowed path first, then given their kinds: no copy of any path.
     let found: Vec<Option<usize>> = if large {
-        let listed: HashMap<&str, usize> = probes.iter().enumerate().map(|(i, p)| (p.path.as_str(), i)).collect();
+        let listed: HashMap<&str, usize> = probes.iter().enumerate().map(|(i, p)| (&*p.path, i)).collect();
         inputs.values().map(|input| listed.get(input.path.as_str()).copied()).collect()
     } else {
-        inputs.values().map(|input| probes.iter().position(|p| p.path == input.path)).collect()
+        inputs.values().map(|input| probes.iter().position(|p| *p.path == *input.path)).collect()
     };
     let mut newest = None;
     for (input, found) in inputs.values().zip(found) {
@@ -632,7 +698,7 @@ fn classify(
                 probes.push(Probe {
                     asset_id: entry.asset_id,
                     included_in_build: entry.included_in_build,
-                    path: input.path.clone(),
+                    path: input.path.as_str().into(),
                     kind,
                     size: input.size,
                 });
@@ -643,19 +709,15 @@ fn classify(
 }
 
 fn selected_files(decl: &Declaration, inputs: &BTreeMap<String, ResolvedInput>) -> Vec<SelectedFile> {
-    decl.artifacts
-        .iter()
-        .filter_map(|a| {
-            let input = inputs.get(&a.input)?;
-            Some(SelectedFile {
-                index: a.index,
-                input: a.input.clone(),
-                path: input.path.clone(),
-                size: input.size,
-                loop_points: a.loop_points,
-            })
-        })
-        .collect()
+    // Sized to the artifacts (a filtered collect reserves room for four,
+    // and most sound banks select one file).
+    let mut selected = Vec::with_capacity(decl.artifacts.len());
+    for a in &decl.artifacts {
+        if let Some(input) = inputs.get(&a.input) {
+            selected.push(SelectedFile::new(a.index, &a.input, &input.path, input.size, a.loop_points));
+        }
+    }
+    selected
 }
 
 /// Reads the bytes of every selected input into the snapshot — except files
@@ -676,21 +738,21 @@ fn freeze_selected(
         if file.size > limit {
             continue;
         }
-        if let Some(&size) = sizes.get(&file.path) {
+        if let Some(&size) = sizes.get(file.path()) {
             file.size = size;
             continue;
         }
-        let input = &inputs[&file.input];
-        let plain = if input.plain { root.read_plain(&file.input, limit) } else { None };
+        let input = &inputs[file.input()];
+        let plain = if input.plain { root.read_plain(file.input(), limit) } else { None };
         match plain.unwrap_or_else(|| prometeu_shape::read_regular(input.resolved.as_std_path(), limit)) {
             Ok(content) => {
                 file.size = content.len() as u64;
                 if file.size <= limit {
-                    sizes.insert(file.path.clone(), file.size);
-                    frozen.push(Frozen::new(file.path.clone(), content));
+                    sizes.insert(file.path().to_owned(), file.size);
+                    frozen.push(Frozen::new(file.path().to_owned(), content));
                 }
             }
-            Err(e) => diagnostics.push(input_missing(asset, &file.path, &format!("cannot be read ({e})"))),
+            Err(e) => diagnostics.push(input_missing(asset, file.path(), &format!("cannot be read ({e})"))),
         }
     }
 }
@@ -752,7 +814,7 @@ mod tests {
         };
         let overlap = |roots: &[&str]| {
             let entries: Vec<RegistryEntry> = roots.iter().map(|r| entry(r)).collect();
-            roots_overlap(&entries.iter().collect::<Vec<_>>())
+            roots_overlap(&entries)
         };
         assert!(!overlap(&["hero", "hero-2", "heroes/a", "ui/hero"]));
         assert!(overlap(&["ui", "ui/hero"]));

@@ -84,7 +84,7 @@ pub enum Unpacked {
 
 /// Decodes one payload read from the file (see [`Inspection::read_payload`]).
 pub fn unpack(entry: &Entry, payload: &[u8]) -> Result<Unpacked, String> {
-    match entry.bank_type.as_str() {
+    match &*entry.bank_type {
         GLYPH_BANK_TYPE => unpack_glyph(entry, payload).map(Unpacked::Glyph),
         SOUND_BANK_TYPE => unpack_sound(entry, payload).map(Unpacked::Sound),
         other => Err(format!("asset {} has bank type {other}, which has no decoder", entry.asset_name)),

@@ -85,7 +85,7 @@ pub fn usage(header: &Header, file_len: u64) -> PackUsage {
             BankUsage {
                 asset_id: entry.asset_id,
                 asset_name: entry.asset_name.clone(),
-                bank_type: entry.bank_type.clone(),
+                bank_type: entry.bank_type.to_string(),
                 bytes: entry.size,
                 cells,
                 palettes: if glyph { number("palette_authored") } else { None },

@@ -17,19 +17,82 @@ pub trait Content: Sync {
 
 /// One selected artifact, ready for a family. `files` are sorted by `index`,
 /// which the declaration check has proven to be exactly `0..n`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+///
+/// Its path and its input as written are held in one text: the input is
+/// almost always the path's tail, and a snapshot holds one of these per
+/// selected file for as long as it lives.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SelectedFile {
     /// The artifact's `index`: its position in the bank (glyph sheet cell, sound payload order).
     pub index: u32,
-    /// As written in `asset.json`, relative to the asset root.
-    pub input: String,
-    /// Project-relative, for messages and `Content::bytes`.
-    pub path: String,
+    /// The path, then the input unless it is the path's tail.
+    text: Box<str>,
+    /// Where the path ends in `text`.
+    path_end: u32,
+    /// Where the input starts in `text`.
+    input_at: u32,
     /// Size on disk when the walk saw it (checked against limits before reading).
     pub size: u64,
     /// The artifact's `loop`, in frames; only a sound bank accepts one.
-    #[serde(rename = "loop", skip_serializing_if = "Option::is_none")]
     pub loop_points: Option<LoopPoints>,
+}
+
+impl SelectedFile {
+    /// The selected file at `path` (project-relative), declared as `input`.
+    pub fn new(index: u32, input: &str, path: &str, size: u64, loop_points: Option<LoopPoints>) -> SelectedFile {
+        let tail = path.len().checked_sub(input.len()).filter(|&at| &path[at..] == input);
+        let (text, input_at) = match tail {
+            Some(at) => (Box::from(path), at),
+            None => ([path, input].concat().into_boxed_str(), path.len()),
+        };
+        let offset = |at: usize| u32::try_from(at).expect("a path and its input fit in 4 GiB");
+        SelectedFile { index, path_end: offset(path.len()), input_at: offset(input_at), text, size, loop_points }
+    }
+
+    /// As written in `asset.json`, relative to the asset root.
+    pub fn input(&self) -> &str {
+        &self.text[self.input_at as usize..]
+    }
+
+    /// Project-relative, for messages and `Content::bytes`.
+    pub fn path(&self) -> &str {
+        &self.text[..self.path_end as usize]
+    }
+}
+
+impl std::fmt::Debug for SelectedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SelectedFile")
+            .field("index", &self.index)
+            .field("input", &self.input())
+            .field("path", &self.path())
+            .field("size", &self.size)
+            .field("loop_points", &self.loop_points)
+            .finish()
+    }
+}
+
+/// The keys a selected file is written with (`assets show --json`).
+impl serde::Serialize for SelectedFile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct Keys<'a> {
+            index: u32,
+            input: &'a str,
+            path: &'a str,
+            size: u64,
+            #[serde(rename = "loop", skip_serializing_if = "Option::is_none")]
+            loop_points: Option<LoopPoints>,
+        }
+        Keys {
+            index: self.index,
+            input: self.input(),
+            path: self.path(),
+            size: self.size,
+            loop_points: self.loop_points,
+        }
+        .serialize(serializer)
+    }
 }
 
 /// Everything a family needs to build one asset.

@@ -429,7 +429,9 @@ fn known_type_names() -> String {
 /// as a list of strings are left out of the map (and reported).
 fn read_inputs(cx: &mut Checker<'_>, top: &Map<String, Value>, family: Option<Family>) -> Option<Inputs> {
     let roles = cx.required_object(top, "", "inputs")?;
-    let mut inputs = Inputs::default();
+    // Sized to the roles: inserting into an empty list reserves room for
+    // four, held by every declaration for as long as the snapshot lives.
+    let mut inputs = Inputs(Vec::with_capacity(roles.len()));
     for (role, value) in roles {
         if let Some(paths) = read_role(cx, role, value) {
             inputs.insert(role.clone(), paths);

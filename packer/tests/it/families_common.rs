@@ -107,13 +107,7 @@ impl Fixture {
         if let Some(list) = self.decl.inputs.get_mut(self.decl.family.main_role()) {
             list.push(input.to_owned());
         }
-        self.files.push(SelectedFile {
-            index,
-            input: input.to_owned(),
-            path: path.clone(),
-            size: bytes.len() as u64,
-            loop_points,
-        });
+        self.files.push(SelectedFile::new(index, input, &path, bytes.len() as u64, loop_points));
         self.content.files.insert(path, bytes);
         self
     }
@@ -121,7 +115,7 @@ impl Fixture {
     /// Declares `size` as the on-disk size of `input` and forbids reading it.
     pub fn pretend_size(&mut self, input: &str, size: u64) -> &mut Fixture {
         let path = format!("assets/{ROOT}/{input}");
-        for file in self.files.iter_mut().filter(|file| file.path == path) {
+        for file in self.files.iter_mut().filter(|file| file.path() == path) {
             file.size = size;
         }
         self.content.forbidden.push(path);

@@ -577,7 +577,14 @@ fn undecodable_pngs_are_reported() {
 #[test]
 fn an_unreadable_file_is_a_decode_failure() {
     let mut fixture = one_tile(8, Vec::new());
-    fixture.files[0].path = "assets/hero/tiles/gone.png".to_owned();
+    let first = &fixture.files[0];
+    fixture.files[0] = prometeu_packer::SelectedFile::new(
+        first.index,
+        first.input(),
+        "assets/hero/tiles/gone.png",
+        first.size,
+        first.loop_points,
+    );
     expect_only(
         &fixture.err(),
         Code::PngDecodeFailed,

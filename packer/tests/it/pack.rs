@@ -66,14 +66,14 @@ fn runtime_walk_holds_no_bytes_and_packing_walk_holds_exactly_the_build_relevant
     let runtime = walk(&p.path, MaterializationConfig::runtime_default());
     assert!(runtime.files.iter().all(|f| f.bytes.is_none()));
     assert!(
-        runtime.files.iter().any(|f| f.probe.path == "assets/hero/notes.txt" && f.probe.kind == FileKind::Unlisted)
+        runtime.files.iter().any(|f| &*f.probe.path == "assets/hero/notes.txt" && f.probe.kind == FileKind::Unlisted)
     );
-    assert!(runtime.files.iter().any(|f| f.probe.path == "assets/old/x.wav"));
+    assert!(runtime.files.iter().any(|f| &*f.probe.path == "assets/old/x.wav"));
 
     let packing = walk(&p.path, MaterializationConfig::packing_build());
     let with_bytes: BTreeSet<&str> =
-        packing.files.iter().filter(|f| f.bytes.is_some()).map(|f| f.probe.path.as_str()).collect();
-    let all: BTreeSet<&str> = packing.files.iter().map(|f| f.probe.path.as_str()).collect();
+        packing.files.iter().filter(|f| f.bytes.is_some()).map(|f| &*f.probe.path).collect();
+    let all: BTreeSet<&str> = packing.files.iter().map(|f| &*f.probe.path).collect();
     let expected: BTreeSet<&str> = [
         "assets/font/asset.json",
         "assets/font/tiles/f.png",

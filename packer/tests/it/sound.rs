@@ -288,7 +288,14 @@ fn truncated_sample_data_is_reported() {
 #[test]
 fn a_missing_file_is_a_decode_failure() {
     let mut fixture = one_sample(Vec::new());
-    fixture.files[0].path = "assets/hero/samples/gone.wav".to_owned();
+    let first = &fixture.files[0];
+    fixture.files[0] = prometeu_packer::SelectedFile::new(
+        first.index,
+        first.input(),
+        "assets/hero/samples/gone.wav",
+        first.size,
+        first.loop_points,
+    );
     expect_only(
         &fixture.err(),
         Code::WavDecodeFailed,

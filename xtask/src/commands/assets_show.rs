@@ -44,7 +44,12 @@ fn human(view: &AssetView) -> String {
     }
     for artifact in &view.artifacts {
         let looped = artifact.loop_points.map(|l| format!("  loop {}..{}", l.start, l.end)).unwrap_or_default();
-        text.push_str(&format!("artifact {:>4}  {}  {} bytes{looped}\n", artifact.index, artifact.path, artifact.size));
+        text.push_str(&format!(
+            "artifact {:>4}  {}  {} bytes{looped}\n",
+            artifact.index,
+            artifact.path(),
+            artifact.size
+        ));
     }
     if let Some(palettes) = view.palettes.as_ref().and_then(|p| p.as_array()) {
         for entry in palettes {

@@ -49,8 +49,8 @@ fn entry(
     Entry {
         asset_id,
         asset_name: name.to_owned(),
-        bank_type: bank_type.to_owned(),
-        codec: "NONE".to_owned(),
+        bank_type: bank_type.to_owned().into(),
+        codec: "NONE".into(),
         offset,
         size,
         decoded_size,

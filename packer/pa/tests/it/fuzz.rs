@@ -96,8 +96,8 @@ fn build_header(seeds: &[AssetSeed]) -> Header {
         asset_table.push(Entry {
             asset_id,
             asset_name: seed.name.clone(),
-            bank_type: bank_type.to_owned(),
-            codec: "NONE".to_owned(),
+            bank_type: bank_type.to_owned().into(),
+            codec: "NONE".into(),
             offset,
             size: seed.size,
             decoded_size: seed.decoded_size,

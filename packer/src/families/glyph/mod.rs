@@ -140,10 +140,10 @@ fn place_tiles(
     let mut sheet = vec![0u8; SHEET_BYTES];
     let mut problems = Vec::new();
     for file in input.files {
-        let findings = FileFindings { asset: input.asset, file: file.path.clone() };
+        let findings = FileFindings { asset: input.asset, file: file.path().to_owned() };
         let placed =
             image_indices(input, file, params, Shape::Tile(params.tile_size), &findings, warnings).and_then(|pixels| {
-                place_tile(&mut sheet, file.index, &file.path, params.tile_size, &pixels.data, &findings)
+                place_tile(&mut sheet, file.index, file.path(), params.tile_size, &pixels.data, &findings)
                     .map_err(|d| vec![d])
             });
         if let Err(found) = placed {
@@ -163,11 +163,11 @@ fn place_sheet_cells(
     let Some(file) = input.files.first() else {
         return Ok((sheet, 0));
     };
-    let findings = FileFindings { asset: input.asset, file: file.path.clone() };
+    let findings = FileFindings { asset: input.asset, file: file.path().to_owned() };
     let image = image_indices(input, file, params, Shape::Sheet(params.tile_size), &findings, warnings)?;
     let cells = cut_cells(&image, params.tile_size);
     for (cell, pixels) in (0u32..).zip(&cells) {
-        place_tile(&mut sheet, cell, &file.path, params.tile_size, pixels, &findings).map_err(|d| vec![d])?;
+        place_tile(&mut sheet, cell, file.path(), params.tile_size, pixels, &findings).map_err(|d| vec![d])?;
     }
     Ok((sheet, cells.len()))
 }

@@ -20,7 +20,7 @@ pub(super) fn image_indices(
     findings: &FileFindings<'_>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<Indices, Vec<Diagnostic>> {
-    let path = &file.path;
+    let path = file.path();
     let raster = read_raster(input, file, shape, findings).map_err(|d| vec![d])?;
     // `check` guarantees at least one palette; the lowest index authors.
     let authoring = params.palettes.first().ok_or_else(|| {
@@ -48,7 +48,7 @@ fn read_raster(
     shape: Shape,
     findings: &FileFindings<'_>,
 ) -> Result<Raster, Diagnostic> {
-    let path = &file.path;
+    let path = file.path();
     let too_large = |size: u64| {
         findings.blocking(
             Code::PngTooLarge,

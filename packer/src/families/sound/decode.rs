@@ -17,7 +17,7 @@ pub(super) fn decode_sample(
     file: &SelectedFile,
     findings: &FileFindings<'_>,
 ) -> Result<Sample, Vec<Diagnostic>> {
-    let path = &file.path;
+    let path = file.path();
     let too_large = |size: u64| {
         findings.blocking(
             Code::WavTooLarge,

@@ -25,7 +25,7 @@ pub(super) fn loop_order_finding(
 /// where the loop is written and fixed.
 pub(super) fn loop_finding(file: &SelectedFile, frames: u64, findings: &FileFindings<'_>) -> Option<Diagnostic> {
     let points = file.loop_points?;
-    if let Some(finding) = loop_order_finding(file.index, &file.input, points, findings) {
+    if let Some(finding) = loop_order_finding(file.index, file.input(), points, findings) {
         return Some(finding);
     }
     (points.end > frames).then(|| {
@@ -34,7 +34,10 @@ pub(super) fn loop_finding(file: &SelectedFile, frames: u64, findings: &FileFind
             format!(
                 "the loop of artifact {} in {} ends at frame {} but {} has only {frames} frames; \
                  set `loop.end` to at most {frames}",
-                file.index, findings.file, points.end, file.path
+                file.index,
+                findings.file,
+                points.end,
+                file.path()
             ),
         )
     })

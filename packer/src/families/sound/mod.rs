@@ -56,7 +56,7 @@ pub fn materialize(input: &AssetInput<'_>) -> Result<Materialized, Vec<Diagnosti
     let mut warnings = Vec::new();
     let mut problems = Vec::new();
     for file in input.files {
-        let findings = FileFindings { asset: input.asset, file: file.path.clone() };
+        let findings = FileFindings { asset: input.asset, file: file.path().to_owned() };
         let sample = match decode_sample(input, file, &findings) {
             Ok(sample) => sample,
             Err(found) => {
