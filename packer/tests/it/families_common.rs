@@ -112,6 +112,13 @@ impl Fixture {
         self
     }
 
+    /// Points the first selected file at `path`, where the content holds nothing.
+    pub fn move_first_file(&mut self, path: &str) -> &mut Fixture {
+        let first = &self.files[0];
+        self.files[0] = SelectedFile::new(first.index, first.input(), path, first.size, first.loop_points);
+        self
+    }
+
     /// Declares `size` as the on-disk size of `input` and forbids reading it.
     pub fn pretend_size(&mut self, input: &str, size: u64) -> &mut Fixture {
         let path = format!("assets/{ROOT}/{input}");

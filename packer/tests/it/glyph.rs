@@ -577,14 +577,7 @@ fn undecodable_pngs_are_reported() {
 #[test]
 fn an_unreadable_file_is_a_decode_failure() {
     let mut fixture = one_tile(8, Vec::new());
-    let first = &fixture.files[0];
-    fixture.files[0] = prometeu_packer::SelectedFile::new(
-        first.index,
-        first.input(),
-        "assets/hero/tiles/gone.png",
-        first.size,
-        first.loop_points,
-    );
+    fixture.move_first_file("assets/hero/tiles/gone.png");
     expect_only(
         &fixture.err(),
         Code::PngDecodeFailed,

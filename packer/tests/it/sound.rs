@@ -288,14 +288,7 @@ fn truncated_sample_data_is_reported() {
 #[test]
 fn a_missing_file_is_a_decode_failure() {
     let mut fixture = one_sample(Vec::new());
-    let first = &fixture.files[0];
-    fixture.files[0] = prometeu_packer::SelectedFile::new(
-        first.index,
-        first.input(),
-        "assets/hero/samples/gone.wav",
-        first.size,
-        first.loop_points,
-    );
+    fixture.move_first_file("assets/hero/samples/gone.wav");
     expect_only(
         &fixture.err(),
         Code::WavDecodeFailed,
