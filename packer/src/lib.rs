@@ -27,6 +27,7 @@ mod workspace;
 /// The `assets.pa` v1 format: prelude, header, writer and verifier.
 pub use prometeu_pa as pa;
 
+pub use exec::frozen::FrozenRange;
 pub use exec::gate::{AssetPlan, GateReport};
 pub use exec::lane::{LOCK_FILE, LaneError, LaneGuard, Wait, acquire as acquire_lane};
 pub use exec::mutate::{

@@ -2,6 +2,7 @@
 //! the read-only operations, the pack, staging and promotion, the lane and
 //! the registry mutations made under it. May import every layer below.
 
+pub(crate) mod frozen;
 pub(crate) mod gate;
 pub(crate) mod kept;
 pub(crate) mod lane;

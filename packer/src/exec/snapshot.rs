@@ -16,6 +16,7 @@ use crate::workspace::family::Family;
 use camino::{Utf8Path, Utf8PathBuf};
 use prometeu_shape::Beneath;
 
+use crate::exec::frozen::{Freezer, FrozenRange};
 use crate::families::{Content, SelectedFile};
 use crate::support::diag::AssetRef;
 use crate::support::diag::{Code, Diagnostic};
@@ -107,11 +108,10 @@ impl MaterializationConfig {
 pub struct WalkFile {
     /// What discovery found out about the file.
     pub probe: Probe,
-    /// Its content as frozen by the walk: packing mode only, and `None` for a file not read (over its
-    /// size limit, or unreadable, which the gate reports).
-    /// (The buffer the file was read into, sized to the file: no copy of the bytes, no slack.)
-    pub bytes: Option<Box<[u8]>>,
-    /// SHA-256 of `bytes`, computed as they were read; `None` exactly when `bytes` is.
+    /// Where its content as frozen by the walk is held (`Snapshot::bytes_of`): packing mode only,
+    /// and `None` for a file not read (over its size limit, or unreadable, which the gate reports).
+    pub frozen: Option<FrozenRange>,
+    /// SHA-256 of the frozen bytes, computed as they were read; `None` exactly when `frozen` is.
     pub sha256: Option<[u8; 32]>,
 }
 
@@ -156,6 +156,8 @@ pub struct Snapshot {
     pub assets: Vec<AssetSnapshot>,
     /// The projection that survived the filter, by path.
     pub files: Vec<WalkFile>,
+    /// The frozen bytes, which each file's `frozen` range points into.
+    buffers: Vec<Box<[u8]>>,
 }
 
 impl Snapshot {
@@ -171,13 +173,18 @@ impl Snapshot {
 
     /// Total content bytes held.
     pub fn held_bytes(&self) -> u64 {
-        self.files.iter().filter_map(|f| f.bytes.as_ref()).map(|b| b.len() as u64).sum()
+        self.files.iter().filter_map(|f| f.frozen).map(|range| range.len()).sum()
+    }
+
+    /// The content of `file` (one of `files`) as frozen by the walk.
+    pub fn bytes_of(&self, file: &WalkFile) -> Option<&[u8]> {
+        file.frozen.map(|range| range.of(&self.buffers))
     }
 
     /// Length and SHA-256 of a frozen file, as hashed when it was read.
     pub fn digest(&self, path: &str) -> Option<(u64, [u8; 32])> {
         let file = self.file(path)?;
-        Some((file.bytes.as_ref()?.len() as u64, file.sha256?))
+        Some((file.frozen?.len(), file.sha256?))
     }
 
     fn file(&self, path: &str) -> Option<&WalkFile> {
@@ -189,7 +196,7 @@ impl Snapshot {
 /// hold is an error, never a read of the workspace.
 impl Content for Snapshot {
     fn bytes(&self, path: &str) -> Result<Cow<'_, [u8]>, String> {
-        match self.file(path).and_then(|f| f.bytes.as_deref()) {
+        match self.file(path).and_then(|f| self.bytes_of(f)) {
             Some(bytes) => Ok(Cow::Borrowed(bytes)),
             None => Err(format!("{path} is not in the frozen snapshot")),
         }
@@ -275,11 +282,13 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
     let assets_base = paths::assets_base(project).ok();
     let beneath = assets_base.as_ref().and_then(|base| Beneath::open(base.dir().as_std_path()).ok());
     let overlap = roots_overlap(&entries);
+    let freezer = Freezer::default();
     let context = WalkContext {
         project,
         tree: &tree,
         assets_base: assets_base.as_ref(),
         beneath: beneath.as_ref(),
+        freezer: &freezer,
         config,
         overlap,
     };
@@ -303,6 +312,7 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
         workspace_diagnostics,
         assets,
         files: materialize(walked.into_iter().map(|w| w.files).collect(), config, overlap),
+        buffers: freezer.into_buffers(),
     }
 }
 
@@ -318,11 +328,11 @@ fn roots_overlap(entries: &[RegistryEntry]) -> bool {
 fn with_frozen_bytes(probes: Vec<Probe>, mut frozen: Vec<(String, Frozen)>) -> impl Iterator<Item = WalkFile> {
     probes.into_iter().map(move |probe| {
         let at = frozen.iter().position(|(path, _)| **path == *probe.path);
-        let (bytes, sha256) = at.map_or((None, None), |i| {
+        let (range, sha256) = at.map_or((None, None), |i| {
             let (_, f) = frozen.swap_remove(i);
-            (Some(f.bytes), Some(f.sha256))
+            (Some(f.range), Some(f.sha256))
         });
-        WalkFile { probe, bytes, sha256 }
+        WalkFile { probe, frozen: range, sha256 }
     })
 }
 
@@ -389,8 +399,8 @@ fn materialize(mut walked: Vec<Vec<WalkFile>>, config: MaterializationConfig, ov
     });
     files.dedup_by(|later, kept| {
         let same = later.probe.path == kept.probe.path;
-        if same && kept.bytes.is_none() {
-            kept.bytes = later.bytes.take();
+        if same && kept.frozen.is_none() {
+            kept.frozen = later.frozen.take();
             kept.sha256 = later.sha256.take();
         }
         same
@@ -404,15 +414,15 @@ fn materialize(mut walked: Vec<Vec<WalkFile>>, config: MaterializationConfig, ov
 /// A file's content as frozen by the walk, hashed as it was read (on the
 /// walking thread, while the bytes are still in cache).
 struct Frozen {
-    bytes: Box<[u8]>,
+    range: FrozenRange,
     sha256: [u8; 32],
 }
 
 impl Frozen {
     /// The file at `path` (project-relative), paired with its path.
-    fn new(path: String, bytes: Vec<u8>) -> (String, Frozen) {
+    fn new(path: String, bytes: Vec<u8>, freezer: &Freezer) -> (String, Frozen) {
         let sha256 = Sha256::digest(&bytes).into();
-        (path, Frozen { bytes: bytes.into_boxed_slice(), sha256 })
+        (path, Frozen { range: freezer.freeze(bytes), sha256 })
     }
 }
 
@@ -425,6 +435,8 @@ struct WalkContext<'a> {
     assets_base: Option<&'a paths::Base>,
     /// `assets/`, opened once.
     beneath: Option<&'a Beneath>,
+    /// Where packing mode keeps what it reads.
+    freezer: &'a Freezer,
     config: MaterializationConfig,
     /// Whether two roots can list one path (`roots_overlap`).
     overlap: bool,
@@ -450,7 +462,7 @@ struct WalkedFiles {
 /// declaration parsed, its inputs resolved, and in packing mode its
 /// declaration and selected inputs frozen.
 fn walk_asset(context: &WalkContext<'_>, owned: RegistryEntry) -> (AssetSnapshot, WalkedFiles) {
-    let WalkContext { project, tree, assets_base, beneath, config, overlap } = *context;
+    let WalkContext { project, tree, assets_base, beneath, freezer, config, overlap } = *context;
     let mode = config.mode;
     let entry = &owned;
     let root_dir = project.join(ASSETS_DIR).join(&entry.root);
@@ -463,12 +475,12 @@ fn walk_asset(context: &WalkContext<'_>, owned: RegistryEntry) -> (AssetSnapshot
     let mut frozen = Vec::new();
     // When the root does not resolve this way, the slow path below says why.
     let root_base = tree.root(&entry.root).or_else(|| assets_base.and_then(|assets| assets.child(&entry.root).ok()));
-    let root = RootDir { path: &root_dir, base: root_base.as_ref(), tree, beneath, name: &entry.root };
+    let root = RootDir { path: &root_dir, base: root_base.as_ref(), tree, beneath, name: &entry.root, freezer };
     let parsed = match read_inside(&root, DECLARATION_FILE, declaration::MAX_DECLARATION_BYTES) {
         Ok(decl_bytes) => {
             let parsed = declaration::parse(&decl_bytes, asset, &decl_path);
             if mode == WalkMode::Packing {
-                frozen.push(Frozen::new(decl_path.clone(), decl_bytes));
+                frozen.push(Frozen::new(decl_path.clone(), decl_bytes, freezer));
             }
             Some(parsed)
         }
@@ -749,7 +761,7 @@ fn freeze_selected(
                 file.size = content.len() as u64;
                 if file.size <= limit {
                     sizes.insert(file.path().to_owned(), file.size);
-                    frozen.push(Frozen::new(file.path().to_owned(), content));
+                    frozen.push(Frozen::new(file.path().to_owned(), content, root.freezer));
                 }
             }
             Err(e) => diagnostics.push(input_missing(asset, file.path(), &format!("cannot be read ({e})"))),
@@ -766,6 +778,8 @@ struct RootDir<'a> {
     beneath: Option<&'a Beneath>,
     /// The root, relative to `assets/`.
     name: &'a str,
+    /// Where packing mode keeps what it reads.
+    freezer: &'a Freezer,
 }
 
 impl RootDir<'_> {

@@ -64,7 +64,7 @@ fn runtime_walk_holds_no_bytes_and_packing_walk_holds_exactly_the_build_relevant
     p.asset("old", excluded, false);
 
     let runtime = walk(&p.path, MaterializationConfig::runtime_default());
-    assert!(runtime.files.iter().all(|f| f.bytes.is_none()));
+    assert!(runtime.files.iter().all(|f| f.frozen.is_none()));
     assert!(
         runtime.files.iter().any(|f| &*f.probe.path == "assets/hero/notes.txt" && f.probe.kind == FileKind::Unlisted)
     );
@@ -72,7 +72,7 @@ fn runtime_walk_holds_no_bytes_and_packing_walk_holds_exactly_the_build_relevant
 
     let packing = walk(&p.path, MaterializationConfig::packing_build());
     let with_bytes: BTreeSet<&str> =
-        packing.files.iter().filter(|f| f.bytes.is_some()).map(|f| &*f.probe.path).collect();
+        packing.files.iter().filter(|f| f.frozen.is_some()).map(|f| &*f.probe.path).collect();
     let all: BTreeSet<&str> = packing.files.iter().map(|f| &*f.probe.path).collect();
     let expected: BTreeSet<&str> = [
         "assets/font/asset.json",
