@@ -105,6 +105,20 @@ fn validate_names_case_twins_reserved_names_and_colons() {
     }
 }
 
+/// The pack's walk keeps only the paths of files it does not read (here a
+/// twin nobody declares); the gate still finds the twin among them.
+#[test]
+fn the_pack_is_blocked_by_a_case_twin_it_does_not_read() {
+    let p = starter();
+    p.write("assets/hero/tiles/HERO_IDLE.png", p.read("assets/hero/tiles/hero_idle.png"));
+    let out = p.xtask(&["pack"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error[path_case_twin]"), "{stderr}");
+    assert!(stderr.contains("`assets/hero/tiles/HERO_IDLE.png` and `assets/hero/tiles/hero_idle.png`"), "{stderr}");
+    assert!(!p.path.join("build/assets.pa").exists(), "nothing was written");
+}
+
 /// Text files the tool writes, by name: never a CR, on any system.
 fn is_text(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
