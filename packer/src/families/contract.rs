@@ -60,38 +60,44 @@ impl SelectedFile {
     }
 }
 
-impl std::fmt::Debug for SelectedFile {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SelectedFile")
-            .field("index", &self.index)
-            .field("input", &self.input())
-            .field("path", &self.path())
-            .field("size", &self.size)
-            .field("loop_points", &self.loop_points)
-            .finish()
-    }
-}
-
-/// The keys a selected file is written with (`assets show --json`).
-impl serde::Serialize for SelectedFile {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[derive(serde::Serialize)]
-        struct Keys<'a> {
-            index: u32,
-            input: &'a str,
-            path: &'a str,
-            size: u64,
-            #[serde(rename = "loop", skip_serializing_if = "Option::is_none")]
-            loop_points: Option<LoopPoints>,
-        }
-        Keys {
+impl SelectedFile {
+    /// Its fields as a derived `Debug` and `Serialize` see them: the one list
+    /// of the keys it is shown and written with (`assets show --json`).
+    fn view(&self) -> view::SelectedFile<'_> {
+        view::SelectedFile {
             index: self.index,
             input: self.input(),
             path: self.path(),
             size: self.size,
             loop_points: self.loop_points,
         }
-        .serialize(serializer)
+    }
+}
+
+mod view {
+    use crate::workspace::declaration::LoopPoints;
+
+    /// A `SelectedFile` with its texts apart, named as it is shown.
+    #[derive(Debug, serde::Serialize)]
+    pub(super) struct SelectedFile<'a> {
+        pub index: u32,
+        pub input: &'a str,
+        pub path: &'a str,
+        pub size: u64,
+        #[serde(rename = "loop", skip_serializing_if = "Option::is_none")]
+        pub loop_points: Option<LoopPoints>,
+    }
+}
+
+impl std::fmt::Debug for SelectedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.view().fmt(f)
+    }
+}
+
+impl serde::Serialize for SelectedFile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.view().serialize(serializer)
     }
 }
 

@@ -125,6 +125,15 @@ fn assets_show_prints_its_data_on_stdout() {
     assert!(stdout.contains("artifact    1  assets/sfx/coin.wav"), "{stdout}");
     assert!(stdout.contains("loop 0..3000"), "{stdout}");
     assert!(stdout.contains("bytes in assets.pa"), "{stdout}");
+    // As JSON, each artifact with its keys; `loop` only where one is declared.
+    let shown = p.run_json(&["assets", "show", "sfx"]);
+    assert_eq!(
+        shown.result()["asset"]["artifacts"],
+        serde_json::json!([
+            {"index": 0, "input": "jump.wav", "path": "assets/sfx/jump.wav", "size": 10044},
+            {"index": 1, "input": "coin.wav", "path": "assets/sfx/coin.wav", "size": 6044, "loop": {"start": 0, "end": 3000}},
+        ])
+    );
 
     let out = p.xtask(&["assets", "show", "nope"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
