@@ -75,7 +75,7 @@ pub use support::diag::{AssetRef, Code, Diagnostic, Severity, any_blocking};
 pub use support::log::{Channel, Level, LogLine, diagnostic_line};
 pub use support::testpoint::{Action, ENV as TESTPOINT_ENV, TestPoint, TestPoints};
 pub use workspace::declaration::{
-    Artifact, Declaration, Inputs, JsonObject, LoopPoints, MAX_DECLARATION_BYTES, Output, Parsed, Preload,
+    Artifact, Declaration, Declared, Inputs, JsonObject, LoopPoints, MAX_DECLARATION_BYTES, Output, Parsed, Preload,
     parse as parse_declaration,
 };
 pub use workspace::family::{Family, SHEET_ROLE};

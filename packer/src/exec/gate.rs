@@ -101,7 +101,7 @@ fn run_with(
     let mut diagnostics = snapshot.workspace_diagnostics.clone();
     let active: Vec<&AssetSnapshot> = snapshot.active().collect();
     let checked: Vec<Checked> =
-        pool.install(|| active.par_iter().map(|asset| check_asset(asset, content, keeper)).collect());
+        pool.install(|| active.par_iter().map(|asset| check_asset(snapshot, asset, content, keeper)).collect());
     // The plans are collected into the list that held the checked assets
     // (the standard library reuses a list's memory when what it collects
     // is no larger than what it consumes): a second list of every plan
@@ -124,12 +124,13 @@ fn run_with(
 /// One asset's findings, and its plan (with what the gate kept of its payload) when it passed.
 type Checked = (Vec<Diagnostic>, Option<(AssetPlan, Option<Sparse>)>);
 
-fn check_asset(asset: &AssetSnapshot, content: &dyn Content, keeper: Option<&Keeper>) -> Checked {
+fn check_asset(snapshot: &Snapshot, asset: &AssetSnapshot, content: &dyn Content, keeper: Option<&Keeper>) -> Checked {
     let mut found = asset.diagnostics.clone();
-    let Some(decl) = asset.declaration.as_ref().filter(|_| !any_blocking(&found)) else {
+    let decl = if any_blocking(&found) { None } else { snapshot.declaration(asset) };
+    let Some(decl) = decl else {
         return (found, None);
     };
-    match build_asset(asset, decl, content) {
+    match build_asset(asset, &decl, content) {
         Ok(built) => {
             let kept = keeper.and_then(|keeper| keeper.offer(&built.materialized.payload));
             found.extend(built.materialized.warnings);
@@ -143,7 +144,7 @@ fn check_asset(asset: &AssetSnapshot, content: &dyn Content, keeper: Option<&Kee
                 decoded_size: built.materialized.decoded_size,
                 metadata: built.metadata,
             };
-            let plan = AssetPlan { entry, preload_slot: decl.preload.enabled.then_some(decl.preload.slot).flatten() };
+            let plan = AssetPlan { entry, preload_slot: decl.preload.enabled_slot() };
             (found, Some((plan, kept)))
         }
         Err(problems) => {
@@ -185,8 +186,8 @@ fn preload_clashes(active: &[&AssetSnapshot]) -> Vec<Diagnostic> {
     let mut first_by_slot: BTreeMap<(&str, u32), &AssetSnapshot> = BTreeMap::new();
     let mut found = Vec::new();
     for asset in active {
-        let Some(decl) = &asset.declaration else { continue };
-        let Some(slot) = decl.preload.slot.filter(|_| decl.preload.enabled) else { continue };
+        let Some(decl) = &asset.declared else { continue };
+        let Some(slot) = decl.preload.enabled_slot() else { continue };
         let bank = decl.family.bank_type();
         match first_by_slot.get(&(bank, slot)) {
             None => {

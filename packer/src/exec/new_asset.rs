@@ -301,12 +301,11 @@ fn in_place_path(root_dir: &Utf8Path, file: &Utf8Path) -> Option<String> {
 /// preloads there).
 fn fit_in_the_build(project: &Utf8Path, request: &NewAssetRequest) -> Result<String, NewAssetError> {
     let snapshot = walk(project, MaterializationConfig::runtime_default());
-    let active: Vec<_> = snapshot.active().filter_map(|a| Some((a, a.declaration.as_ref()?))).collect();
+    let active: Vec<_> = snapshot.active().filter_map(|a| Some((a, a.declared.as_ref()?))).collect();
     if let Some(slot) = request.preload_slot {
         let bank = request.family.bank_type();
-        let holder = active
-            .iter()
-            .find(|(_, d)| d.family.bank_type() == bank && d.preload.enabled && d.preload.slot == Some(slot));
+        let holder =
+            active.iter().find(|(_, d)| d.family.bank_type() == bank && d.preload.enabled_slot() == Some(slot));
         if let Some((asset, decl)) = holder {
             return Err(NewAssetError::Refused(format!(
                 "{bank} preload slot {slot} is taken by `{}` (assets/{}); pick another `--preload` slot",
@@ -315,7 +314,7 @@ fn fit_in_the_build(project: &Utf8Path, request: &NewAssetRequest) -> Result<Str
         }
     }
     let base = asset_name(&request.root);
-    let taken = |name: &str| active.iter().any(|(_, d)| d.name == name);
+    let taken = |name: &str| active.iter().any(|(_, d)| *d.name == *name);
     let name =
         (1..).map(|n| if n == 1 { base.clone() } else { suffixed(&base, n) }).find(|name| !taken(name)).unwrap_or(base);
     Ok(name)

@@ -425,8 +425,8 @@ impl<'o> Run<'o> {
                 Some(sparse) => kept_payload(entry, &sparse)?,
                 None => {
                     let asset = snapshot.asset(entry.asset_id).expect("planned assets are in the snapshot");
-                    let decl = asset.declaration.as_ref().expect("planned assets have declarations");
-                    checked_payload(entry, gate::build_asset(asset, decl, snapshot))?
+                    let decl = snapshot.declaration(asset).expect("planned assets have declarations");
+                    checked_payload(entry, gate::build_asset(asset, &decl, snapshot))?
                 }
             };
             let sha256: [u8; 32] = Sha256::digest(&payload).into();
@@ -727,14 +727,14 @@ fn asset_metadata<'a>(
     asset: &'a AssetSnapshot,
     payload_sha256: &'a [u8; 32],
 ) -> AssetMetadata<'a> {
-    let decl = asset.declaration.as_ref().expect("written assets have declarations");
+    let decl = asset.declared.as_ref().expect("written assets have declarations");
     AssetMetadata {
         asset_id: asset.entry.asset_id,
         asset_root: RootPath(&asset.entry.root),
         asset_uuid: &asset.entry.asset_uuid,
         family: decl.family.type_name(),
         format: decl.family.format(),
-        inputs: Inputs { snapshot, asset, role: decl.main_role() },
+        inputs: Inputs { snapshot, asset, role: decl.main_role },
         payload_sha256: Hex(*payload_sha256),
     }
 }

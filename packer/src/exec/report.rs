@@ -56,7 +56,7 @@ pub fn summary(project: &Utf8Path) -> Summary {
             asset_id: a.entry.asset_id,
             asset_name: a.name().map(str::to_owned),
             asset_root: a.entry.root.clone(),
-            family: a.declaration.as_ref().map(|d| d.family.type_name()),
+            family: a.declared.as_ref().map(|d| d.family.type_name()),
             min_artifact_count: a.selected.len(),
             max_artifact_count: a.selected.len(),
             last_modified: rfc3339(a.last_modified),

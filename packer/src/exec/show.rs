@@ -54,7 +54,8 @@ pub struct AssetView {
 pub fn show_asset(project: &Utf8Path, root: &str) -> Option<AssetView> {
     let snapshot = walk(project, MaterializationConfig::runtime_default());
     let asset = snapshot.assets.iter().find(|a| a.entry.root == root)?;
-    let decl = asset.declaration.as_ref();
+    let decl = snapshot.declaration(asset);
+    let decl = decl.as_ref();
     let mut view = AssetView {
         asset_id: asset.entry.asset_id,
         asset_uuid: asset.entry.asset_uuid.clone(),
@@ -67,7 +68,7 @@ pub fn show_asset(project: &Utf8Path, root: &str) -> Option<AssetView> {
         inputs: decl.map(|d| BTreeMap::from(&d.inputs)).unwrap_or_default(),
         artifacts: asset.selected.clone(),
         palettes: decl.and_then(|d| d.output.pipeline.as_ref()?.get("palettes")),
-        preload_slot: decl.and_then(|d| d.preload.enabled.then_some(d.preload.slot).flatten()),
+        preload_slot: decl.and_then(|d| d.preload.enabled_slot()),
         metadata: None,
         size: None,
         decoded_size: None,

@@ -4,9 +4,11 @@
 //! The walker discovers every registered root: its `asset.json`, its
 //! declared inputs and every other file under it, as `Probe`s. A
 //! `MaterializationConfig` then decides what leaves the walk: `Runtime` mode
-//! (summary, validation, listing) keeps no content bytes; `Packing` mode keeps
-//! the bytes of build-relevant files, and its filter keeps only those files.
-//! A packing snapshot is frozen: packing reads input bytes from it alone.
+//! (summary, validation, listing) keeps no content bytes, and each
+//! declaration parsed; `Packing` mode keeps the bytes of build-relevant
+//! files, and its filter keeps only those files. A packing snapshot is
+//! frozen: packing reads input bytes from it alone, and parses each
+//! declaration again from its frozen `asset.json` where it is used.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -20,7 +22,7 @@ use crate::exec::frozen::{Freezer, FrozenRange};
 use crate::families::{Content, SelectedFile};
 use crate::support::diag::AssetRef;
 use crate::support::diag::{Code, Diagnostic};
-use crate::workspace::declaration::{self, Declaration};
+use crate::workspace::declaration::{self, Declaration, Declared};
 use crate::workspace::layout::ASSETS_DIR;
 use crate::workspace::layout::DECLARATION_FILE;
 use crate::workspace::paths::{self, Resolve};
@@ -120,8 +122,12 @@ pub struct WalkFile {
 pub struct AssetSnapshot {
     /// The asset's registry entry, as read.
     pub entry: RegistryEntry,
-    /// The parsed `asset.json`; `None` when it cannot be read or is unusable (see `diagnostics`).
-    pub declaration: Option<Declaration>,
+    /// What the snapshot keeps of the parsed `asset.json` for reading across assets
+    /// (`Snapshot::declaration` gives it whole); `None` when it cannot be read or is
+    /// unusable (see `diagnostics`).
+    pub declared: Option<Declared>,
+    /// The whole declaration, in runtime mode (see `Snapshot::declaration`).
+    parsed: Option<Box<Declaration>>,
     /// Findings of discovery: declaration parse, family declaration checks,
     /// input paths that do not resolve inside the root.
     pub diagnostics: Vec<Diagnostic>,
@@ -139,7 +145,7 @@ impl AssetSnapshot {
 
     /// The declared `name`, when the declaration parsed.
     pub fn name(&self) -> Option<&str> {
-        self.declaration.as_ref().map(|d| d.name.as_str())
+        self.declared.as_ref().map(|d| &*d.name)
     }
 }
 
@@ -179,6 +185,21 @@ impl Snapshot {
     /// The content of `file` (one of `files`) as frozen by the walk.
     pub fn bytes_of(&self, file: &WalkFile) -> Option<&[u8]> {
         file.frozen.map(|range| range.of(&self.buffers))
+    }
+
+    /// `asset`'s declaration as the walk parsed it; `None` when it did not
+    /// parse (see the asset's `diagnostics`). A runtime walk keeps it
+    /// parsed; a packing walk parses it again from the `asset.json` it
+    /// froze, and has none for an asset outside the build, whose file it
+    /// does not keep.
+    pub fn declaration<'a>(&'a self, asset: &'a AssetSnapshot) -> Option<Cow<'a, Declaration>> {
+        asset.declared.as_ref()?;
+        if let Some(parsed) = &asset.parsed {
+            return Some(Cow::Borrowed(parsed));
+        }
+        let path = crate::workspace::layout::declaration_path(&asset.entry.root);
+        let bytes = self.file(&path).and_then(|f| self.bytes_of(f))?;
+        declaration::parse_accepted(bytes, asset.asset_ref(), &path).map(Cow::Owned)
     }
 
     /// Length and SHA-256 of a frozen file, as hashed when it was read.
@@ -507,7 +528,13 @@ fn walk_asset(context: &WalkContext<'_>, owned: RegistryEntry) -> (AssetSnapshot
         }
     }
     let (files, others) = project_files(with_frozen_bytes(probes, frozen), config, overlap);
-    let asset = AssetSnapshot { entry: owned, declaration, diagnostics, selected, last_modified };
+    // A pack keeps the few fields read across assets, and parses the rest
+    // again where it is used: every declaration parsed was about 700 bytes
+    // per asset for as long as the snapshot lived. A runtime walk serves one
+    // command, whose time matters more than its memory.
+    let declared = declaration.as_ref().map(Declared::from);
+    let parsed = declaration.filter(|_| mode == WalkMode::Runtime).map(Box::new);
+    let asset = AssetSnapshot { entry: owned, declared, parsed, diagnostics, selected, last_modified };
     (asset, WalkedFiles { files, others, uuid_mismatch })
 }
 

@@ -227,6 +227,36 @@ pub struct Preload {
     pub slot: Option<u32>,
 }
 
+/// What a snapshot keeps of a parsed declaration for as long as it lives:
+/// the fields its listings and the checks across assets read. The whole
+/// declaration is parsed again, where it is used, from the `asset.json`
+/// the walk froze (`Snapshot::declaration`): a snapshot of many assets
+/// never holds every declaration parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declared {
+    /// The declaration's `name`.
+    pub name: Box<str>,
+    /// The declared `type`.
+    pub family: Family,
+    /// `Declaration::main_role`.
+    pub main_role: &'static str,
+    /// The declaration's `preload` object.
+    pub preload: Preload,
+}
+
+impl From<&Declaration> for Declared {
+    fn from(d: &Declaration) -> Declared {
+        Declared { name: d.name.as_str().into(), family: d.family, main_role: d.main_role(), preload: d.preload }
+    }
+}
+
+impl Preload {
+    /// The slot the asset preloads into; `None` when it is not preloaded.
+    pub fn enabled_slot(&self) -> Option<u32> {
+        self.slot.filter(|_| self.enabled)
+    }
+}
+
 /// The outcome of parsing one `asset.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parsed {
@@ -241,6 +271,25 @@ pub struct Parsed {
 
 /// Parses `bytes` as the `asset.json` of `asset`; `file` is its project-relative path.
 pub fn parse(bytes: &[u8], asset: AssetRef<'_>, file: &str) -> Parsed {
+    parse_with(bytes, asset, file, Scan::DuplicateKeys)
+}
+
+/// The declaration `parse` gives for `bytes` it has already accepted
+/// (`Snapshot::declaration`): the scan for duplicate keys, which can only
+/// refuse them, is not run again.
+pub(crate) fn parse_accepted(bytes: &[u8], asset: AssetRef<'_>, file: &str) -> Option<Declaration> {
+    parse_with(bytes, asset, file, Scan::Accepted).declaration
+}
+
+/// Whether `parse_with` scans the text for duplicate keys, which a JSON value does not show.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scan {
+    DuplicateKeys,
+    /// The text was parsed with the scan before and passed it.
+    Accepted,
+}
+
+fn parse_with(bytes: &[u8], asset: AssetRef<'_>, file: &str, scan: Scan) -> Parsed {
     let bytes = prometeu_shape::without_bom(bytes);
     let mut cx =
         Checker { asset, file, source: bytes, positions: None, suggested: Vec::new(), diagnostics: Vec::new() };
@@ -251,7 +300,7 @@ pub fn parse(bytes: &[u8], asset: AssetRef<'_>, file: &str) -> Parsed {
             return cx.finish(None, None);
         }
     };
-    if let Some(duplicate) = prometeu_shape::duplicate_key(bytes) {
+    if let Some(duplicate) = (scan == Scan::DuplicateKeys).then(|| prometeu_shape::duplicate_key(bytes)).flatten() {
         cx.push(
             Diagnostic::blocking(Code::DeclarationInvalidJson, duplicate.message(file))
                 .at(duplicate.line, duplicate.column),

@@ -65,6 +65,10 @@ fn runtime_walk_holds_no_bytes_and_packing_walk_holds_exactly_the_build_relevant
 
     let runtime = walk(&p.path, MaterializationConfig::runtime_default());
     assert!(runtime.files.iter().all(|f| f.frozen.is_none()));
+    for asset in &runtime.assets {
+        let parsed = runtime.declaration(asset).expect("a runtime walk keeps each declaration parsed");
+        assert_eq!(asset.declared.as_ref(), Some(&prometeu_packer::Declared::from(&*parsed)));
+    }
     assert!(
         runtime.files.iter().any(|f| &*f.probe.path == "assets/hero/notes.txt" && f.probe.kind == FileKind::Unlisted)
     );
@@ -89,6 +93,16 @@ fn runtime_walk_holds_no_bytes_and_packing_walk_holds_exactly_the_build_relevant
     .into();
     assert_eq!(with_bytes, expected);
     assert_eq!(all, expected, "the packing filter keeps only build-relevant files");
+    // A packing walk parses each declaration it froze again, the same as a
+    // runtime walk's, and has none for an excluded asset.
+    for (asset, runtime_asset) in packing.assets.iter().zip(&runtime.assets) {
+        let parsed = packing.declaration(asset);
+        assert_eq!(parsed.is_some(), asset.entry.included_in_build, "{}", asset.entry.root);
+        if let Some(parsed) = parsed {
+            assert_eq!(Some(parsed), runtime.declaration(runtime_asset), "{}", asset.entry.root);
+        }
+        assert_eq!(asset.declared, runtime_asset.declared);
+    }
 }
 
 #[test]

@@ -58,7 +58,7 @@ fn list_assets(project: &Utf8Path, out: &mut Reporter) -> Exit {
                 "asset_uuid": a.entry.asset_uuid,
                 "asset_root": a.entry.root,
                 "asset_name": a.name(),
-                "family": a.declaration.as_ref().map(|d| d.family.type_name()),
+                "family": a.declared.as_ref().map(|d| d.family.type_name()),
                 "included_in_build": a.entry.included_in_build,
             })
         })
