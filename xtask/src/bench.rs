@@ -5,7 +5,8 @@
 //! pass) and against the floors under its own output (writing and fsyncing
 //! a file of its size, hashing it), CPU seconds, `summary` and `validate`
 //! per 10k assets, and peak resident memory beyond the bytes the frozen
-//! snapshot holds. Figures are printed, never asserted.
+//! snapshot holds, against its floor (the header of `assets.pa` plus a pack
+//! of one asset). Figures are printed, never asserted.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -71,6 +72,13 @@ struct Scale {
     moved: bool,
 }
 
+impl Scale {
+    /// The project of the memory floor's baseline: one glyph bank.
+    fn one_asset() -> Scale {
+        Scale { name: "one-asset".into(), glyph_assets: 1, sound_assets: 0, sound_mib: 0, moved: false }
+    }
+}
+
 /// The named scales: what a reviewer reruns to compare against the figures in `docs/benchmarks.md`.
 fn named(name: &str) -> Option<Scale> {
     let (glyph_assets, sound_assets, sound_mib, moved) = match name {
@@ -132,10 +140,11 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
     if scales.len() > 1 {
         claim_bench_parent(&base)?;
     }
+    let baseline = baseline(&binary, args.runs)?;
     let mut measured = Vec::new();
     for scale in &scales {
         let project = if scales.len() > 1 { base.join(&scale.name) } else { base.clone() };
-        measured.push(bench_scale(&binary, &project, scale, args)?);
+        measured.push(bench_scale(&binary, &project, scale, &baseline, args)?);
     }
     print_scaling(&measured);
     Ok(())
@@ -181,7 +190,31 @@ fn print_scaling(measured: &[PerAsset]) {
     }
 }
 
-fn bench_scale(binary: &Utf8Path, project: &Utf8Path, scale: &Scale, args: &BenchArgs) -> Result<PerAsset, String> {
+/// The memory floor's baseline: the pack of a one-asset project, median
+/// of `runs`. Measured before anything is generated, because on Linux a
+/// child's peak resident memory also counts its parent's peak at the time
+/// it was started (here the benchmark's own, which grows as it generates
+/// projects; before that it is smaller than the pack's).
+fn baseline(binary: &Utf8Path, runs: usize) -> Result<Measured, String> {
+    let temp = Utf8PathBuf::try_from(std::env::temp_dir()).map_err(|e| e.to_string())?;
+    let project = temp.join(format!("prometeu-bench-baseline-{}", std::process::id()));
+    let measured = generate(&project, &Scale::one_asset()).map_err(|e| e.to_string()).and_then(|_| {
+        let args = ["pack", "--project", project.as_str(), "--message-format", "json"];
+        // One untimed run first, as for every other command.
+        let runs: Result<Vec<Measured>, String> = (0..=runs.max(1)).map(|_| measure(binary.as_str(), &args)).collect();
+        Ok(median(runs?.split_off(1)))
+    });
+    let _ = fs::remove_dir_all(&project);
+    measured
+}
+
+fn bench_scale(
+    binary: &Utf8Path,
+    project: &Utf8Path,
+    scale: &Scale,
+    baseline: &Measured,
+    args: &BenchArgs,
+) -> Result<PerAsset, String> {
     clear_bench_dir(project)?;
     eprintln!("[{}] generating {project}…", scale.name);
     let generated = generate(project, scale).map_err(|e| e.to_string())?;
@@ -261,7 +294,7 @@ fn bench_scale(binary: &Utf8Path, project: &Utf8Path, scale: &Scale, args: &Benc
         validate: median_ratio(&samples[VALIDATE], &samples[VALIDATE_FLOOR]),
     };
     let medians: Vec<Measured> = samples.into_iter().map(median).collect();
-    report(scale, &generated, &medians, &ratios, project);
+    report(scale, &generated, &medians, &ratios, baseline, project);
     let assets = (scale.glyph_assets + scale.sound_assets).max(1);
     let per_asset = |m: &Measured| m.wall.as_secs_f64() / assets as f64;
     Ok(PerAsset {
@@ -347,6 +380,16 @@ fn refuse_foreign(dir: &Utf8Path) -> Result<(), String> {
 
 fn mark_bench_dir(dir: &Utf8Path) -> Result<(), String> {
     fs::create_dir_all(dir).and_then(|()| fs::write(dir.join(BENCH_MARKER), "")).map_err(|e| e.to_string())
+}
+
+/// The length of `pa`'s header, from its prelude (0 when it cannot be read).
+fn header_len(pa: &Utf8Path) -> u64 {
+    use std::io::Read;
+    let mut prelude = [0; prometeu_packer::pa::PRELUDE_LEN as usize];
+    match fs::File::open(pa).and_then(|mut f| f.read_exact(&mut prelude)) {
+        Ok(()) => u64::from(prometeu_packer::pa::Prelude::parse(&prelude).header_len),
+        Err(_) => 0,
+    }
 }
 
 fn workspace_root() -> Utf8PathBuf {
@@ -499,7 +542,14 @@ fn measure(program: &str, args: &[&str]) -> Result<Measured, String> {
     Ok(Measured { wall: started.elapsed(), peak_rss_kib: ended.peak_rss_kib, cpu: ended.cpu, ok: ended.ok, stdout })
 }
 
-fn report(scale: &Scale, generated: &Generated, m: &[Measured], ratios: &Ratios, project: &Utf8Path) {
+fn report(
+    scale: &Scale,
+    generated: &Generated,
+    m: &[Measured],
+    ratios: &Ratios,
+    baseline: &Measured,
+    project: &Utf8Path,
+) {
     let [pack, tar, cat, summary, validate, write_floor, hash_floor, walk_floor, summary_floor, validate_floor] = m
     else {
         return;
@@ -526,6 +576,20 @@ fn report(scale: &Scale, generated: &Generated, m: &[Measured], ratios: &Ratios,
             format!("{rss:.1} MiB ({:.1} MiB beyond the snapshot)", rss - mib(held))
         }
         None => "not measured on this system".to_owned(),
+    };
+    let header = header_len(&project.join("build/assets.pa"));
+    let floor = match (pack.peak_rss_kib, baseline.peak_rss_kib) {
+        (Some(kib), Some(base_kib)) => {
+            let (rss, base) = (kib as f64 / 1024.0, base_kib as f64 / 1024.0);
+            let floor = mib(header) + base;
+            format!(
+                "{floor:.1} MiB (assets.pa's header, {:.1} MiB, which the pack holds whole before its first \
+                 payload; and a pack of one asset, {base:.1} MiB); beyond the snapshot / floor: {:.2}x",
+                mib(header),
+                (rss - mib(held)) / floor
+            )
+        }
+        _ => "not measured on this system".to_owned(),
     };
     // Each line says whether it is about the pack: with every root moved
     // the gate blocks, and only the read-only commands mean anything.
@@ -568,6 +632,7 @@ fn report(scale: &Scale, generated: &Generated, m: &[Measured], ratios: &Ratios,
         (other, format!("summary:                {:.2} s ({:.3} s per 10k assets)", s(summary), per_10k(summary))),
         (other, format!("validate:               {:.2} s ({:.3} s per 10k assets)", s(validate), per_10k(validate))),
         (pack_line, format!("pack peak RSS:          {rss}")),
+        (pack_line, format!("memory floor:           {floor}")),
         (other, format!("summary, validate CPU:  {}, {}", cpu(summary), cpu(validate))),
         (other, format!("walk floor:             {:.2} s (find of assets/)", s(walk_floor))),
         (
