@@ -100,35 +100,47 @@ fn run_with(
 ) -> (GateReport, Vec<Option<Sparse>>) {
     let mut diagnostics = snapshot.workspace_diagnostics.clone();
     let active: Vec<&AssetSnapshot> = snapshot.active().collect();
-    let checked: Vec<Checked> =
-        pool.install(|| active.par_iter().map(|asset| check_asset(snapshot, asset, content, keeper)).collect());
+    // What the gate keeps goes to a list of its own: in the checked
+    // assets' list it would make every entry larger.
+    let (mut checked, mut kept): (Vec<Checked>, Vec<Option<Sparse>>) = (Vec::new(), Vec::new());
+    pool.install(|| {
+        let each = active.par_iter().map(|asset| check_asset(snapshot, asset, content, keeper));
+        each.unzip_into_vecs(&mut checked, &mut kept);
+    });
     // The plans are collected into the list that held the checked assets
     // (the standard library reuses a list's memory when what it collects
     // is no larger than what it consumes): a second list of every plan
     // would add to the peak of a pack, which is here.
-    let mut kept = Vec::with_capacity(checked.len());
+    let mut passed = Vec::with_capacity(checked.len());
     let plans: Vec<AssetPlan> = checked
         .into_iter()
-        .filter_map(|(found, planned)| {
+        .filter_map(|(found, plan)| {
             diagnostics.extend(found);
-            let (plan, sparse) = planned?;
-            kept.push(sparse);
-            Some(plan)
+            passed.push(plan.is_some());
+            plan
         })
         .collect();
+    let mut passed = passed.into_iter();
+    kept.retain(|_| passed.next() == Some(true));
     diagnostics.extend(duplicate_names(&active));
     diagnostics.extend(preload_clashes(&active));
     (GateReport { diagnostics, plans }, kept)
 }
 
-/// One asset's findings, and its plan (with what the gate kept of its payload) when it passed.
-type Checked = (Vec<Diagnostic>, Option<(AssetPlan, Option<Sparse>)>);
+/// One asset's findings, and its plan when it passed.
+type Checked = (Vec<Diagnostic>, Option<AssetPlan>);
 
-fn check_asset(snapshot: &Snapshot, asset: &AssetSnapshot, content: &dyn Content, keeper: Option<&Keeper>) -> Checked {
+/// Checks one asset: its findings and plan, and what the gate kept of its payload.
+fn check_asset(
+    snapshot: &Snapshot,
+    asset: &AssetSnapshot,
+    content: &dyn Content,
+    keeper: Option<&Keeper>,
+) -> (Checked, Option<Sparse>) {
     let mut found = asset.diagnostics.clone();
     let decl = if any_blocking(&found) { None } else { snapshot.declaration(asset) };
     let Some(decl) = decl else {
-        return (found, None);
+        return ((found, None), None);
     };
     match build_asset(asset, &decl, content) {
         Ok(built) => {
@@ -145,11 +157,11 @@ fn check_asset(snapshot: &Snapshot, asset: &AssetSnapshot, content: &dyn Content
                 metadata: built.metadata,
             };
             let plan = AssetPlan { entry, preload_slot: decl.preload.enabled_slot() };
-            (found, Some((plan, kept)))
+            ((found, Some(plan)), kept)
         }
         Err(problems) => {
             found.extend(problems);
-            (found, None)
+            ((found, None), None)
         }
     }
 }
