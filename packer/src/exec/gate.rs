@@ -3,6 +3,7 @@
 //! (over the frozen snapshot). What passes comes out as a plan per asset:
 //! its converged metadata and payload sizes, ready for the writer.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use prometeu_pa::{Entry, Metadata};
@@ -138,9 +139,15 @@ fn check_asset(
     keeper: Option<&Keeper>,
 ) -> (Checked, Option<Sparse>) {
     let mut found = asset.diagnostics.clone();
-    let decl = if any_blocking(&found) { None } else { snapshot.declaration(asset) };
-    let Some(decl) = decl else {
+    if any_blocking(&found) {
         return ((found, None), None);
+    }
+    let decl = match declaration_of(snapshot, asset) {
+        Ok(decl) => decl,
+        Err(missing) => {
+            found.push(missing);
+            return ((found, None), None);
+        }
     };
     match build_asset(asset, &decl, content) {
         Ok(built) => {
@@ -164,6 +171,19 @@ fn check_asset(
             ((found, None), None)
         }
     }
+}
+
+/// The declaration of an asset with no blocking finding. A walk whose
+/// projection dropped its `asset.json` has none: that blocks the asset, as
+/// an input missing from the snapshot does, so no asset is left out of a
+/// pack unsaid.
+fn declaration_of<'a>(snapshot: &'a Snapshot, asset: &'a AssetSnapshot) -> Result<Cow<'a, Declaration>, Diagnostic> {
+    snapshot.declaration(asset).ok_or_else(|| {
+        let path = crate::workspace::layout::declaration_path(&asset.entry.root);
+        Diagnostic::blocking(Code::DeclarationUnreadable, format!("cannot read {path}: it is not in the snapshot"))
+            .asset(asset.entry.asset_id, &asset.entry.root)
+            .file(path)
+    })
 }
 
 /// `name` is unique within the active pack set.
@@ -236,4 +256,34 @@ pub fn pool(threads: Option<usize>) -> rayon::ThreadPool {
         .build()
         .or_else(|_| rayon::ThreadPoolBuilder::new().num_threads(1).build())
         .expect("a one-thread pool can be created")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::snapshot::{FileKind, MaterializationConfig, Probe, WalkMode, walk};
+
+    /// A packing walk that drops every declaration: the gate must block
+    /// each asset rather than plan a pack without them.
+    #[test]
+    fn an_asset_whose_declaration_the_snapshot_dropped_is_blocked() {
+        let p = prometeu_test_support::sample_project();
+        let no_declarations = |probe: &Probe| probe.kind != FileKind::Declaration && probe.included_in_build;
+        let config = MaterializationConfig { mode: WalkMode::Packing, projection_filter: no_declarations };
+        let snapshot = walk(&p.path, config);
+        let report = run(&snapshot, &snapshot, &pool(Some(1)));
+        assert!(!report.passed());
+        assert!(report.plans.is_empty(), "{:?}", report.plans);
+        let dropped: Vec<&str> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::DeclarationUnreadable)
+            .filter_map(|d| d.asset_root.as_deref())
+            .collect();
+        let active: Vec<&str> = snapshot.active().map(|a| a.entry.root.as_str()).collect();
+        assert_eq!(dropped, active);
+        // The same walk with its declarations kept passes.
+        let snapshot = walk(&p.path, MaterializationConfig::packing_build());
+        assert!(run(&snapshot, &snapshot, &pool(Some(1))).passed());
+    }
 }
