@@ -202,7 +202,8 @@ fn baseline(binary: &Utf8Path, runs: usize) -> Result<Measured, String> {
         let args = ["pack", "--project", project.as_str(), "--message-format", "json"];
         // One untimed run first, as for every other command.
         let runs: Result<Vec<Measured>, String> = (0..=runs.max(1)).map(|_| measure(binary.as_str(), &args)).collect();
-        Ok(median(runs?.split_off(1)))
+        let pack = median(runs?.split_off(1));
+        if pack.ok { Ok(pack) } else { Err(format!("the one-asset pack failed:\n{}", pack.stdout)) }
     });
     let _ = fs::remove_dir_all(&project);
     measured

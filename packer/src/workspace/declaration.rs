@@ -228,10 +228,11 @@ pub struct Preload {
 }
 
 /// What a snapshot keeps of a parsed declaration for as long as it lives:
-/// the fields its listings and the checks across assets read. The whole
-/// declaration is parsed again, where it is used, from the `asset.json`
-/// the walk froze (`Snapshot::declaration`): a snapshot of many assets
-/// never holds every declaration parsed.
+/// the fields its listings and the checks across assets read. A packing
+/// snapshot parses the whole declaration again, where it is used, from the
+/// `asset.json` it froze (`Snapshot::declaration`), so a pack of many
+/// assets never holds every declaration parsed; a runtime snapshot keeps
+/// it whole besides.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Declared {
     /// The declaration's `name`.
