@@ -116,7 +116,7 @@ fn sound_seconds(metadata: &serde_json::Map<String, Value>) -> f64 {
 /// assets that passed the gate (all of them when it passed).
 pub fn planned_usage(report: &crate::exec::gate::GateReport) -> PackUsage {
     let header = crate::exec::pack::header(&report.plans);
-    let file_len = u64::from(prometeu_pa::PRELUDE_LEN) + header.canonical().len() as u64 + header.payload_len();
+    let file_len = u64::from(prometeu_pa::PRELUDE_LEN) + header.canonical_len() as u64 + header.payload_len();
     usage(&header, file_len)
 }
 

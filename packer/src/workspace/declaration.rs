@@ -480,7 +480,7 @@ fn known_type_names() -> String {
 fn read_inputs(cx: &mut Checker<'_>, top: &Map<String, Value>, family: Option<Family>) -> Option<Inputs> {
     let roles = cx.required_object(top, "", "inputs")?;
     // Sized to the roles: inserting into an empty list reserves room for
-    // four, held by every declaration for as long as the snapshot lives.
+    // four, held by every declaration a runtime snapshot keeps parsed.
     let mut inputs = Inputs(Vec::with_capacity(roles.len()));
     for (role, value) in roles {
         if let Some(paths) = read_role(cx, role, value) {
