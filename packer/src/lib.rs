@@ -27,7 +27,7 @@ mod workspace;
 /// The `assets.pa` v1 format: prelude, header, writer and verifier.
 pub use prometeu_pa as pa;
 
-pub use exec::frozen::FrozenRange;
+pub use exec::frozen::FrozenFile;
 pub use exec::gate::{AssetPlan, GateReport};
 pub use exec::lane::{LOCK_FILE, LaneError, LaneGuard, Wait, acquire as acquire_lane};
 pub use exec::mutate::{
@@ -46,7 +46,7 @@ pub use exec::preview::{
 pub use exec::report::{Summary, SummaryAsset, Validation, ValidationAsset, gate_live, summary, validate};
 pub use exec::show::{AssetView, show_asset};
 pub use exec::snapshot::{
-    AssetSnapshot, FileKind, LiveContent, MaterializationConfig, Probe, Snapshot, WalkFile, WalkMode, walk,
+    AssetSnapshot, FileKind, LiveContent, MaterializationConfig, Probe, Snapshot, WalkMode, walk,
 };
 pub use exec::staging::{PromoteError, Recovery, Staging, operation_id, remove_outputs};
 pub use exec::unpack::{

@@ -11,6 +11,8 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, PoisonError};
 
+use sha2::{Digest, Sha256};
+
 /// Size of a shared buffer of frozen bytes (local).
 pub const FROZEN_BUFFER_BYTES: usize = 4 * 1024 * 1024;
 
@@ -46,6 +48,38 @@ impl FrozenRange {
     }
 }
 
+/// One file a packing walk froze: where its bytes are, and their SHA-256
+/// as hashed when they were read (while still in cache). The asset that
+/// read the file holds it (`AssetSnapshot::frozen_input`), so a snapshot
+/// keeps one record per frozen file and no second list of their paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrozenFile {
+    range: FrozenRange,
+    sha256: [u8; 32],
+}
+
+impl FrozenFile {
+    /// Length of the file's frozen bytes.
+    pub fn len(&self) -> u64 {
+        self.range.len()
+    }
+
+    /// Whether the file was empty.
+    pub fn is_empty(&self) -> bool {
+        self.range.is_empty()
+    }
+
+    /// SHA-256 of the frozen bytes.
+    pub fn sha256(&self) -> &[u8; 32] {
+        &self.sha256
+    }
+
+    /// The file's bytes in `buffers`, the list it was frozen into.
+    pub(crate) fn of<'a>(&self, buffers: &'a [Box<[u8]>]) -> &'a [u8] {
+        self.range.of(buffers)
+    }
+}
+
 /// Packs frozen files into buffers, from every walking thread at once: a
 /// thread takes an open buffer (or starts one), copies a file in and puts
 /// it back; a full buffer is sealed. Which file lands in which buffer
@@ -63,8 +97,13 @@ struct Open {
 }
 
 impl Freezer {
-    /// Takes a file's bytes (as read, sized to the file) into a buffer.
-    pub(crate) fn freeze(&self, bytes: Vec<u8>) -> FrozenRange {
+    /// Hashes a file's bytes (as read, sized to the file) and takes them into a buffer.
+    pub(crate) fn freeze(&self, bytes: Vec<u8>) -> FrozenFile {
+        let sha256 = Sha256::digest(&bytes).into();
+        FrozenFile { range: self.place(bytes), sha256 }
+    }
+
+    fn place(&self, bytes: Vec<u8>) -> FrozenRange {
         // Every input is limited far below 4 GiB (`max_input_bytes`).
         let len = u32::try_from(bytes.len()).expect("a frozen file is under 4 GiB");
         if bytes.len() > FROZEN_OWN_BUFFER_BYTES {
@@ -131,15 +170,16 @@ mod tests {
                 (0..len).map(|b| (b as u32 ^ i) as u8).collect()
             })
             .collect();
-        let ranges: Vec<FrozenRange> = files.iter().map(|f| freezer.freeze(f.clone())).collect();
+        let frozen: Vec<FrozenFile> = files.iter().map(|f| freezer.freeze(f.clone())).collect();
         let buffers = freezer.into_buffers();
         // Twenty files over the threshold keep buffers of their own; twenty
         // at it (5 MiB) and forty small ones fill one shared buffer and start
         // a second.
         assert_eq!(buffers.len(), 22);
-        for (file, range) in files.iter().zip(&ranges) {
-            assert_eq!(range.of(&buffers), &file[..]);
-            assert_eq!(range.len(), file.len() as u64);
+        for (file, frozen) in files.iter().zip(&frozen) {
+            assert_eq!(frozen.of(&buffers), &file[..]);
+            assert_eq!(frozen.len(), file.len() as u64);
+            assert_eq!(frozen.sha256()[..], Sha256::digest(file)[..]);
         }
     }
 }

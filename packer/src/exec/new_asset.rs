@@ -442,7 +442,7 @@ fn declaration_bytes(declaration: &AssetJson) -> Result<Vec<u8>, NewAssetError> 
 struct Staged<'a>(BTreeMap<String, &'a [u8]>);
 
 impl Content for Staged<'_> {
-    fn bytes(&self, path: &str) -> Result<Cow<'_, [u8]>, String> {
+    fn bytes(&self, _: AssetRef<'_>, path: &str) -> Result<Cow<'_, [u8]>, String> {
         self.0.get(path).map(|b| Cow::Borrowed(*b)).ok_or_else(|| format!("{path} is not an input"))
     }
 }

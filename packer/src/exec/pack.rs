@@ -269,13 +269,13 @@ impl<'o> Run<'o> {
         let snapshot = pool.install(|| snapshot::walk(lane.project(), MaterializationConfig::packing_build()));
         self.event(EventKind::SnapshotFrozen {
             asset_count: snapshot.active().count(),
-            file_count: snapshot.files.len(),
+            file_count: snapshot.frozen_count(),
             bytes: snapshot.held_bytes(),
         });
         self.info(format!(
             "snapshot frozen: {} assets, {} files, {} bytes",
             snapshot.active().count(),
-            snapshot.files.len(),
+            snapshot.frozen_count(),
             snapshot.held_bytes()
         ));
         if let Err(e) = options.testpoints.hit(TestPoint::PackAfterSnapshot) {
@@ -656,7 +656,7 @@ impl Serialize for TableAssets<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.written.payload_sha256.iter().map(|(id, sha)| {
             let asset = self.snapshot.asset(*id).expect("written assets are in the snapshot");
-            asset_metadata(self.snapshot, asset, sha)
+            asset_metadata(asset, sha)
         }))
     }
 }
@@ -674,7 +674,6 @@ struct AssetMetadata<'a> {
 
 /// One asset's selected inputs, each serialized when reached.
 struct Inputs<'a> {
-    snapshot: &'a Snapshot,
     asset: &'a AssetSnapshot,
     role: &'static str,
 }
@@ -682,8 +681,9 @@ struct Inputs<'a> {
 impl Serialize for Inputs<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.asset.selected.iter().map(|file| {
-            let (size, sha256) = self.snapshot.digest(file.path()).expect("written inputs are in the frozen snapshot");
-            InputMetadata { index: file.index, path: file.path(), role: self.role, sha256: Hex(sha256), size }
+            let frozen = self.asset.frozen_input(file.path()).expect("written inputs are in the frozen snapshot");
+            let (size, sha256) = (frozen.len(), Hex(*frozen.sha256()));
+            InputMetadata { index: file.index, path: file.path(), role: self.role, sha256, size }
         }))
     }
 }
@@ -722,11 +722,7 @@ const HEX_DIGITS: [[u8; 2]; 256] = {
     table
 };
 
-fn asset_metadata<'a>(
-    snapshot: &'a Snapshot,
-    asset: &'a AssetSnapshot,
-    payload_sha256: &'a [u8; 32],
-) -> AssetMetadata<'a> {
+fn asset_metadata<'a>(asset: &'a AssetSnapshot, payload_sha256: &'a [u8; 32]) -> AssetMetadata<'a> {
     let decl = asset.declared.as_ref().expect("written assets have declarations");
     AssetMetadata {
         asset_id: asset.entry.asset_id,
@@ -734,7 +730,7 @@ fn asset_metadata<'a>(
         asset_uuid: &asset.entry.asset_uuid,
         family: decl.family.type_name(),
         format: decl.family.format(),
-        inputs: Inputs { snapshot, asset, role: decl.main_role },
+        inputs: Inputs { asset, role: decl.main_role },
         payload_sha256: Hex(*payload_sha256),
     }
 }

@@ -18,7 +18,7 @@ use crate::workspace::family::Family;
 use camino::{Utf8Path, Utf8PathBuf};
 use prometeu_shape::Beneath;
 
-use crate::exec::frozen::{Freezer, FrozenRange};
+use crate::exec::frozen::{Freezer, FrozenFile};
 use crate::families::{Content, SelectedFile};
 use crate::support::diag::AssetRef;
 use crate::support::diag::{Code, Diagnostic};
@@ -29,7 +29,6 @@ use crate::workspace::paths::{self, Resolve};
 use crate::workspace::portable::{self, NamedPath};
 use crate::workspace::registry::{self, RegistryEntry};
 use crate::workspace::tree::{FileMeta, Tree};
-use sha2::{Digest, Sha256};
 
 /// Whether materialization keeps content bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,18 +104,6 @@ impl MaterializationConfig {
     }
 }
 
-/// A file as it leaves the walk: bytes only in packing mode.
-#[derive(Debug, Clone)]
-pub struct WalkFile {
-    /// What discovery found out about the file.
-    pub probe: Probe,
-    /// Where its content as frozen by the walk is held (`Snapshot::bytes_of`): packing mode only,
-    /// and `None` for a file not read (over its size limit, or unreadable, which the gate reports).
-    pub frozen: Option<FrozenRange>,
-    /// SHA-256 of the frozen bytes, computed as they were read; `None` exactly when `frozen` is.
-    pub sha256: Option<[u8; 32]>,
-}
-
 /// One registered asset as the walk found it.
 #[derive(Debug, Clone)]
 pub struct AssetSnapshot {
@@ -133,6 +120,11 @@ pub struct AssetSnapshot {
     pub diagnostics: Vec<Diagnostic>,
     /// The selected artifacts, resolved (empty when the declaration is unusable).
     pub selected: Vec<SelectedFile>,
+    /// What a packing walk froze of the asset: its `asset.json`, then each
+    /// of `selected` in its order (`None` where a file was not read: over
+    /// its size limit, unreadable, dropped by the projection, or a path an
+    /// earlier artifact also selects). Empty in runtime mode.
+    frozen: Box<[Option<FrozenFile>]>,
     /// Newest modification time over every file of the root.
     pub last_modified: Option<SystemTime>,
 }
@@ -147,6 +139,23 @@ impl AssetSnapshot {
     pub fn name(&self) -> Option<&str> {
         self.declared.as_ref().map(|d| &*d.name)
     }
+
+    /// Its `asset.json` as a packing walk froze it.
+    pub fn frozen_declaration(&self) -> Option<&FrozenFile> {
+        self.frozen.first()?.as_ref()
+    }
+
+    /// The selected input at `path` (project-relative) as a packing walk
+    /// froze it. (A handful per asset, so found by a look along the list.)
+    pub fn frozen_input(&self, path: &str) -> Option<&FrozenFile> {
+        let at = self.selected.iter().position(|f| f.path() == path)?;
+        self.frozen.get(1 + at)?.as_ref()
+    }
+
+    /// Every file a packing walk froze of the asset.
+    pub fn frozen_files(&self) -> impl Iterator<Item = &FrozenFile> {
+        self.frozen.iter().flatten()
+    }
 }
 
 /// The materialized walk.
@@ -160,8 +169,10 @@ pub struct Snapshot {
     pub workspace_diagnostics: Vec<Diagnostic>,
     /// Every registry entry whose root could be walked, by `asset_id`.
     pub assets: Vec<AssetSnapshot>,
-    /// The projection that survived the filter, by path.
-    pub files: Vec<WalkFile>,
+    /// In runtime mode, the projection that survived the filter, by path. A
+    /// packing walk lists none: each file it froze is held by the asset that
+    /// reads it (`AssetSnapshot::frozen_files`), once.
+    pub files: Vec<Probe>,
     /// The frozen bytes, which each file's `frozen` range points into.
     buffers: Vec<Box<[u8]>>,
 }
@@ -179,12 +190,21 @@ impl Snapshot {
 
     /// Total content bytes held.
     pub fn held_bytes(&self) -> u64 {
-        self.files.iter().filter_map(|f| f.frozen).map(|range| range.len()).sum()
+        self.frozen_files().map(FrozenFile::len).sum()
     }
 
-    /// The content of `file` (one of `files`) as frozen by the walk.
-    pub fn bytes_of(&self, file: &WalkFile) -> Option<&[u8]> {
-        file.frozen.map(|range| range.of(&self.buffers))
+    /// How many files the walk froze.
+    pub fn frozen_count(&self) -> usize {
+        self.frozen_files().count()
+    }
+
+    /// The content of `file` (one of an asset's frozen files) as frozen by the walk.
+    pub fn bytes_of(&self, file: &FrozenFile) -> &[u8] {
+        file.of(&self.buffers)
+    }
+
+    fn frozen_files(&self) -> impl Iterator<Item = &FrozenFile> {
+        self.assets.iter().flat_map(AssetSnapshot::frozen_files)
     }
 
     /// `asset`'s declaration as the walk parsed it; `None` when it did not
@@ -197,28 +217,18 @@ impl Snapshot {
         if let Some(parsed) = &asset.parsed {
             return Some(Cow::Borrowed(parsed));
         }
+        let bytes = self.bytes_of(asset.frozen_declaration()?);
         let path = crate::workspace::layout::declaration_path(&asset.entry.root);
-        let bytes = self.file(&path).and_then(|f| self.bytes_of(f))?;
         declaration::parse_accepted(bytes, asset.asset_ref(), &path).map(Cow::Owned)
-    }
-
-    /// Length and SHA-256 of a frozen file, as hashed when it was read.
-    pub fn digest(&self, path: &str) -> Option<(u64, [u8; 32])> {
-        let file = self.file(path)?;
-        Some((file.frozen?.len(), file.sha256?))
-    }
-
-    fn file(&self, path: &str) -> Option<&WalkFile> {
-        self.files.binary_search_by(|f| (*f.probe.path).cmp(path)).ok().map(|i| &self.files[i])
     }
 }
 
 /// A frozen snapshot serves content from memory only; a file it does not
 /// hold is an error, never a read of the workspace.
 impl Content for Snapshot {
-    fn bytes(&self, path: &str) -> Result<Cow<'_, [u8]>, String> {
-        match self.file(path).and_then(|f| self.bytes_of(f)) {
-            Some(bytes) => Ok(Cow::Borrowed(bytes)),
+    fn bytes(&self, asset: AssetRef<'_>, path: &str) -> Result<Cow<'_, [u8]>, String> {
+        match self.asset(asset.asset_id).and_then(|a| a.frozen_input(path)) {
+            Some(file) => Ok(Cow::Borrowed(self.bytes_of(file))),
             None => Err(format!("{path} is not in the frozen snapshot")),
         }
     }
@@ -244,7 +254,7 @@ impl<'a> LiveContent<'a> {
 }
 
 impl Content for LiveContent<'_> {
-    fn bytes(&self, path: &str) -> Result<Cow<'_, [u8]>, String> {
+    fn bytes(&self, _: AssetRef<'_>, path: &str) -> Result<Cow<'_, [u8]>, String> {
         // The walk already proved the path resolves inside its root; check
         // again as it is read, so a symlink swapped in since then cannot lead
         // outside: a plain path is opened beneath `assets/` following no link
@@ -332,7 +342,10 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
         project: project.to_owned(),
         workspace_diagnostics,
         assets,
-        files: materialize(walked.into_iter().map(|w| w.files).collect(), config, overlap),
+        files: match config.mode {
+            WalkMode::Runtime => materialize(walked.into_iter().map(|w| w.files).collect(), config, overlap),
+            WalkMode::Packing => Vec::new(),
+        },
         buffers: freezer.into_buffers(),
     }
 }
@@ -342,19 +355,6 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
 fn roots_overlap(entries: &[RegistryEntry]) -> bool {
     let roots: HashSet<&str> = entries.iter().map(|e| e.root.as_str()).collect();
     roots.len() < entries.len() || roots.iter().any(|root| registry::ancestors(root).any(|outer| roots.contains(outer)))
-}
-
-/// One asset's probes as files, each with the bytes its walk froze (a
-/// handful per asset, so found by a look along the list).
-fn with_frozen_bytes(probes: Vec<Probe>, mut frozen: Vec<(String, Frozen)>) -> impl Iterator<Item = WalkFile> {
-    probes.into_iter().map(move |probe| {
-        let at = frozen.iter().position(|(path, _)| **path == *probe.path);
-        let (range, sha256) = at.map_or((None, None), |i| {
-            let (_, f) = frozen.swap_remove(i);
-            (Some(f.range), Some(f.sha256))
-        });
-        WalkFile { probe, frozen: range, sha256 }
-    })
 }
 
 /// Names another system's checkout cannot hold, found over every file the
@@ -369,12 +369,12 @@ fn portability(assets: &mut [AssetSnapshot], walked: &[WalkedFiles]) {
             .zip(walked)
             .flat_map(|(a, w)| {
                 let asset = a.asset_ref();
-                let files = w.files.iter().map(move |f| NamedPath {
-                    path: &f.probe.path,
+                let files = w.files.iter().map(move |probe| NamedPath {
+                    path: &probe.path,
                     asset,
-                    read: policies::is_included_in_current_build(&f.probe),
+                    read: policies::is_included_in_current_build(probe),
                 });
-                files.chain(w.others.iter().map(move |path| NamedPath { path, asset, read: false }))
+                files.chain(w.others.iter().map(move |(path, read)| NamedPath { path, asset, read }))
             })
             .collect();
         portable::check(&named)
@@ -387,10 +387,10 @@ fn portability(assets: &mut [AssetSnapshot], walked: &[WalkedFiles]) {
     }
 }
 
-/// Export: every root's files in one list by path, with the projection
-/// filter applied.
-fn materialize(mut walked: Vec<Vec<WalkFile>>, config: MaterializationConfig, overlap: bool) -> Vec<WalkFile> {
-    let keep = |f: &WalkFile| (config.projection_filter)(&f.probe);
+/// Export of a runtime walk: every root's files in one list by path, with
+/// the projection filter applied.
+fn materialize(mut walked: Vec<Vec<Probe>>, config: MaterializationConfig, overlap: bool) -> Vec<Probe> {
+    let keep = |probe: &Probe| (config.projection_filter)(probe);
     if !overlap {
         // No two roots list one path, so each root's files are filtered
         // where they are and only the survivors are ever listed together.
@@ -405,46 +405,17 @@ fn materialize(mut walked: Vec<Vec<WalkFile>>, config: MaterializationConfig, ov
         files.extend(w);
     }
     if !overlap {
-        files.sort_unstable_by(|a, b| a.probe.path.cmp(&b.probe.path));
+        files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         return files;
     }
     // A file seen by two walks (only with nested roots, which the gate
-    // blocks) keeps its most build-relevant probe, with the bytes either
-    // walk froze, so the pack and validation see the same files.
-    files.sort_by(|a, b| {
-        (&a.probe.path, a.probe.kind, !a.probe.included_in_build).cmp(&(
-            &b.probe.path,
-            b.probe.kind,
-            !b.probe.included_in_build,
-        ))
-    });
-    files.dedup_by(|later, kept| {
-        let same = later.probe.path == kept.probe.path;
-        if same && kept.frozen.is_none() {
-            kept.frozen = later.frozen.take();
-            kept.sha256 = later.sha256.take();
-        }
-        same
-    });
-    // In place: a second list of every file would double the peak. (Only
-    // packing mode froze any bytes to carry.)
+    // blocks) keeps its most build-relevant probe, so every host sees the
+    // same files.
+    files.sort_by(|a, b| (&a.path, a.kind, !a.included_in_build).cmp(&(&b.path, b.kind, !b.included_in_build)));
+    files.dedup_by(|later, kept| later.path == kept.path);
+    // In place: a second list of every file would double the peak.
     files.retain(keep);
     files
-}
-
-/// A file's content as frozen by the walk, hashed as it was read (on the
-/// walking thread, while the bytes are still in cache).
-struct Frozen {
-    range: FrozenRange,
-    sha256: [u8; 32],
-}
-
-impl Frozen {
-    /// The file at `path` (project-relative), paired with its path.
-    fn new(path: String, bytes: Vec<u8>, freezer: &Freezer) -> (String, Frozen) {
-        let sha256 = Sha256::digest(&bytes).into();
-        (path, Frozen { range: freezer.freeze(bytes), sha256 })
-    }
 }
 
 /// What every root's walk shares.
@@ -464,15 +435,14 @@ struct WalkContext<'a> {
 }
 
 struct WalkedFiles {
-    /// The root's files as they leave the walk; in packing mode the
-    /// declaration and the selected inputs carry the bytes read and hashed.
-    /// Every file under the root when roots overlap (`materialize` then
-    /// settles which walk's probe of a path survives); otherwise those the
-    /// projection keeps, and those the build reads.
-    files: Vec<WalkFile>,
+    /// The root's files as they leave a runtime walk: every file under the
+    /// root when roots overlap (`materialize` then settles which walk's
+    /// probe of a path survives); otherwise those the projection keeps.
+    /// None in a packing walk, which lists no files.
+    files: Vec<Probe>,
     /// The paths of the root's other files, which only the portability
-    /// check still looks at (as possible case twins): held as text, not as
-    /// files, through the peak of the walk.
+    /// check still looks at (whether the build reads them, or as possible
+    /// case twins): held as text, not as files, through the peak of the walk.
     others: PathList,
     /// Boxed: rare, and every root's walk holds a place for it.
     uuid_mismatch: Option<Box<Diagnostic>>,
@@ -493,16 +463,14 @@ fn walk_asset(context: &WalkContext<'_>, owned: RegistryEntry) -> (AssetSnapshot
     let mut last_modified = files.iter().filter_map(|(_, meta)| meta.modified).max();
     let mut probes: Vec<Probe> = files.into_iter().map(|(path, meta)| probe(entry, &decl_path, path, meta)).collect();
     let mut diagnostics = Vec::new();
-    let mut frozen = Vec::new();
+    let mut decl_bytes = None;
     // When the root does not resolve this way, the slow path below says why.
     let root_base = tree.root(&entry.root).or_else(|| assets_base.and_then(|assets| assets.child(&entry.root).ok()));
     let root = RootDir { path: &root_dir, base: root_base.as_ref(), tree, beneath, name: &entry.root, freezer };
     let parsed = match read_inside(&root, DECLARATION_FILE, declaration::MAX_DECLARATION_BYTES) {
-        Ok(decl_bytes) => {
-            let parsed = declaration::parse(&decl_bytes, asset, &decl_path);
-            if mode == WalkMode::Packing {
-                frozen.push(Frozen::new(decl_path.clone(), decl_bytes, freezer));
-            }
+        Ok(bytes) => {
+            let parsed = declaration::parse(&bytes, asset, &decl_path);
+            decl_bytes = Some(bytes).filter(|_| mode == WalkMode::Packing);
             Some(parsed)
         }
         Err(message) => {
@@ -518,41 +486,52 @@ fn walk_asset(context: &WalkContext<'_>, owned: RegistryEntry) -> (AssetSnapshot
         p.declaration
     });
     let mut selected = Vec::new();
+    let mut frozen = Vec::new();
+    let mut inputs = BTreeMap::new();
     if let Some(decl) = &declaration {
         diagnostics.extend(crate::families::check_declaration(&asset, decl));
-        let inputs = resolve_inputs(&root, asset, decl, &mut diagnostics);
+        inputs = resolve_inputs(&root, asset, decl, &mut diagnostics);
         selected = selected_files(decl, &inputs);
         last_modified = last_modified.max(classify(&mut probes, &inputs, &selected, entry));
-        if mode == WalkMode::Packing && entry.included_in_build {
-            freeze_selected(&root, asset, &mut selected, &inputs, decl, &mut frozen, &mut diagnostics);
+    }
+    if mode == WalkMode::Packing {
+        // Only what the projection keeps is frozen: nothing else is ever read from the snapshot.
+        let projected = projected(&probes, config.projection_filter);
+        let kept = |path: &str| projected.binary_search(&path).is_ok();
+        frozen.push(decl_bytes.filter(|_| kept(&decl_path)).map(|bytes| freezer.freeze(bytes)));
+        if let Some(decl) = declaration.as_ref().filter(|_| entry.included_in_build) {
+            let reading = Reading { root: &root, asset, decl, inputs: &inputs, kept: &kept };
+            frozen.extend(freeze_selected(&reading, &mut selected, &mut diagnostics));
         }
     }
-    let (files, others) = project_files(with_frozen_bytes(probes, frozen), config, overlap);
+    drop(inputs);
+    let (files, others) = project_files(probes, config, overlap);
     // A pack keeps the few fields read across assets, and parses the rest
     // again where it is used: every declaration parsed was about 700 bytes
     // per asset for as long as the snapshot lived. A runtime walk serves one
     // command, whose time matters more than its memory.
     let declared = declaration.as_ref().map(Declared::from);
     let parsed = declaration.filter(|_| mode == WalkMode::Runtime).map(Box::new);
-    let asset = AssetSnapshot { entry: owned, declared, parsed, diagnostics, selected, last_modified };
+    // An asset outside the build holds no place for records it does not have.
+    if frozen.iter().all(Option::is_none) {
+        frozen.clear();
+    }
+    let frozen = frozen.into_boxed_slice();
+    let asset = AssetSnapshot { entry: owned, declared, parsed, diagnostics, selected, frozen, last_modified };
     (asset, WalkedFiles { files, others, uuid_mismatch })
 }
 
 /// Splits one root's files into those that leave the walk as files and the
 /// paths of the rest (see `WalkedFiles`).
-fn project_files(
-    files: impl Iterator<Item = WalkFile>,
-    config: MaterializationConfig,
-    overlap: bool,
-) -> (Vec<WalkFile>, PathList) {
+fn project_files(mut kept: Vec<Probe>, config: MaterializationConfig, overlap: bool) -> (Vec<Probe>, PathList) {
     let mut others = PathList::default();
-    // Collected at its exact size, then thinned in place: a list grown by
-    // doubling would hold up to twice its files for as long as the walk runs.
-    let mut kept: Vec<WalkFile> = files.collect();
-    kept.retain(|f| {
-        let keep = overlap || (config.projection_filter)(&f.probe) || policies::is_included_in_current_build(&f.probe);
+    let runtime = config.mode == WalkMode::Runtime;
+    // Thinned in place: a second list would hold the root's files twice
+    // for as long as the walk runs.
+    kept.retain(|probe| {
+        let keep = runtime && (overlap || (config.projection_filter)(probe));
         if !keep {
-            others.push(&f.probe.path);
+            others.push(&probe.path, policies::is_included_in_current_build(probe));
         }
         keep
     });
@@ -561,18 +540,20 @@ fn project_files(
     (kept, others)
 }
 
-/// Paths back to back in one text: two allocations for a root's list
-/// however many files it holds.
+/// Paths back to back in one text, each with whether the build reads it:
+/// two allocations for a root's list however many files it holds.
 #[derive(Default)]
 struct PathList {
     text: String,
-    ends: Vec<usize>,
+    /// Where each path ends in `text`, and whether the build reads it.
+    ends: Vec<(u32, bool)>,
 }
 
 impl PathList {
-    fn push(&mut self, path: &str) {
+    fn push(&mut self, path: &str, read: bool) {
         self.text.push_str(path);
-        self.ends.push(self.text.len());
+        let end = u32::try_from(self.text.len()).expect("a root's paths fit in 4 GiB");
+        self.ends.push((end, read));
     }
 
     fn shrink_to_fit(&mut self) {
@@ -580,9 +561,9 @@ impl PathList {
         self.ends.shrink_to_fit();
     }
 
-    fn iter(&self) -> impl Iterator<Item = &str> {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts.zip(&self.ends).map(|(start, &end)| &self.text[start..end])
+    fn iter(&self) -> impl Iterator<Item = (&str, bool)> {
+        let starts = std::iter::once(0).chain(self.ends.iter().map(|&(end, _)| end));
+        starts.zip(&self.ends).map(|(start, &(end, read))| (&self.text[start as usize..end as usize], read))
     }
 }
 
@@ -759,24 +740,44 @@ fn selected_files(decl: &Declaration, inputs: &BTreeMap<String, ResolvedInput>) 
     selected
 }
 
+/// The paths, in order, of a root's files that the projection keeps among
+/// those a packing walk may freeze.
+fn projected(probes: &[Probe], filter: fn(&Probe) -> bool) -> Vec<&str> {
+    let freezable = |p: &&Probe| matches!(p.kind, FileKind::Declaration | FileKind::SelectedInput);
+    let mut kept: Vec<&str> = probes.iter().filter(freezable).filter(|p| filter(p)).map(|p| &*p.path).collect();
+    kept.sort_unstable();
+    kept
+}
+
+/// What freezing one asset's selected inputs reads from.
+struct Reading<'a> {
+    root: &'a RootDir<'a>,
+    asset: AssetRef<'a>,
+    decl: &'a Declaration,
+    inputs: &'a BTreeMap<String, ResolvedInput>,
+    /// Whether the projection keeps a path.
+    kept: &'a dyn Fn(&str) -> bool,
+}
+
 /// Reads the bytes of every selected input into the snapshot — except files
-/// over the family's size limit, which the gate refuses from their size.
-/// `size` becomes the length actually frozen, so limits apply to those bytes.
+/// over the family's size limit, which the gate refuses from their size:
+/// one record per file in `selected`'s order. `size` becomes the length
+/// actually frozen, so limits apply to those bytes.
 fn freeze_selected(
-    root: &RootDir<'_>,
-    asset: AssetRef<'_>,
+    reading: &Reading<'_>,
     selected: &mut [SelectedFile],
-    inputs: &BTreeMap<String, ResolvedInput>,
-    decl: &Declaration,
-    frozen: &mut Vec<(String, Frozen)>,
     diagnostics: &mut Vec<Diagnostic>,
-) {
+) -> Vec<Option<FrozenFile>> {
+    let Reading { root, asset, decl, inputs, kept } = *reading;
     let limit = crate::families::max_input_bytes(decl.family);
-    let mut sizes: HashMap<String, u64> = HashMap::new();
+    let mut sizes: HashMap<&str, u64> = HashMap::new();
+    let mut frozen = Vec::with_capacity(selected.len());
     for file in selected.iter_mut() {
-        if file.size > limit {
+        frozen.push(None);
+        if file.size > limit || !kept(file.path()) {
             continue;
         }
+        // Only the first of the artifacts that select one file holds its record.
         if let Some(&size) = sizes.get(file.path()) {
             file.size = size;
             continue;
@@ -787,13 +788,14 @@ fn freeze_selected(
             Ok(content) => {
                 file.size = content.len() as u64;
                 if file.size <= limit {
-                    sizes.insert(file.path().to_owned(), file.size);
-                    frozen.push(Frozen::new(file.path().to_owned(), content, root.freezer));
+                    sizes.insert(&input.path, file.size);
+                    *frozen.last_mut().expect("pushed above") = Some(root.freezer.freeze(content));
                 }
             }
             Err(e) => diagnostics.push(input_missing(asset, file.path(), &format!("cannot be read ({e})"))),
         }
     }
+    frozen
 }
 
 /// An asset's root directory, with its canonical base when already known,

@@ -11,8 +11,10 @@ use crate::workspace::declaration::{Declaration, LoopPoints};
 /// Gives the bytes of an input file. In a frozen snapshot this is memory
 /// only; in validation it reads the file once and lets it go.
 pub trait Content: Sync {
-    /// `path` is project-relative (`assets/hero/tiles/a.png`).
-    fn bytes(&self, path: &str) -> Result<Cow<'_, [u8]>, String>;
+    /// The bytes of `asset`'s input at `path` (project-relative:
+    /// `assets/hero/tiles/a.png`). A frozen snapshot holds each input with
+    /// the asset that reads it.
+    fn bytes(&self, asset: AssetRef<'_>, path: &str) -> Result<Cow<'_, [u8]>, String>;
 }
 
 /// One selected artifact, ready for a family. `files` are sorted by `index`,
@@ -33,8 +35,9 @@ pub struct SelectedFile {
     input_at: u32,
     /// Size on disk when the walk saw it (checked against limits before reading).
     pub size: u64,
-    /// The artifact's `loop`, in frames; only a sound bank accepts one.
-    pub loop_points: Option<LoopPoints>,
+    /// The artifact's `loop` (`loop_points`). Boxed: rare, and a snapshot
+    /// holds a place for it in every selected file.
+    loop_points: Option<Box<LoopPoints>>,
 }
 
 impl SelectedFile {
@@ -46,7 +49,13 @@ impl SelectedFile {
             None => ([path, input].concat().into_boxed_str(), path.len()),
         };
         let offset = |at: usize| u32::try_from(at).expect("a path and its input fit in 4 GiB");
+        let loop_points = loop_points.map(Box::new);
         SelectedFile { index, path_end: offset(path.len()), input_at: offset(input_at), text, size, loop_points }
+    }
+
+    /// The artifact's `loop`, in frames; only a sound bank accepts one.
+    pub fn loop_points(&self) -> Option<LoopPoints> {
+        self.loop_points.as_deref().copied()
     }
 
     /// As written in `asset.json`, relative to the asset root.
@@ -69,7 +78,7 @@ impl SelectedFile {
             input: self.input(),
             path: self.path(),
             size: self.size,
-            loop_points: self.loop_points,
+            loop_points: self.loop_points(),
         }
     }
 }

@@ -39,7 +39,7 @@ impl MemContent {
 }
 
 impl Content for MemContent {
-    fn bytes(&self, path: &str) -> Result<Cow<'_, [u8]>, String> {
+    fn bytes(&self, _: AssetRef<'_>, path: &str) -> Result<Cow<'_, [u8]>, String> {
         assert!(!self.forbidden.iter().any(|p| p == path), "{path} must never be read");
         if let Ok(mut reads) = self.reads.lock() {
             reads.push(path.to_owned());
@@ -115,7 +115,7 @@ impl Fixture {
     /// Points the first selected file at `path`, where the content holds nothing.
     pub fn move_first_file(&mut self, path: &str) -> &mut Fixture {
         let first = &self.files[0];
-        self.files[0] = SelectedFile::new(first.index, first.input(), path, first.size, first.loop_points);
+        self.files[0] = SelectedFile::new(first.index, first.input(), path, first.size, first.loop_points());
         self
     }
 

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use sha2::Digest;
+
 use camino::Utf8Path;
 use prometeu_packer::{
     Action, Code, EventKind, FailureStage, FileKind, LaneError, LaneGuard, MaterializationConfig, PackEvent,
@@ -64,20 +66,30 @@ fn runtime_walk_holds_no_bytes_and_packing_walk_holds_exactly_the_build_relevant
     p.asset("old", excluded, false);
 
     let runtime = walk(&p.path, MaterializationConfig::runtime_default());
-    assert!(runtime.files.iter().all(|f| f.frozen.is_none()));
+    assert_eq!(runtime.frozen_count(), 0, "a runtime walk keeps no bytes");
     for asset in &runtime.assets {
         let parsed = runtime.declaration(asset).expect("a runtime walk keeps each declaration parsed");
         assert_eq!(asset.declared.as_ref(), Some(&prometeu_packer::Declared::from(&*parsed)));
     }
-    assert!(
-        runtime.files.iter().any(|f| &*f.probe.path == "assets/hero/notes.txt" && f.probe.kind == FileKind::Unlisted)
-    );
-    assert!(runtime.files.iter().any(|f| &*f.probe.path == "assets/old/x.wav"));
+    assert!(runtime.files.iter().any(|f| &*f.path == "assets/hero/notes.txt" && f.kind == FileKind::Unlisted));
+    assert!(runtime.files.iter().any(|f| &*f.path == "assets/old/x.wav"));
 
     let packing = walk(&p.path, MaterializationConfig::packing_build());
-    let with_bytes: BTreeSet<&str> =
-        packing.files.iter().filter(|f| f.frozen.is_some()).map(|f| &*f.probe.path).collect();
-    let all: BTreeSet<&str> = packing.files.iter().map(|f| &*f.probe.path).collect();
+    assert!(packing.files.is_empty(), "a packing walk holds its files with the assets that read them");
+    // Each frozen file is the file on disk, hashed as it was read.
+    let mut with_bytes = BTreeSet::new();
+    for asset in &packing.assets {
+        let declaration = asset.frozen_declaration().map(|f| (format!("assets/{}/asset.json", asset.entry.root), f));
+        let inputs = asset.selected.iter().filter_map(|s| Some((s.path().to_owned(), asset.frozen_input(s.path())?)));
+        for (path, frozen) in declaration.into_iter().chain(inputs) {
+            let on_disk = std::fs::read(p.path.join(&path)).unwrap();
+            assert_eq!(packing.bytes_of(frozen), &on_disk[..], "{path}");
+            assert_eq!(frozen.sha256()[..], sha2::Sha256::digest(&on_disk)[..], "{path}");
+            with_bytes.insert(path);
+        }
+    }
+    assert_eq!(packing.frozen_count(), with_bytes.len());
+    let with_bytes: BTreeSet<&str> = with_bytes.iter().map(String::as_str).collect();
     let expected: BTreeSet<&str> = [
         "assets/font/asset.json",
         "assets/font/tiles/f.png",
@@ -91,8 +103,7 @@ fn runtime_walk_holds_no_bytes_and_packing_walk_holds_exactly_the_build_relevant
         "assets/sfx/jump/land.wav",
     ]
     .into();
-    assert_eq!(with_bytes, expected);
-    assert_eq!(all, expected, "the packing filter keeps only build-relevant files");
+    assert_eq!(with_bytes, expected, "the packing filter keeps only build-relevant files");
     // A packing walk parses each declaration it froze again, the same as a
     // runtime walk's, and has none for an excluded asset.
     for (asset, runtime_asset) in packing.assets.iter().zip(&runtime.assets) {

@@ -43,7 +43,7 @@ fn human(view: &AssetView) -> String {
         text.push_str(&format!("inputs.{role}{main}: {}\n", paths.join(", ")));
     }
     for artifact in &view.artifacts {
-        let looped = artifact.loop_points.map(|l| format!("  loop {}..{}", l.start, l.end)).unwrap_or_default();
+        let looped = artifact.loop_points().map(|l| format!("  loop {}..{}", l.start, l.end)).unwrap_or_default();
         text.push_str(&format!(
             "artifact {:>4}  {}  {} bytes{looped}\n",
             artifact.index,

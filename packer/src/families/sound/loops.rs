@@ -24,7 +24,7 @@ pub(super) fn loop_order_finding(
 /// `start < end <= frames` for one decoded sample; reported on `asset.json`,
 /// where the loop is written and fixed.
 pub(super) fn loop_finding(file: &SelectedFile, frames: u64, findings: &FileFindings<'_>) -> Option<Diagnostic> {
-    let points = file.loop_points?;
+    let points = file.loop_points()?;
     if let Some(finding) = loop_order_finding(file.index, file.input(), points, findings) {
         return Some(finding);
     }

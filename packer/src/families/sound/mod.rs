@@ -78,7 +78,7 @@ pub fn materialize(input: &AssetInput<'_>) -> Result<Materialized, Vec<Diagnosti
         } else {
             payload.extend_from_slice(&sample.pcm);
         }
-        let entry = sample_entry(offset, frames, sample.rate, file.loop_points);
+        let entry = sample_entry(offset, frames, sample.rate, file.loop_points());
         entries.insert(file.index.to_string(), entry);
     }
     if !problems.is_empty() {
