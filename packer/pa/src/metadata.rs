@@ -22,7 +22,11 @@ impl Metadata {
     /// The canonical text of `map`; fails with the JSON pointer of the first float.
     pub fn from_map(map: &Map<String, Value>) -> Result<Metadata, FloatAt> {
         let bytes = canonical::object_to_vec(map)?;
-        Ok(Metadata(String::from_utf8(bytes).expect("canonical JSON is UTF-8").into_boxed_str()))
+        let text = std::str::from_utf8(&bytes).expect("canonical JSON is UTF-8");
+        // Copied at its exact length rather than shrunk in place, which an
+        // allocator may do by keeping the whole grown block: a pack holds
+        // one of these per asset until its header is written.
+        Ok(Metadata(Box::from(text)))
     }
 
     /// The canonical JSON text (`{"tile_size":16,…}`), as the header holds it.

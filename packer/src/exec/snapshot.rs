@@ -495,6 +495,9 @@ fn walk_asset(context: &WalkContext<'_>, owned: RegistryEntry) -> (AssetSnapshot
         last_modified = last_modified.max(classify(&mut probes, &inputs, &selected, entry));
     }
     if mode == WalkMode::Packing {
+        // Room for every record it may get, so boxing it below never shrinks
+        // it in place (an allocator may then keep the larger block).
+        frozen.reserve_exact(1 + selected.len());
         // Only what the projection keeps is frozen: nothing else is ever read from the snapshot.
         let projected = projected(&probes, config.projection_filter);
         let kept = |path: &str| projected.binary_search(&path).is_ok();
@@ -524,25 +527,28 @@ fn walk_asset(context: &WalkContext<'_>, owned: RegistryEntry) -> (AssetSnapshot
 /// Splits one root's files into those that leave the walk as files and the
 /// paths of the rest (see `WalkedFiles`).
 fn project_files(mut kept: Vec<Probe>, config: MaterializationConfig, overlap: bool) -> (Vec<Probe>, PathList) {
-    let mut others = PathList::default();
     let runtime = config.mode == WalkMode::Runtime;
+    let keep = |probe: &Probe| runtime && (overlap || (config.projection_filter)(probe));
+    let (bytes, count) = kept.iter().filter(|p| !keep(p)).fold((0, 0), |(b, n), p| (b + p.path.len(), n + 1));
+    let mut others = PathList::with_capacity(bytes, count);
     // Thinned in place: a second list would hold the root's files twice
     // for as long as the walk runs.
     kept.retain(|probe| {
-        let keep = runtime && (overlap || (config.projection_filter)(probe));
+        let keep = keep(probe);
         if !keep {
             others.push(&probe.path, policies::is_included_in_current_build(probe));
         }
         keep
     });
     kept.shrink_to_fit();
-    others.shrink_to_fit();
     (kept, others)
 }
 
 /// Paths back to back in one text, each with whether the build reads it:
-/// two allocations for a root's list however many files it holds.
-#[derive(Default)]
+/// two allocations for a root's list however many files it holds, each
+/// sized once to what it will hold (a list grown by doubling and then
+/// shrunk may keep its larger block: about 15 MiB over the 450 000 files
+/// of a 100k-asset project).
 struct PathList {
     text: String,
     /// Where each path ends in `text`, and whether the build reads it.
@@ -550,15 +556,15 @@ struct PathList {
 }
 
 impl PathList {
+    /// An empty list with room for `count` paths of `bytes` in all.
+    fn with_capacity(bytes: usize, count: usize) -> PathList {
+        PathList { text: String::with_capacity(bytes), ends: Vec::with_capacity(count) }
+    }
+
     fn push(&mut self, path: &str, read: bool) {
         self.text.push_str(path);
         let end = u32::try_from(self.text.len()).expect("a root's paths fit in 4 GiB");
         self.ends.push((end, read));
-    }
-
-    fn shrink_to_fit(&mut self) {
-        self.text.shrink_to_fit();
-        self.ends.shrink_to_fit();
     }
 
     fn iter(&self) -> impl Iterator<Item = (&str, bool)> {

@@ -6,7 +6,7 @@
 //! Everything that used to ask the file system once per asset — where a root
 //! is, what files it holds, whether a declared input is a regular file
 //! inside it, which directories are unregistered roots — looks here instead,
-//! by hash and binary search. The tree only answers what it can prove (a
+//! by a binary search per path component. The tree only answers what it can prove (a
 //! path of real directories ending in a regular file); anything else (a
 //! link, a missing file, a name that is not UTF-8) takes the exact, slower
 //! route its caller already had, so findings and their wording do not
@@ -15,7 +15,7 @@
 //! Directories are read level by level, each level in parallel on the
 //! current rayon pool; the result does not depend on the thread count.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::time::SystemTime;
 
 use camino::{Utf8Path, Utf8PathBuf};
@@ -32,62 +32,70 @@ pub(crate) struct FileMeta {
     pub(crate) modified: Option<SystemTime>,
 }
 
-/// Where a name sits in its directory's `names`.
-#[derive(Debug, Clone, Copy)]
+/// Where a name sits in the tree's `names`.
+#[derive(Debug, Clone, Copy, Default)]
 struct Name {
     start: u32,
     end: u32,
 }
 
 impl Name {
-    /// The name, in the `names` of its directory.
+    /// The name, in `names`.
     fn of(self, names: &str) -> &str {
         &names[self.start as usize..self.end as usize]
+    }
+
+    /// The same name, `by` bytes further along.
+    fn shifted(self, by: u32) -> Name {
+        Name { start: self.start + by, end: self.end + by }
     }
 }
 
 /// A directory entry that is not a directory.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 struct Entry {
     name: Name,
     /// `None` for anything but a regular file (a link, a FIFO, …).
     file: Option<FileMeta>,
 }
 
-/// One real directory: its subdirectories and its other entries, by name.
-/// The names are held back to back in one string, and every list is sized
-/// to what it holds: a large project's tree is alive through the whole walk,
-/// beside everything the walk collects, so its size is part of the peak.
-#[derive(Debug, Default)]
+/// A run of consecutive items of one of the tree's lists.
+#[derive(Debug, Clone, Copy, Default)]
+struct Span {
+    start: u32,
+    len: u32,
+}
+
+impl Span {
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..(self.start + self.len) as usize
+    }
+}
+
+/// One real directory: its name, its subdirectories (consecutive in the
+/// tree's `dirs`, as the walk numbers each level in order) and its other
+/// entries (consecutive in the tree's `entries`), each run sorted by name.
+#[derive(Debug, Clone, Copy, Default)]
 struct Dir {
-    names: Box<str>,
-    /// Sorted by name.
-    subdirs: Box<[Name]>,
-    /// Sorted by name, for binary search.
-    entries: Box<[Entry]>,
+    name: Name,
+    subdirs: Span,
+    entries: Span,
 }
 
-impl Dir {
-    fn name(&self, name: Name) -> &str {
-        name.of(&self.names)
-    }
-
-    fn entry(&self, name: &str) -> Option<&Entry> {
-        self.entries.binary_search_by(|e| self.name(e.name).cmp(name)).ok().map(|i| &self.entries[i])
-    }
-
-    fn subdirs(&self) -> impl Iterator<Item = &str> {
-        self.subdirs.iter().map(|&name| self.name(name))
-    }
-}
-
-/// The walked `assets/` directory.
+/// The walked `assets/` directory, in a few lists for the whole tree (a
+/// large project's tree is alive through the whole walk, beside everything
+/// the walk collects, so its size is part of the peak: a map by path and
+/// three lists per directory were 38 MiB for 200 000 directories).
 #[derive(Debug, Default)]
 pub(crate) struct Tree {
     /// Canonical `assets/`; `None` when it does not resolve inside the project (then the tree is empty).
     base: Option<Base>,
-    /// Every real directory, by path relative to `assets/` (`""` is `assets/` itself).
-    dirs: HashMap<Box<str>, Dir>,
+    /// Every name, back to back.
+    names: String,
+    /// Every real directory; the first is `assets/` itself.
+    dirs: Vec<Dir>,
+    /// Every entry that is not a directory.
+    entries: Vec<Entry>,
     /// Directories whose names are not UTF-8 (project-relative, lossy), sorted: never entered.
     not_utf8: Vec<String>,
 }
@@ -98,31 +106,84 @@ impl Tree {
         let Ok(assets) = paths::assets_base(project).map(|base| base.dir().to_owned()) else { return Tree::default() };
         // Every directory is listed relative to `assets/`, held open.
         let lister = Lister::open(assets.as_std_path()).ok();
-        let (mut dirs, mut not_utf8) = (HashMap::new(), Vec::new());
-        let mut level = vec![String::new()];
+        let mut tree = Tree { base: Some(Base::trusted(assets)), dirs: vec![Dir::default()], ..Tree::default() };
+        let mut level = vec![(0, String::new())];
         while !level.is_empty() {
-            let read: Vec<(String, Dir, Vec<String>)> =
-                level.into_par_iter().map(|rel| read_dir(lister.as_ref(), rel)).collect();
-            level = Vec::new();
-            for (rel, dir, names) in read {
-                level.extend(dir.subdirs().map(|name| join(&rel, name)).filter(|c| !is_registry_dir(c)));
-                not_utf8.extend(names);
-                dirs.insert(rel.into_boxed_str(), dir);
-            }
+            let read: Vec<(u32, String, Listing)> = level
+                .into_par_iter()
+                .map(|(at, rel)| {
+                    let listing = read_dir(lister.as_ref(), &rel);
+                    (at, rel, listing)
+                })
+                .collect();
+            level = tree.add_level(read);
         }
-        not_utf8.sort();
-        Tree { base: Some(Base::trusted(assets)), dirs, not_utf8 }
+        tree.not_utf8.sort();
+        tree
+    }
+
+    /// Files one level's listings into the tree; the next level to read.
+    fn add_level(&mut self, read: Vec<(u32, String, Listing)>) -> Vec<(u32, String)> {
+        // Grown once per level by what it adds, never by doubling.
+        self.names.reserve_exact(read.iter().map(|(_, _, l)| l.names.len()).sum());
+        self.entries.reserve_exact(read.iter().map(|(_, _, l)| l.entries.len()).sum());
+        self.dirs.reserve_exact(read.iter().map(|(_, _, l)| l.subdirs.len()).sum());
+        let mut next = Vec::new();
+        for (at, rel, listing) in read {
+            let by = u32::try_from(self.names.len()).expect("the names of assets/ fit in 4 GiB");
+            self.names.push_str(&listing.names);
+            let entries = Span { start: self.entries.len() as u32, len: listing.entries.len() as u32 };
+            self.entries.extend(listing.entries.iter().map(|e| Entry { name: e.name.shifted(by), ..*e }));
+            let first = self.dirs.len() as u32;
+            for name in listing.subdirs {
+                let child = join(&rel, name.of(&listing.names));
+                if !is_registry_dir(&child) {
+                    next.push((self.dirs.len() as u32, child));
+                    self.dirs.push(Dir { name: name.shifted(by), ..Dir::default() });
+                }
+            }
+            let subdirs = Span { start: first, len: self.dirs.len() as u32 - first };
+            self.dirs[at as usize] = Dir { subdirs, entries, ..self.dirs[at as usize] };
+            self.not_utf8.extend(listing.not_utf8);
+        }
+        next
+    }
+
+    fn name(&self, name: Name) -> &str {
+        name.of(&self.names)
+    }
+
+    /// The directory at `rel` (relative to `assets/`, `""` for itself), one
+    /// binary search per component.
+    fn dir(&self, rel: &str) -> Option<&Dir> {
+        let mut dir = self.dirs.first()?;
+        for component in rel.split('/').filter(|_| !rel.is_empty()) {
+            let subdirs = &self.dirs[dir.subdirs.range()];
+            dir = &subdirs[subdirs.binary_search_by(|d| self.name(d.name).cmp(component)).ok()?];
+        }
+        Some(dir)
+    }
+
+    fn entry(&self, dir: &Dir, name: &str) -> Option<&Entry> {
+        let entries = &self.entries[dir.entries.range()];
+        entries.binary_search_by(|e| self.name(e.name).cmp(name)).ok().map(|i| &entries[i])
+    }
+
+    fn subdirs<'a>(&'a self, dir: &Dir) -> impl Iterator<Item = (&'a Dir, &'a str)> {
+        self.dirs[dir.subdirs.range()].iter().map(|d| (d, self.name(d.name)))
     }
 
     /// Directories that hold an `asset.json` (of any kind) but that `registered` does not name, sorted.
     pub(crate) fn unregistered(&self, registered: &HashSet<&str>) -> Vec<String> {
-        let mut found: Vec<String> = self
-            .dirs
-            .iter()
-            .filter(|(rel, dir)| !rel.is_empty() && dir.entry(DECLARATION_FILE).is_some())
-            .filter(|(rel, _)| !registered.contains(&&***rel))
-            .map(|(rel, _)| rel.to_string())
-            .collect();
+        let mut found = Vec::new();
+        let Some(top) = self.dirs.first() else { return found };
+        let mut pending: Vec<(&Dir, String)> = self.subdirs(top).map(|(d, name)| (d, name.to_owned())).collect();
+        while let Some((dir, rel)) = pending.pop() {
+            pending.extend(self.subdirs(dir).map(|(d, name)| (d, join(&rel, name))));
+            if self.entry(dir, DECLARATION_FILE).is_some() && !registered.contains(rel.as_str()) {
+                found.push(rel);
+            }
+        }
         found.sort();
         found
     }
@@ -135,7 +196,7 @@ impl Tree {
     /// The canonical directory of `root`, when every component of it is a real directory.
     pub(crate) fn root(&self, root: &str) -> Option<Base> {
         let base = self.base.as_ref()?;
-        self.dirs.contains_key(root).then(|| Base::trusted(base.dir().join(root)))
+        self.dir(root).map(|_| Base::trusted(base.dir().join(root)))
     }
 
     /// `rel` inside `root` when it is a plain path of real directories ending
@@ -146,7 +207,7 @@ impl Tree {
             return None;
         }
         let (parent, name) = rel.rsplit_once('/').map_or(("", rel), |(p, n)| (p, n));
-        let meta = self.dirs.get(join(root, parent).as_str())?.entry(name)?.file?;
+        let meta = self.entry(self.dir(&join(root, parent))?, name)?.file?;
         Some((base.dir().join(root).join(rel), meta))
     }
 
@@ -154,15 +215,13 @@ impl Tree {
     /// project-relative path (`assets/<root>/…`); `None` when the tree does
     /// not hold the root.
     pub(crate) fn files_under(&self, root: &str) -> Option<Vec<(String, FileMeta)>> {
-        self.dirs.get(root)?;
         let mut files = Vec::new();
-        let mut pending = vec![String::new()];
-        while let Some(rel) = pending.pop() {
-            let Some(dir) = self.dirs.get(join(root, &rel).as_str()) else { continue };
-            pending.extend(dir.subdirs().map(|name| join(&rel, name)));
-            files.extend(dir.entries.iter().filter_map(|e| {
+        let mut pending = vec![(self.dir(root)?, String::new())];
+        while let Some((dir, rel)) = pending.pop() {
+            pending.extend(self.subdirs(dir).map(|(d, name)| (d, join(&rel, name))));
+            files.extend(self.entries[dir.entries.range()].iter().filter_map(|e| {
                 let meta = e.file?;
-                Some((paths::project_relative(&[ASSETS_DIR, root, &rel, dir.name(e.name)]), meta))
+                Some((paths::project_relative(&[ASSETS_DIR, root, &rel, self.name(e.name)]), meta))
             }));
         }
         Some(files)
@@ -178,34 +237,45 @@ fn join(parent: &str, name: &str) -> String {
     }
 }
 
+/// One directory's listing, its names back to back in `names`.
+#[derive(Default)]
+struct Listing {
+    names: String,
+    /// Sorted by name.
+    subdirs: Vec<Name>,
+    /// Sorted by name.
+    entries: Vec<Entry>,
+    /// Subdirectories whose names are not UTF-8 (project-relative, lossy).
+    not_utf8: Vec<String>,
+}
+
 /// One directory: its entries' types come with the listing; only regular
 /// files cost a `stat` (relative to the open directory), for size and time.
-fn read_dir(lister: Option<&Lister>, rel: String) -> (String, Dir, Vec<String>) {
-    let mut not_utf8 = Vec::new();
-    let Some(Ok(listing)) = lister.map(|lister| lister.list(&rel)) else { return (rel, Dir::default(), not_utf8) };
-    let mut names = String::with_capacity(listing.iter().map(|l| l.name.len()).sum());
-    let (mut subdirs, mut entries) = (Vec::new(), Vec::with_capacity(listing.len()));
+fn read_dir(lister: Option<&Lister>, rel: &str) -> Listing {
+    let mut out = Listing::default();
+    let Some(Ok(listing)) = lister.map(|lister| lister.list(rel)) else { return out };
+    out.names.reserve_exact(listing.iter().map(|l| l.name.len()).sum());
     for Listed { name, kind } in listing {
         let Some(utf8) = name.to_str() else {
             if kind == ListedKind::Dir {
                 let parent = if rel.is_empty() { String::new() } else { format!("{rel}/") };
-                not_utf8.push(format!("{ASSETS_DIR}/{parent}{}", name.to_string_lossy()));
+                out.not_utf8.push(format!("{ASSETS_DIR}/{parent}{}", name.to_string_lossy()));
             }
             continue;
         };
-        let start = names.len() as u32;
-        names.push_str(utf8);
-        let name = Name { start, end: names.len() as u32 };
+        let start = out.names.len() as u32;
+        out.names.push_str(utf8);
+        let name = Name { start, end: out.names.len() as u32 };
         match kind {
-            ListedKind::Dir => subdirs.push(name),
+            ListedKind::Dir => out.subdirs.push(name),
             ListedKind::File { size, modified } => {
-                entries.push(Entry { name, file: Some(FileMeta { size, modified }) })
+                out.entries.push(Entry { name, file: Some(FileMeta { size, modified }) })
             }
-            ListedKind::Other => entries.push(Entry { name, file: None }),
+            ListedKind::Other => out.entries.push(Entry { name, file: None }),
         }
     }
-    subdirs.sort_by(|a, b| a.of(&names).cmp(b.of(&names)));
-    entries.sort_by(|a, b| a.name.of(&names).cmp(b.name.of(&names)));
-    let dir = Dir { names: names.into_boxed_str(), subdirs: subdirs.into(), entries: entries.into() };
-    (rel, dir, not_utf8)
+    let names = &out.names;
+    out.subdirs.sort_by(|a, b| a.of(names).cmp(b.of(names)));
+    out.entries.sort_by(|a, b| a.name.of(names).cmp(b.name.of(names)));
+    out
 }
