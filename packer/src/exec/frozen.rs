@@ -11,8 +11,6 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use sha2::{Digest, Sha256};
-
 /// Size of a shared buffer of frozen bytes (local).
 pub const FROZEN_BUFFER_BYTES: usize = 4 * 1024 * 1024;
 
@@ -21,16 +19,20 @@ pub const FROZEN_BUFFER_BYTES: usize = 4 * 1024 * 1024;
 /// at most this much of each shared buffer's tail goes unused (local).
 pub const FROZEN_OWN_BUFFER_BYTES: usize = FROZEN_BUFFER_BYTES / 16;
 
-/// Where one frozen file's bytes are: a range of one of the snapshot's
-/// buffers (`Snapshot::bytes_of`).
+/// One file a packing walk froze: where its bytes are, a range of one of
+/// the snapshot's buffers (`Snapshot::bytes_of`). The asset that read the
+/// file holds it (`AssetSnapshot::frozen_input`), so a snapshot keeps one
+/// record per frozen file and no second list of their paths. (No digest:
+/// the writer hashes each input where it writes the asset's record of
+/// `asset_table_metadata.json`, so no digest is held for the whole pack.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FrozenRange {
+pub struct FrozenFile {
     buffer: u32,
     start: u32,
     len: u32,
 }
 
-impl FrozenRange {
+impl FrozenFile {
     /// Length of the file's frozen bytes.
     pub fn len(&self) -> u64 {
         u64::from(self.len)
@@ -41,42 +43,10 @@ impl FrozenRange {
         self.len == 0
     }
 
-    /// The range's bytes in `buffers`, the list it was frozen into.
+    /// The file's bytes in `buffers`, the list it was frozen into.
     pub(crate) fn of<'a>(&self, buffers: &'a [Box<[u8]>]) -> &'a [u8] {
         let start = self.start as usize;
         &buffers[self.buffer as usize][start..start + self.len as usize]
-    }
-}
-
-/// One file a packing walk froze: where its bytes are, and their SHA-256
-/// as hashed when they were read (while still in cache). The asset that
-/// read the file holds it (`AssetSnapshot::frozen_input`), so a snapshot
-/// keeps one record per frozen file and no second list of their paths.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FrozenFile {
-    range: FrozenRange,
-    sha256: [u8; 32],
-}
-
-impl FrozenFile {
-    /// Length of the file's frozen bytes.
-    pub fn len(&self) -> u64 {
-        self.range.len()
-    }
-
-    /// Whether the file was empty.
-    pub fn is_empty(&self) -> bool {
-        self.range.is_empty()
-    }
-
-    /// SHA-256 of the frozen bytes.
-    pub fn sha256(&self) -> &[u8; 32] {
-        &self.sha256
-    }
-
-    /// The file's bytes in `buffers`, the list it was frozen into.
-    pub(crate) fn of<'a>(&self, buffers: &'a [Box<[u8]>]) -> &'a [u8] {
-        self.range.of(buffers)
     }
 }
 
@@ -97,19 +67,14 @@ struct Open {
 }
 
 impl Freezer {
-    /// Hashes a file's bytes (as read, sized to the file) and takes them into a buffer.
+    /// Takes a file's bytes (as read, sized to the file) into a buffer.
     pub(crate) fn freeze(&self, bytes: Vec<u8>) -> FrozenFile {
-        let sha256 = Sha256::digest(&bytes).into();
-        FrozenFile { range: self.place(bytes), sha256 }
-    }
-
-    fn place(&self, bytes: Vec<u8>) -> FrozenRange {
         // Every input is limited far below 4 GiB (`max_input_bytes`).
         let len = u32::try_from(bytes.len()).expect("a frozen file is under 4 GiB");
         if bytes.len() > FROZEN_OWN_BUFFER_BYTES {
             let buffer = self.id();
             self.seal(buffer, bytes);
-            return FrozenRange { buffer, start: 0, len };
+            return FrozenFile { buffer, start: 0, len };
         }
         let mut open = lock(&self.open).pop().unwrap_or_else(|| self.start());
         if open.bytes.capacity() - open.bytes.len() < bytes.len() {
@@ -118,16 +83,17 @@ impl Freezer {
         }
         let start = u32::try_from(open.bytes.len()).expect("a buffer is under 4 GiB");
         open.bytes.extend_from_slice(&bytes);
-        let range = FrozenRange { buffer: open.id, start, len };
+        let frozen = FrozenFile { buffer: open.id, start, len };
         lock(&self.open).push(open);
-        range
+        frozen
     }
 
     /// Every buffer, each at the index its ranges name.
     pub(crate) fn into_buffers(self) -> Vec<Box<[u8]>> {
         let mut all = self.sealed.into_inner().unwrap_or_else(PoisonError::into_inner);
         let open = self.open.into_inner().unwrap_or_else(PoisonError::into_inner);
-        all.extend(open.into_iter().map(|o| (o.id, o.bytes.into_boxed_slice())));
+        // Copied at their length: an open buffer shrunk in place may keep its whole capacity.
+        all.extend(open.into_iter().map(|o| (o.id, Box::from(&o.bytes[..]))));
         all.sort_unstable_by_key(|(id, _)| *id);
         debug_assert!(all.iter().zip(0..).all(|((id, _), i)| *id == i), "buffer ids are 0..n");
         all.into_iter().map(|(_, bytes)| bytes).collect()
@@ -179,7 +145,6 @@ mod tests {
         for (file, frozen) in files.iter().zip(&frozen) {
             assert_eq!(frozen.of(&buffers), &file[..]);
             assert_eq!(frozen.len(), file.len() as u64);
-            assert_eq!(frozen.sha256()[..], Sha256::digest(file)[..]);
         }
     }
 }

@@ -385,32 +385,34 @@ impl<'o> Run<'o> {
                     .write_with(ASSET_TABLE_JSON, |out| header.write_asset_table_json(out))
                     .and_then(|()| stage.write_with(PRELOAD_JSON, |out| header.write_preload_json(out)))
             });
-            let target = Target { path: &stage.path(ASSETS_PA), header: &header };
+            let target = Target {
+                path: &stage.path(ASSETS_PA),
+                metadata: &stage.path(ASSET_TABLE_METADATA_JSON),
+                header: &header,
+            };
             let written = self.write_pa(target, &snapshot, kept, pool, options);
             (written, companions.join().expect("writing the companions does not panic"))
         });
-        let written = written?;
-        let io = |e: std::io::Error| e.to_string();
-        companions.map_err(io)?;
-        stage
-            .write_with(ASSET_TABLE_METADATA_JSON, |out| write_table_metadata(out, &snapshot, &written))
-            .map_err(io)?;
         drop_in_background(snapshot);
-        points.hit(TestPoint::PackStaged).map_err(io)?;
+        let written = written?;
+        companions.map_err(|e| e.to_string())?;
+        points.hit(TestPoint::PackStaged).map_err(|e| e.to_string())?;
         conformance(stage, &header)?;
         Ok(written.file_len)
     }
 
-    /// Streams `assets.pa`: payloads are taken from what the gate kept, or
-    /// rebuilt from the snapshot, a window at a time on the pool (each hashed
-    /// by the worker that made it) while a writer thread hashes and writes
-    /// the previous window in table order, so the file is never held in
-    /// memory whole and decoding, hashing and writing overlap. `asset_packed`
-    /// events follow the writer, on this thread. The header's entries are
-    /// the plan: one per asset, in order.
+    /// Streams `assets.pa` and `asset_table_metadata.json`: payloads are
+    /// taken from what the gate kept, or rebuilt from the snapshot, a window
+    /// at a time on the pool (each payload and its asset's inputs hashed by
+    /// the worker that made it, into the asset's record of the metadata)
+    /// while a writer thread hashes and writes the previous window in table
+    /// order, so neither file is held in memory whole, no digest is held for
+    /// the whole pack, and decoding, hashing and writing overlap.
+    /// `asset_packed` events follow the writer, on this thread. The header's
+    /// entries are the plan: one per asset, in order.
     fn write_pa(
         &mut self,
-        Target { path, header }: Target<'_>,
+        Target { path, metadata, header }: Target<'_>,
         snapshot: &Snapshot,
         kept: &mut [Option<Sparse>],
         pool: &rayon::ThreadPool,
@@ -419,6 +421,8 @@ impl<'o> Run<'o> {
         use rayon::prelude::*;
         let io = |e: std::io::Error| format!("cannot write {path}: {e}");
         let file = fs::File::create(path).map_err(io)?;
+        let metadata_io = |e: std::io::Error| format!("cannot write {metadata}: {e}");
+        let records = staging::output(metadata).and_then(TableMetadataWriter::start).map_err(metadata_io)?;
         let entries = &header.asset_table;
         let build = |(entry, kept): (&Entry, &mut Option<Sparse>)| {
             let payload = match kept.take() {
@@ -429,25 +433,26 @@ impl<'o> Run<'o> {
                     checked_payload(entry, gate::build_asset(asset, &decl, snapshot))?
                 }
             };
-            let sha256: [u8; 32] = Sha256::digest(&payload).into();
-            Ok::<_, String>((payload, sha256))
+            let asset = snapshot.asset(entry.asset_id).expect("planned assets are in the snapshot");
+            let record = asset_record(snapshot, asset, Sha256::digest(&payload).into());
+            Ok::<_, String>((payload, record))
         };
-        let (to_writer, windows) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
+        let (to_writer, windows) = std::sync::mpsc::sync_channel::<Vec<(Vec<u8>, Vec<u8>)>>(1);
         let (acknowledge, written) = std::sync::mpsc::channel::<usize>();
         std::thread::scope(|scope| {
-            let writer = scope.spawn(move || -> std::io::Result<HashingWriter<BufWriter<Writeback>>> {
+            let writer = scope.spawn(move || -> Result<(HashingWriter<BufWriter<Writeback>>, _), String> {
                 let out = HashingWriter::new(BufWriter::with_capacity(WRITE_BUFFER, Writeback::new(file)));
-                let mut writer = PaWriter::new(out, header)?;
+                let (mut writer, mut records) = (PaWriter::new(out, header).map_err(io)?, records);
                 for window in windows {
-                    for payload in &window {
-                        writer.payload(payload)?;
+                    for (payload, record) in &window {
+                        writer.payload(payload).map_err(io)?;
+                        records.record(record).map_err(metadata_io)?;
                     }
                     // The receiver only goes away once the writer is joined.
                     let _ = acknowledge.send(window.len());
                 }
-                writer.finish()
+                Ok((writer.finish().map_err(io)?, records))
             });
-            let mut payload_sha256 = Vec::with_capacity(entries.len());
             let mut announced = 0;
             let mut produced = Ok(());
             for range in windows_of(entries) {
@@ -459,16 +464,14 @@ impl<'o> Run<'o> {
                     .map_err(|e| e.to_string())
                     .and_then(|()| options.stop.check())
                     .and_then(|()| pool.install(|| window.par_iter().zip(kept).map(build).collect()));
-                let (payloads, digests): (Vec<_>, Vec<_>) = match built {
-                    Ok(built) => built.into_iter().unzip(),
+                let built = match built {
+                    Ok(built) => built,
                     Err(e) => {
                         produced = Err(e);
                         break;
                     }
                 };
-                let ids = window.iter().map(|entry| entry.asset_id);
-                payload_sha256.extend(ids.zip(digests));
-                if to_writer.send(payloads).is_err() {
+                if to_writer.send(built).is_err() {
                     break; // The writer failed; joining it below says why.
                 }
                 announced = self.announce(entries, announced, written.try_iter().sum());
@@ -477,9 +480,11 @@ impl<'o> Run<'o> {
             let finished = writer.join().expect("the assets.pa writer does not panic");
             self.announce(entries, announced, written.try_iter().sum());
             produced?;
-            let mut hashing = finished.map_err(io)?;
+            let (mut hashing, records) = finished?;
             hashing.flush().map_err(io)?;
-            Ok(Written { file_len: hashing.len, file_sha256: hashing.hasher.finalize().into(), payload_sha256 })
+            let written = Written { file_len: hashing.len, file_sha256: hashing.hasher.finalize().into() };
+            records.finish(&written).map_err(metadata_io)?;
+            Ok(written)
         })
     }
 
@@ -564,9 +569,10 @@ fn windows_of(entries: &[Entry]) -> impl Iterator<Item = std::ops::Range<usize>>
     })
 }
 
-/// Where `assets.pa` is written, and the header it starts with.
+/// Where `assets.pa` and `asset_table_metadata.json` are written, and the header `assets.pa` starts with.
 struct Target<'a> {
     path: &'a Utf8Path,
+    metadata: &'a Utf8Path,
     header: &'a Header,
 }
 
@@ -614,51 +620,58 @@ fn header_of(plans: Vec<AssetPlan>) -> Header {
 struct Written {
     file_len: u64,
     file_sha256: [u8; 32],
-    payload_sha256: Vec<(u32, [u8; 32])>,
 }
 
 /// `asset_table_metadata.json`: tooling facts only — nothing that varies by
-/// machine, path, user or time. Streamed from typed records whose fields
-/// are declared in byte order of their keys, integers and strings only, so
+/// machine, path, user or time. Written from typed records whose fields are
+/// declared in byte order of their keys, integers and strings only, so
 /// serde_json's compact output is already the canonical form (checked
-/// against `canonical_json` in the tests); the assets and their inputs are
-/// serialized as they are visited, never collected.
-fn write_table_metadata(out: &mut impl Write, snapshot: &Snapshot, written: &Written) -> std::io::Result<()> {
-    let metadata = TableMetadata {
-        assets: TableAssets { snapshot, written },
-        assets_pa: PaDigest { sha256: Hex(written.file_sha256), size: written.file_len },
-        schema_version: TABLE_METADATA_SCHEMA_VERSION,
-    };
-    serde_json::to_writer(out, &metadata).map_err(std::io::Error::from)
+/// against `canonical_json` in the tests): `{"assets":[…],"assets_pa":…,
+/// "schema_version":…}`, its keys in that order. Each asset's record is
+/// made by the worker that built its payload and written as the writer
+/// reaches it; the file's own digest closes it.
+struct TableMetadataWriter {
+    out: BufWriter<fs::File>,
+    records: usize,
 }
 
-/// `asset_table_metadata.json`; fields in byte order of their keys.
-#[derive(Serialize)]
-struct TableMetadata<'a> {
-    assets: TableAssets<'a>,
-    assets_pa: PaDigest,
-    schema_version: u64,
+impl TableMetadataWriter {
+    /// Opens the list of assets.
+    fn start(out: BufWriter<fs::File>) -> std::io::Result<TableMetadataWriter> {
+        let mut writer = TableMetadataWriter { out, records: 0 };
+        writer.out.write_all(br#"{"assets":["#)?;
+        Ok(writer)
+    }
+
+    /// The next asset's record (`asset_record`), in table order.
+    fn record(&mut self, record: &[u8]) -> std::io::Result<()> {
+        if self.records > 0 {
+            self.out.write_all(b",")?;
+        }
+        self.records += 1;
+        self.out.write_all(record)
+    }
+
+    /// Closes the list with the digest of the written `assets.pa`.
+    fn finish(mut self, written: &Written) -> std::io::Result<()> {
+        self.out.write_all(br#"],"assets_pa":"#)?;
+        let digest = PaDigest { sha256: Hex(written.file_sha256), size: written.file_len };
+        serde_json::to_writer(&mut self.out, &digest)?;
+        write!(self.out, r#","schema_version":{TABLE_METADATA_SCHEMA_VERSION}}}"#)?;
+        self.out.flush()
+    }
 }
 
+/// `asset_table_metadata.json`'s `assets_pa`; fields in byte order of their keys.
 #[derive(Serialize)]
 struct PaDigest {
     sha256: Hex,
     size: u64,
 }
 
-/// The written assets, in table order, each serialized when reached.
-struct TableAssets<'a> {
-    snapshot: &'a Snapshot,
-    written: &'a Written,
-}
-
-impl Serialize for TableAssets<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.written.payload_sha256.iter().map(|(id, sha)| {
-            let asset = self.snapshot.asset(*id).expect("written assets are in the snapshot");
-            asset_metadata(asset, sha)
-        }))
-    }
+/// One asset's record in `asset_table_metadata.json`, its inputs hashed from the snapshot.
+fn asset_record(snapshot: &Snapshot, asset: &AssetSnapshot, payload_sha256: [u8; 32]) -> Vec<u8> {
+    serde_json::to_vec(&asset_metadata(snapshot, asset, payload_sha256)).expect("strings and integers serialize")
 }
 
 #[derive(Serialize)]
@@ -672,8 +685,9 @@ struct AssetMetadata<'a> {
     payload_sha256: Hex,
 }
 
-/// One asset's selected inputs, each serialized when reached.
+/// One asset's selected inputs, each hashed and serialized when reached.
 struct Inputs<'a> {
+    snapshot: &'a Snapshot,
     asset: &'a AssetSnapshot,
     role: &'static str,
 }
@@ -682,7 +696,7 @@ impl Serialize for Inputs<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.asset.selected.iter().map(|file| {
             let frozen = self.asset.frozen_input(file.path()).expect("written inputs are in the frozen snapshot");
-            let (size, sha256) = (frozen.len(), Hex(*frozen.sha256()));
+            let (size, sha256) = (frozen.len(), Hex(Sha256::digest(self.snapshot.bytes_of(frozen)).into()));
             InputMetadata { index: file.index, path: file.path(), role: self.role, sha256, size }
         }))
     }
@@ -722,7 +736,7 @@ const HEX_DIGITS: [[u8; 2]; 256] = {
     table
 };
 
-fn asset_metadata<'a>(asset: &'a AssetSnapshot, payload_sha256: &'a [u8; 32]) -> AssetMetadata<'a> {
+fn asset_metadata<'a>(snapshot: &'a Snapshot, asset: &'a AssetSnapshot, payload_sha256: [u8; 32]) -> AssetMetadata<'a> {
     let decl = asset.declared.as_ref().expect("written assets have declarations");
     AssetMetadata {
         asset_id: asset.entry.asset_id,
@@ -730,8 +744,8 @@ fn asset_metadata<'a>(asset: &'a AssetSnapshot, payload_sha256: &'a [u8; 32]) ->
         asset_uuid: &asset.entry.asset_uuid,
         family: decl.family.type_name(),
         format: decl.family.format(),
-        inputs: Inputs { asset, role: decl.main_role },
-        payload_sha256: Hex(*payload_sha256),
+        inputs: Inputs { snapshot, asset, role: decl.main_role },
+        payload_sha256: Hex(payload_sha256),
     }
 }
 

@@ -67,6 +67,12 @@ impl std::fmt::Display for PromoteError {
     }
 }
 
+/// A staged output at `path` (replaced), opened for writing through a
+/// buffer, as `Staging::write_with` writes; made durable by `promote`.
+pub(crate) fn output(path: &Utf8Path) -> std::io::Result<std::io::BufWriter<fs::File>> {
+    Ok(std::io::BufWriter::with_capacity(STREAM_BUFFER, fs::File::create(path)?))
+}
+
 impl Staging {
     /// Creates `build/.staging/<id>/`, replacing a leftover of the same name.
     pub fn create(build_dir: &Utf8Path, id: &str) -> std::io::Result<Staging> {
@@ -114,7 +120,7 @@ impl Staging {
         name: &str,
         write: impl FnOnce(&mut std::io::BufWriter<fs::File>) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        let mut out = std::io::BufWriter::with_capacity(STREAM_BUFFER, fs::File::create(self.path(name))?);
+        let mut out = output(&self.path(name))?;
         write(&mut out)?;
         std::io::Write::flush(&mut out)
     }

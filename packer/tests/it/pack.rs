@@ -3,8 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use sha2::Digest;
-
 use camino::Utf8Path;
 use prometeu_packer::{
     Action, Code, EventKind, FailureStage, FileKind, LaneError, LaneGuard, MaterializationConfig, PackEvent,
@@ -76,7 +74,7 @@ fn runtime_walk_holds_no_bytes_and_packing_walk_holds_exactly_the_build_relevant
 
     let packing = walk(&p.path, MaterializationConfig::packing_build());
     assert!(packing.files.is_empty(), "a packing walk holds its files with the assets that read them");
-    // Each frozen file is the file on disk, hashed as it was read.
+    // Each frozen file is the file on disk.
     let mut with_bytes = BTreeSet::new();
     for asset in &packing.assets {
         let declaration = asset.frozen_declaration().map(|f| (format!("assets/{}/asset.json", asset.entry.root), f));
@@ -84,7 +82,6 @@ fn runtime_walk_holds_no_bytes_and_packing_walk_holds_exactly_the_build_relevant
         for (path, frozen) in declaration.into_iter().chain(inputs) {
             let on_disk = std::fs::read(p.path.join(&path)).unwrap();
             assert_eq!(packing.bytes_of(frozen), &on_disk[..], "{path}");
-            assert_eq!(frozen.sha256()[..], sha2::Sha256::digest(&on_disk)[..], "{path}");
             with_bytes.insert(path);
         }
     }
