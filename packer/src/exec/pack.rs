@@ -425,15 +425,14 @@ impl<'o> Run<'o> {
         let records = staging::output(metadata).and_then(TableMetadataWriter::start).map_err(metadata_io)?;
         let entries = &header.asset_table;
         let build = |(entry, kept): (&Entry, &mut Option<Sparse>)| {
+            let asset = snapshot.asset(entry.asset_id).expect("planned assets are in the snapshot");
             let payload = match kept.take() {
                 Some(sparse) => kept_payload(entry, &sparse)?,
                 None => {
-                    let asset = snapshot.asset(entry.asset_id).expect("planned assets are in the snapshot");
                     let decl = snapshot.declaration(asset).expect("planned assets have declarations");
                     checked_payload(entry, gate::build_asset(asset, &decl, snapshot))?
                 }
             };
-            let asset = snapshot.asset(entry.asset_id).expect("planned assets are in the snapshot");
             let record = asset_record(snapshot, asset, Sha256::digest(&payload).into());
             Ok::<_, String>((payload, record))
         };
