@@ -23,8 +23,9 @@ pub const FROZEN_OWN_BUFFER_BYTES: usize = FROZEN_BUFFER_BYTES / 16;
 /// the snapshot's buffers (`Snapshot::bytes_of`). The asset that read the
 /// file holds it (`AssetSnapshot::frozen_input`), so a snapshot keeps one
 /// record per frozen file and no second list of their paths. (No digest:
-/// the writer hashes each input where it writes the asset's record of
-/// `asset_table_metadata.json`, so no digest is held for the whole pack.)
+/// the worker that builds an asset's payload hashes its inputs into the
+/// asset's record of `asset_table_metadata.json`, so no digest is held for
+/// the whole pack.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FrozenFile {
     buffer: u32,

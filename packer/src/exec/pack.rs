@@ -13,6 +13,7 @@ use prometeu_shape::counted;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::exec::frozen::FrozenFile;
 use crate::exec::gate::{self, AssetPlan, GateReport};
 use crate::exec::kept::{Keeper, PACK_KEEP_BYTES, Sparse};
 use crate::exec::lane::LaneGuard;
@@ -693,10 +694,25 @@ struct Inputs<'a> {
 
 impl Serialize for Inputs<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Artifacts that select one file share its record: it is hashed once.
+        let mut hashed: Vec<(FrozenFile, [u8; 32])> = Vec::new();
         serializer.collect_seq(self.asset.selected.iter().map(|file| {
-            let frozen = self.asset.frozen_input(file.path()).expect("written inputs are in the frozen snapshot");
-            let (size, sha256) = (frozen.len(), Hex(Sha256::digest(self.snapshot.bytes_of(frozen)).into()));
-            InputMetadata { index: file.index, path: file.path(), role: self.role, sha256, size }
+            let frozen = *self.asset.frozen_input(file.path()).expect("written inputs are in the frozen snapshot");
+            let sha256 = match hashed.iter().find(|(f, _)| *f == frozen) {
+                Some(&(_, sha256)) => sha256,
+                None => {
+                    let sha256 = Sha256::digest(self.snapshot.bytes_of(&frozen)).into();
+                    hashed.push((frozen, sha256));
+                    sha256
+                }
+            };
+            InputMetadata {
+                index: file.index,
+                path: file.path(),
+                role: self.role,
+                sha256: Hex(sha256),
+                size: frozen.len(),
+            }
         }))
     }
 }

@@ -495,9 +495,9 @@ fn walk_asset(context: &WalkContext<'_>, owned: RegistryEntry) -> (AssetSnapshot
         last_modified = last_modified.max(classify(&mut probes, &inputs, &selected, entry));
     }
     if mode == WalkMode::Packing {
-        // Room for every record it may get, so boxing it below never shrinks
+        // Room for every record it gets, so boxing it below never shrinks
         // it in place (an allocator may then keep the larger block).
-        frozen.reserve_exact(1 + selected.len());
+        frozen.reserve_exact(1 + if entry.included_in_build { selected.len() } else { 0 });
         // Only what the projection keeps is frozen: nothing else is ever read from the snapshot.
         let projected = projected(&probes, config.projection_filter);
         let kept = |path: &str| projected.binary_search(&path).is_ok();

@@ -32,7 +32,8 @@ pub(crate) struct FileMeta {
     pub(crate) modified: Option<SystemTime>,
 }
 
-/// Where a name sits in the tree's `names`.
+/// Where a name sits in the tree's `names` (or, before its level is added
+/// to the tree, in its `Listing`'s).
 #[derive(Debug, Clone, Copy, Default)]
 struct Name {
     start: u32,
@@ -129,20 +130,23 @@ impl Tree {
         self.entries.reserve_exact(read.iter().map(|(_, _, l)| l.entries.len()).sum());
         self.dirs.reserve_exact(read.iter().map(|(_, _, l)| l.subdirs.len()).sum());
         let mut next = Vec::new();
+        let index = |len: usize| u32::try_from(len).expect("the tree of assets/ has fewer than 4 G names and entries");
         for (at, rel, listing) in read {
-            let by = u32::try_from(self.names.len()).expect("the names of assets/ fit in 4 GiB");
+            let by = index(self.names.len());
             self.names.push_str(&listing.names);
-            let entries = Span { start: self.entries.len() as u32, len: listing.entries.len() as u32 };
+            // So that no name shifted below ends past 4 GiB.
+            index(self.names.len());
+            let entries = Span { start: index(self.entries.len()), len: index(listing.entries.len()) };
             self.entries.extend(listing.entries.iter().map(|e| Entry { name: e.name.shifted(by), ..*e }));
-            let first = self.dirs.len() as u32;
+            let first = index(self.dirs.len());
             for name in listing.subdirs {
                 let child = join(&rel, name.of(&listing.names));
                 if !is_registry_dir(&child) {
-                    next.push((self.dirs.len() as u32, child));
+                    next.push((index(self.dirs.len()), child));
                     self.dirs.push(Dir { name: name.shifted(by), ..Dir::default() });
                 }
             }
-            let subdirs = Span { start: first, len: self.dirs.len() as u32 - first };
+            let subdirs = Span { start: first, len: index(self.dirs.len()) - first };
             self.dirs[at as usize] = Dir { subdirs, entries, ..self.dirs[at as usize] };
             self.not_utf8.extend(listing.not_utf8);
         }
