@@ -157,10 +157,15 @@ impl Tree {
         name.of(&self.names)
     }
 
-    /// The directory at `rel` (relative to `assets/`, `""` for itself), one
-    /// binary search per component.
+    /// The directory at `rel` (relative to `assets/`, `""` for itself).
     fn dir(&self, rel: &str) -> Option<&Dir> {
-        let mut dir = self.dirs.first()?;
+        self.descend(self.dirs.first()?, rel)
+    }
+
+    /// The directory at `rel` relative to `from` (`""` for `from` itself),
+    /// one binary search per component.
+    fn descend<'a>(&'a self, from: &'a Dir, rel: &str) -> Option<&'a Dir> {
+        let mut dir = from;
         for component in rel.split('/').filter(|_| !rel.is_empty()) {
             let subdirs = &self.dirs[dir.subdirs.range()];
             dir = &subdirs[subdirs.binary_search_by(|d| self.name(d.name).cmp(component)).ok()?];
@@ -173,21 +178,27 @@ impl Tree {
         entries.binary_search_by(|e| self.name(e.name).cmp(name)).ok().map(|i| &entries[i])
     }
 
-    fn subdirs<'a>(&'a self, dir: &Dir) -> impl Iterator<Item = (&'a Dir, &'a str)> {
-        self.dirs[dir.subdirs.range()].iter().map(|d| (d, self.name(d.name)))
+    /// `from` and every directory under it, depth first, each with its
+    /// path relative to `from` (`""` for `from` itself).
+    fn under<'a>(&'a self, from: &'a Dir) -> impl Iterator<Item = (&'a Dir, String)> + 'a {
+        let mut pending = vec![(from, String::new())];
+        std::iter::from_fn(move || {
+            let (dir, rel) = pending.pop()?;
+            let subdirs = &self.dirs[dir.subdirs.range()];
+            pending.extend(subdirs.iter().map(|d| (d, join(&rel, self.name(d.name)))));
+            Some((dir, rel))
+        })
     }
 
     /// Directories that hold an `asset.json` (of any kind) but that `registered` does not name, sorted.
     pub(crate) fn unregistered(&self, registered: &HashSet<&str>) -> Vec<String> {
-        let mut found = Vec::new();
-        let Some(top) = self.dirs.first() else { return found };
-        let mut pending: Vec<(&Dir, String)> = self.subdirs(top).map(|(d, name)| (d, name.to_owned())).collect();
-        while let Some((dir, rel)) = pending.pop() {
-            pending.extend(self.subdirs(dir).map(|(d, name)| (d, join(&rel, name))));
-            if self.entry(dir, DECLARATION_FILE).is_some() && !registered.contains(rel.as_str()) {
-                found.push(rel);
-            }
-        }
+        let Some(top) = self.dirs.first() else { return Vec::new() };
+        let mut found: Vec<String> = self
+            .under(top)
+            .filter(|(dir, rel)| !rel.is_empty() && self.entry(dir, DECLARATION_FILE).is_some())
+            .filter(|(_, rel)| !registered.contains(rel.as_str()))
+            .map(|(_, rel)| rel)
+            .collect();
         found.sort();
         found
     }
@@ -211,7 +222,7 @@ impl Tree {
             return None;
         }
         let (parent, name) = rel.rsplit_once('/').map_or(("", rel), |(p, n)| (p, n));
-        let meta = self.entry(self.dir(&join(root, parent))?, name)?.file?;
+        let meta = self.entry(self.descend(self.dir(root)?, parent)?, name)?.file?;
         Some((base.dir().join(root).join(rel), meta))
     }
 
@@ -220,9 +231,7 @@ impl Tree {
     /// not hold the root.
     pub(crate) fn files_under(&self, root: &str) -> Option<Vec<(String, FileMeta)>> {
         let mut files = Vec::new();
-        let mut pending = vec![(self.dir(root)?, String::new())];
-        while let Some((dir, rel)) = pending.pop() {
-            pending.extend(self.subdirs(dir).map(|(d, name)| (d, join(&rel, name))));
+        for (dir, rel) in self.under(self.dir(root)?) {
             files.extend(self.entries[dir.entries.range()].iter().filter_map(|e| {
                 let meta = e.file?;
                 Some((paths::project_relative(&[ASSETS_DIR, root, &rel, self.name(e.name)]), meta))
