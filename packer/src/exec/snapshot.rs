@@ -363,21 +363,17 @@ fn roots_overlap(entries: &[RegistryEntry]) -> bool {
 /// packing projection's; every other file under a root can only be a case twin.
 fn portability(assets: &mut [AssetSnapshot], walked: &[WalkedFiles]) {
     let findings = {
+        let assets = &*assets;
         // `walked` lists each asset's files in the place of the asset.
-        let named: Vec<NamedPath<'_>> = assets
-            .iter()
-            .zip(walked)
-            .flat_map(|(a, w)| {
-                let asset = a.asset_ref();
-                let files = w.files.iter().map(move |probe| NamedPath {
-                    path: &probe.path,
-                    asset,
-                    read: policies::is_included_in_current_build(probe),
-                });
-                files.chain(w.others.iter().map(move |(path, read)| NamedPath { path, asset, read }))
-            })
-            .collect();
-        portable::check(&named)
+        portable::check_groups(assets.len(), |i| {
+            let asset = assets[i].asset_ref();
+            let files = walked[i].files.iter().map(move |probe| NamedPath {
+                path: &probe.path,
+                asset,
+                read: policies::is_included_in_current_build(probe),
+            });
+            files.chain(walked[i].others.iter().map(move |(path, read)| NamedPath { path, asset, read }))
+        })
     };
     for finding in findings {
         let Some(id) = finding.asset_id else { continue };

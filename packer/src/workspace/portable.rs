@@ -46,14 +46,28 @@ pub struct NamedPath<'a> {
 
 /// Every portability finding over `paths`: names that cannot exist on
 /// Windows and paths too long for it (each read path), and case twins (a read
-/// path and any other path that differ only by case).
-///
-/// The two halves run side by side, the names in parallel (on the current
-/// rayon pool), in the order given.
+/// path and any other path that differ only by case), in the order given.
 pub fn check(paths: &[NamedPath<'_>]) -> Vec<Diagnostic> {
+    check_groups(paths.len(), |i| std::iter::once(paths[i]))
+}
+
+/// `check` over the paths of `count` groups (each asset's files), which
+/// `paths_of` gives group by group, the same each time it is asked: the
+/// paths are never gathered into one list (at 450 000 files, a list of them
+/// was the largest thing a pack's walk held besides the inputs).
+///
+/// The two halves run side by side, the names of the groups in parallel
+/// (on the current rayon pool); findings keep the groups' order.
+pub fn check_groups<'a, I>(count: usize, paths_of: impl Fn(usize) -> I + Sync) -> Vec<Diagnostic>
+where
+    I: Iterator<Item = NamedPath<'a>>,
+{
     use rayon::prelude::*;
-    let names = || paths.par_iter().filter(|p| p.read).flat_map_iter(name_findings).collect::<Vec<_>>();
-    let (mut found, twins) = rayon::join(names, || case_twins(paths));
+    let names = || {
+        let read = |i| paths_of(i).filter(|p| p.read).flat_map(|p| name_findings(&p));
+        (0..count).into_par_iter().flat_map_iter(read).collect::<Vec<_>>()
+    };
+    let (mut found, twins) = rayon::join(names, || case_twins(|| (0..count).flat_map(&paths_of)));
     found.extend(twins);
     found
 }
@@ -168,20 +182,23 @@ pub fn fold_case(path: &str) -> Cow<'_, str> {
 /// One finding per group of paths that fold to the same spelling, when the
 /// group holds a path the build reads: on a case-blind checkout only one of
 /// them exists, and which one is up to the checkout.
-fn case_twins(paths: &[NamedPath<'_>]) -> Vec<Diagnostic> {
+fn case_twins<'a, I>(paths: impl Fn() -> I) -> Vec<Diagnostic>
+where
+    I: Iterator<Item = NamedPath<'a>>,
+{
     // Two different paths fold to one spelling only when at least one of
     // them is not already folded (lowercase ASCII). Those are few, so only
     // their spellings are indexed, and every folded path is looked up among
     // them: a project with none costs one look at each path's bytes.
-    let mut by_spelling: HashMap<Cow<'_, str>, Vec<&NamedPath<'_>>> = HashMap::new();
-    for named in paths {
+    let mut by_spelling: HashMap<Cow<'a, str>, Vec<NamedPath<'a>>> = HashMap::new();
+    for named in paths() {
         let folded = fold_case(named.path);
         if matches!(folded, Cow::Owned(_)) {
             by_spelling.entry(folded).or_default().push(named);
         }
     }
     if !by_spelling.is_empty() {
-        for named in paths {
+        for named in paths() {
             if let Cow::Borrowed(folded) = fold_case(named.path)
                 && let Some(group) = by_spelling.get_mut(folded)
             {
@@ -190,7 +207,7 @@ fn case_twins(paths: &[NamedPath<'_>]) -> Vec<Diagnostic> {
         }
     }
     // Reported in the order of their folded spelling.
-    let mut groups: Vec<(Cow<'_, str>, Vec<&NamedPath<'_>>)> =
+    let mut groups: Vec<(Cow<'_, str>, Vec<NamedPath<'_>>)> =
         by_spelling.into_iter().filter(|(_, group)| group.len() > 1).collect();
     groups.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
     let mut found = Vec::new();
