@@ -20,7 +20,7 @@ mod writer;
 
 pub use canonical::{FloatAt, find_float, to_vec as canonical_json};
 pub use header::{Entry, Header, PreloadEntry, Prelude};
-pub use metadata::Metadata;
+pub use metadata::{Metadata, SharedMetadata};
 pub use verify::{Inspection, check_header, verify_bytes, verify_companions, verify_companions_of, verify_file};
 pub use violation::Violation;
 pub use writer::PaWriter;

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use prometeu_pa::{Entry, Metadata};
+use prometeu_pa::{Entry, Metadata, SharedMetadata};
 use rayon::prelude::*;
 
 use crate::exec::kept::{Keeper, Sparse};
@@ -104,8 +104,9 @@ fn run_with(
     // What the gate keeps goes to a list of its own: in the checked
     // assets' list it would make every entry larger.
     let (mut checked, mut kept): (Vec<Checked>, Vec<Option<Sparse>>) = (Vec::new(), Vec::new());
+    let shared = SharedMetadata::new();
     pool.install(|| {
-        let each = active.par_iter().map(|asset| check_asset(snapshot, asset, content, keeper));
+        let each = active.par_iter().map(|asset| check_asset(snapshot, asset, content, keeper, &shared));
         each.unzip_into_vecs(&mut checked, &mut kept);
     });
     // The plans are collected into the list that held the checked assets
@@ -137,6 +138,7 @@ fn check_asset(
     asset: &AssetSnapshot,
     content: &dyn Content,
     keeper: Option<&Keeper>,
+    shared: &SharedMetadata,
 ) -> (Checked, Option<Sparse>) {
     let mut found = asset.diagnostics.clone();
     if any_blocking(&found) {
@@ -161,7 +163,7 @@ fn check_asset(
                 offset: 0,
                 size: built.materialized.payload.len() as u64,
                 decoded_size: built.materialized.decoded_size,
-                metadata: built.metadata,
+                metadata: shared.share(built.metadata),
             };
             let plan = AssetPlan { entry, preload_slot: decl.preload.enabled_slot() };
             ((found, Some(plan)), kept)
