@@ -79,8 +79,20 @@ impl Sparse {
     }
 }
 
+/// Bytes looked at together by `next_nonzero`.
+const ZERO_STRIDE: usize = 16;
+
+/// The next non-zero byte at or after `from`. Sixteen bytes are looked at
+/// together: a glyph bank's payload is mostly zeros, and a look at one byte
+/// after another was 4% of a 100k-asset pack's CPU.
 fn next_nonzero(payload: &[u8], from: usize) -> Option<usize> {
-    payload[from..].iter().position(|&b| b != 0).map(|p| p + from)
+    let rest = &payload[from..];
+    let zeros = rest
+        .chunks_exact(ZERO_STRIDE)
+        .take_while(|chunk| u128::from_ne_bytes((*chunk).try_into().expect("a whole chunk")) == 0)
+        .count()
+        * ZERO_STRIDE;
+    rest[zeros..].iter().position(|&b| b != 0).map(|p| from + zeros + p)
 }
 
 /// The end of the run starting at the non-zero byte `start`: past its last
@@ -171,6 +183,21 @@ mod tests {
             "all zeros costs nothing"
         );
         assert_eq!(empty.offer(&payload), None);
+    }
+
+    #[test]
+    fn the_next_non_zero_byte_is_found_wherever_it_is() {
+        for len in [0, 1, 15, 16, 17, 40, 100] {
+            for at in 0..len {
+                let mut payload = vec![0u8; len];
+                payload[at] = 7;
+                for from in 0..=at {
+                    assert_eq!(next_nonzero(&payload, from), Some(at), "len {len}, at {at}, from {from}");
+                }
+                assert_eq!(next_nonzero(&payload, at + 1), None, "len {len}, past {at}");
+            }
+            assert_eq!(next_nonzero(&vec![0u8; len], 0), None, "len {len}, all zeros");
+        }
     }
 
     proptest::proptest! {
