@@ -494,7 +494,7 @@ fn portable_names(root: &str, declaration_file: &str, inputs: &[Input]) -> Vec<D
     let paths: Vec<String> = inputs.iter().map(|i| format!("{ASSETS_DIR}/{root}/{}", i.rel)).collect();
     let named: Vec<NamedPath<'_>> = std::iter::once(declaration_file)
         .chain(paths.iter().map(String::as_str))
-        .map(|path| NamedPath { path, asset, read: true })
+        .map(|path| NamedPath { under: "", path, asset, read: true })
         .collect();
     crate::workspace::portable::check(&named)
 }

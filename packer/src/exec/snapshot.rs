@@ -368,11 +368,14 @@ fn portability(assets: &mut [AssetSnapshot], walked: &[WalkedFiles]) {
         portable::check_groups(assets.len(), |i| {
             let asset = assets[i].asset_ref();
             let files = walked[i].files.iter().map(move |probe| NamedPath {
+                under: "",
                 path: &probe.path,
                 asset,
                 read: policies::is_included_in_current_build(probe),
             });
-            files.chain(walked[i].others.iter().map(move |(path, read)| NamedPath { path, asset, read }))
+            let others = &walked[i].others;
+            let under = others.under();
+            files.chain(others.iter().map(move |(path, read)| NamedPath { under, path, asset, read }))
         })
     };
     for finding in findings {
@@ -504,7 +507,8 @@ fn walk_asset(context: &WalkContext<'_>, owned: RegistryEntry) -> (AssetSnapshot
         }
     }
     drop(inputs);
-    let (files, others) = project_files(probes, config, overlap);
+    let under = format!("{ASSETS_DIR}/{}/", entry.root);
+    let (files, others) = project_files(probes, &under, config, overlap);
     // A pack keeps the few fields read across assets, and parses the rest
     // again where it is used: every declaration parsed was about 700 bytes
     // per asset for as long as the snapshot lived. A runtime walk serves one
@@ -522,17 +526,25 @@ fn walk_asset(context: &WalkContext<'_>, owned: RegistryEntry) -> (AssetSnapshot
 
 /// Splits one root's files into those that leave the walk as files and the
 /// paths of the rest (see `WalkedFiles`).
-fn project_files(mut kept: Vec<Probe>, config: MaterializationConfig, overlap: bool) -> (Vec<Probe>, PathList) {
+fn project_files(
+    mut kept: Vec<Probe>,
+    under: &str,
+    config: MaterializationConfig,
+    overlap: bool,
+) -> (Vec<Probe>, PathList) {
     let runtime = config.mode == WalkMode::Runtime;
     let keep = |probe: &Probe| runtime && (overlap || (config.projection_filter)(probe));
-    let (bytes, count) = kept.iter().filter(|p| !keep(p)).fold((0, 0), |(b, n), p| (b + p.path.len(), n + 1));
-    let mut others = PathList::with_capacity(bytes, count);
+    let others = kept.iter().filter(|p| !keep(p));
+    // Held below the root when every path is (each a file the walk found under it).
+    let under = if others.clone().all(|p| p.path.starts_with(under)) { under } else { "" };
+    let (bytes, count) = others.fold((under.len(), 0), |(b, n), p| (b + p.path.len() - under.len(), n + 1));
+    let mut others = PathList::with_capacity(under, bytes, count);
     // Thinned in place: a second list would hold the root's files twice
     // for as long as the walk runs.
     kept.retain(|probe| {
         let keep = keep(probe);
         if !keep {
-            others.push(&probe.path, policies::is_included_in_current_build(probe));
+            others.push(&probe.path[under.len()..], policies::is_included_in_current_build(probe));
         }
         keep
     });
@@ -540,33 +552,53 @@ fn project_files(mut kept: Vec<Probe>, config: MaterializationConfig, overlap: b
     (kept, others)
 }
 
-/// Paths back to back in one text, each with whether the build reads it:
-/// two allocations for a root's list however many files it holds, each
-/// sized once to what it will hold (a list grown by doubling and then
-/// shrunk may keep its larger block: about 15 MiB over the 450 000 files
-/// of a 100k-asset project).
+/// Paths back to back in one text, below the directory it starts with,
+/// each with whether the build reads it: two allocations for a root's list
+/// however many files it holds, each sized once to what it will hold (a
+/// list grown by doubling and then shrunk may keep its larger block: about
+/// 15 MiB over the 450 000 files of a 100k-asset project), and the root's
+/// own path held once, not in each of its paths (16 MiB at that scale).
 struct PathList {
+    /// The directory the paths are below (ending in `/`, or empty), then each path after it.
     text: String,
-    /// Where each path ends in `text`, and whether the build reads it.
-    ends: Vec<(u32, bool)>,
+    /// Where `under` ends in `text`.
+    under: u32,
+    /// Where each path ends in `text`, the top bit set when the build reads it.
+    ends: Vec<u32>,
 }
 
+/// The bit of a `PathList` end that says the build reads the path.
+const READ_BIT: u32 = 1 << 31;
+
 impl PathList {
-    /// An empty list with room for `count` paths of `bytes` in all.
-    fn with_capacity(bytes: usize, count: usize) -> PathList {
-        PathList { text: String::with_capacity(bytes), ends: Vec::with_capacity(count) }
+    /// An empty list below `under` with room for `count` paths of `bytes` in all, `under` included.
+    fn with_capacity(under: &str, bytes: usize, count: usize) -> PathList {
+        let mut text = String::with_capacity(bytes);
+        text.push_str(under);
+        PathList { under: offset(text.len()), text, ends: Vec::with_capacity(count) }
     }
 
     fn push(&mut self, path: &str, read: bool) {
         self.text.push_str(path);
-        let end = u32::try_from(self.text.len()).expect("a root's paths fit in 4 GiB");
-        self.ends.push((end, read));
+        self.ends.push(offset(self.text.len()) | if read { READ_BIT } else { 0 });
     }
 
-    fn iter(&self) -> impl Iterator<Item = (&str, bool)> {
-        let starts = std::iter::once(0).chain(self.ends.iter().map(|&(end, _)| end));
-        starts.zip(&self.ends).map(|(start, &(end, read))| (&self.text[start as usize..end as usize], read))
+    /// The directory every path is below.
+    fn under(&self) -> &str {
+        &self.text[..self.under as usize]
     }
+
+    /// Each path after `under`, with whether the build reads it.
+    fn iter(&self) -> impl Iterator<Item = (&str, bool)> {
+        let end = |e: u32| (e & !READ_BIT) as usize;
+        let starts = std::iter::once(self.under as usize).chain(self.ends.iter().map(move |&e| end(e)));
+        starts.zip(&self.ends).map(move |(start, &e)| (&self.text[start..end(e)], e & READ_BIT != 0))
+    }
+}
+
+/// A place in a root's `PathList`, which fits below its read bit.
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).ok().filter(|&at| at < READ_BIT).expect("a root's paths fit in 2 GiB")
 }
 
 /// A file under the root, as an `Unlisted` probe (the declaration as `Declaration`).

@@ -35,13 +35,34 @@ const FORBIDDEN_CHARACTERS: &[char] = &['<', '>', ':', '"', '\\', '|', '?', '*']
 /// case-blind file system.
 #[derive(Debug, Clone, Copy)]
 pub struct NamedPath<'a> {
-    /// Project-relative, `/`-separated (`assets/hero/tiles/a.png`).
+    /// The directory the path is below, ending in `/` (`assets/hero/`), or
+    /// empty: a root's paths are held below it, not each spelled whole.
+    pub under: &'a str,
+    /// Project-relative after `under`, `/`-separated (`tiles/a.png`, or
+    /// `assets/hero/tiles/a.png` when `under` is empty).
     pub path: &'a str,
     /// The asset whose root holds it.
     pub asset: AssetRef<'a>,
     /// The build reads it (a declaration or a selected input of an active
     /// asset); other files only take part as case twins of such a path.
     pub read: bool,
+}
+
+impl<'a> NamedPath<'a> {
+    /// The path whole, project-relative.
+    fn whole(&self) -> Cow<'a, str> {
+        if self.under.is_empty() { Cow::Borrowed(self.path) } else { Cow::Owned([self.under, self.path].concat()) }
+    }
+
+    /// Its components, `under`'s first.
+    fn components(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        self.under.split_terminator('/').chain(self.path.split('/'))
+    }
+
+    /// Whether folding case leaves it as it is (see `fold_case`).
+    fn is_folded(&self) -> bool {
+        is_folded(self.under) && is_folded(self.path)
+    }
 }
 
 /// Every portability finding over `paths`: names that cannot exist on
@@ -76,11 +97,10 @@ where
 fn name_findings(named: &NamedPath<'_>) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     let finding = |code: Code, why: String| {
-        Diagnostic::blocking(code, format!("{} {why}", named.path))
-            .asset(named.asset.asset_id, named.asset.root)
-            .file(named.path)
+        let path = named.whole();
+        Diagnostic::blocking(code, format!("{path} {why}")).asset(named.asset.asset_id, named.asset.root).file(&*path)
     };
-    let components = || named.path.split('/');
+    let components = || named.components();
     if let Some(name) = components().find(|c| reserved(c)) {
         found.push(finding(
             Code::PathReservedName,
@@ -114,19 +134,20 @@ fn name_findings(named: &NamedPath<'_>) -> Vec<Diagnostic> {
         ));
     }
     // A path has no more UTF-16 units than UTF-8 bytes: most need no count.
-    let length = if named.path.len() > WINDOWS_MAX_PATH { named.path.encode_utf16().count() } else { 0 };
+    let bytes = named.under.len() + named.path.len();
+    let length = if bytes > WINDOWS_MAX_PATH { named.whole().encode_utf16().count() } else { 0 };
     if length > WINDOWS_MAX_PATH {
+        let path = named.whole();
         found.push(
             Diagnostic::warning(
                 Code::PathTooLong,
                 format!(
-                    "{} is {length} characters long from the project root, more than the {WINDOWS_MAX_PATH} \
-                     Windows opens without long-path support; shorten its directory or file names",
-                    named.path
+                    "{path} is {length} characters long from the project root, more than the {WINDOWS_MAX_PATH} \
+                     Windows opens without long-path support; shorten its directory or file names"
                 ),
             )
             .asset(named.asset.asset_id, named.asset.root)
-            .file(named.path),
+            .file(&*path),
         );
     }
     found
@@ -173,10 +194,15 @@ fn describe_character(c: char) -> String {
 /// macOS does): such pairs are not reported. A path folding leaves as it is
 /// (lowercase ASCII, as most are) is borrowed.
 pub fn fold_case(path: &str) -> Cow<'_, str> {
-    if path.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+    if is_folded(path) {
         return Cow::Borrowed(path);
     }
     Cow::Owned(path.chars().flat_map(char::to_lowercase).collect())
+}
+
+/// Lowercase ASCII: what folding case leaves as it is, without a look at any character's mapping.
+fn is_folded(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase())
 }
 
 /// One finding per group of paths that fold to the same spelling, when the
@@ -190,35 +216,36 @@ where
     // them is not already folded (lowercase ASCII). Those are few, so only
     // their spellings are indexed, and every folded path is looked up among
     // them: a project with none costs one look at each path's bytes.
-    let mut by_spelling: HashMap<Cow<'a, str>, Vec<NamedPath<'a>>> = HashMap::new();
-    for named in paths() {
-        let folded = fold_case(named.path);
-        if matches!(folded, Cow::Owned(_)) {
-            by_spelling.entry(folded).or_default().push(named);
-        }
+    let mut by_spelling: HashMap<String, Vec<NamedPath<'a>>> = HashMap::new();
+    for named in paths().filter(|named| !named.is_folded()) {
+        by_spelling.entry(fold_case(&named.whole()).into_owned()).or_default().push(named);
     }
     if !by_spelling.is_empty() {
-        for named in paths() {
-            if let Cow::Borrowed(folded) = fold_case(named.path)
-                && let Some(group) = by_spelling.get_mut(folded)
-            {
+        // Spelled whole in one reused text, to be looked up.
+        let mut whole = String::new();
+        for named in paths().filter(NamedPath::is_folded) {
+            whole.clear();
+            whole.push_str(named.under);
+            whole.push_str(named.path);
+            if let Some(group) = by_spelling.get_mut(whole.as_str()) {
                 group.push(named);
             }
         }
     }
     // Reported in the order of their folded spelling.
-    let mut groups: Vec<(Cow<'_, str>, Vec<NamedPath<'_>>)> =
+    let mut groups: Vec<(String, Vec<NamedPath<'_>>)> =
         by_spelling.into_iter().filter(|(_, group)| group.len() > 1).collect();
     groups.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
     let mut found = Vec::new();
-    for (_, mut group) in groups {
-        group.sort_by_key(|n| (n.path, !n.read));
-        group.dedup_by_key(|n| n.path);
-        let Some(first_read) = group.iter().find(|n| n.read) else { continue };
+    for (_, group) in groups {
+        let mut group: Vec<(Cow<'_, str>, NamedPath<'_>)> = group.into_iter().map(|n| (n.whole(), n)).collect();
+        group.sort_by(|(a, an), (b, bn)| (a, !an.read).cmp(&(b, !bn.read)));
+        group.dedup_by(|(later, _), (kept, _)| later == kept);
+        let Some((first_path, first_read)) = group.iter().find(|(_, n)| n.read) else { continue };
         if group.len() < 2 {
             continue;
         }
-        let listed: Vec<String> = group.iter().map(|n| format!("`{}`", n.path)).collect();
+        let listed: Vec<String> = group.iter().map(|(path, _)| format!("`{path}`")).collect();
         let message = format!(
             "{} differ only by case; a Windows or macOS checkout holds just one of them, so the asset would \
              change silently there; rename all but one so no two spell the same name in another case",
@@ -227,7 +254,7 @@ where
         found.push(
             Diagnostic::blocking(Code::PathCaseTwin, message)
                 .asset(first_read.asset.asset_id, first_read.asset.root)
-                .file(first_read.path),
+                .file(&**first_path),
         );
     }
     found
@@ -238,7 +265,7 @@ mod tests {
     use super::*;
 
     fn read(path: &str) -> NamedPath<'_> {
-        NamedPath { path, asset: AssetRef { asset_id: 1, root: "hero" }, read: true }
+        NamedPath { under: "", path, asset: AssetRef { asset_id: 1, root: "hero" }, read: true }
     }
 
     fn codes(paths: &[NamedPath<'_>]) -> Vec<Code> {

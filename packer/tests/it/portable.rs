@@ -108,6 +108,10 @@ fn names_another_checkout_cannot_hold_are_found_alike_everywhere() {
     p.glyph_bank("Hero", "hero_upper", 8, &[("a.png", tile())], &COLORS, None);
     p.glyph_bank("hero", "hero_lower", 8, &[("a.png", tile())], &COLORS, None);
     p.glyph_bank("fine", "fine", 8, &[("a.png", tile())], &COLORS, None);
+    // Files the build does not read are still case twins of one it does, either way round.
+    p.glyph_bank("notes", "notes", 8, &[("a.png", tile()), ("B.png", tile())], &COLORS, None);
+    p.write("assets/notes/tiles/A.png", tile());
+    p.write("assets/notes/tiles/b.png", tile());
 
     let validation = validate(&p.path, None);
     assert!(!validation.passed);
@@ -123,13 +127,17 @@ fn names_another_checkout_cannot_hold_are_found_alike_everywhere() {
     assert_eq!(twins.asset_root.as_deref(), Some("twins"));
     named(Code::PathCaseTwin, &["`assets/Hero/asset.json`", "`assets/hero/asset.json`"]);
     named(Code::PathCaseTwin, &["`assets/Hero/tiles/a.png`", "`assets/hero/tiles/a.png`"]);
+    let unread = named(Code::PathCaseTwin, &["`assets/notes/tiles/A.png`", "`assets/notes/tiles/a.png`"]);
+    assert_eq!(unread.file.as_deref(), Some("assets/notes/tiles/a.png"), "the file read is the one named");
+    let unread = named(Code::PathCaseTwin, &["`assets/notes/tiles/B.png`", "`assets/notes/tiles/b.png`"]);
+    assert_eq!(unread.file.as_deref(), Some("assets/notes/tiles/B.png"), "the file read is the one named");
     let reserved = named(Code::PathReservedName, &["assets/reserved/tiles/aux.png", "`aux_.png`"]);
     assert_eq!(reserved.file.as_deref(), Some("assets/reserved/tiles/aux.png"));
     let colon = named(Code::PathCharacterInvalid, &["assets/colon/tiles/a:b.png", "`:`"]);
     assert_eq!(colon.file.as_deref(), Some("assets/colon/tiles/a:b.png"));
-    assert_eq!(found.len(), 5, "nothing else: {found:#?}");
+    assert_eq!(found.len(), 7, "nothing else: {found:#?}");
     let blocked: BTreeSet<&str> = validation.assets.iter().map(|a| a.asset_root.as_str()).collect();
-    assert_eq!(blocked, BTreeSet::from(["Hero", "colon", "reserved", "twins"]), "`fine` is not blocked");
+    assert_eq!(blocked, BTreeSet::from(["Hero", "colon", "notes", "reserved", "twins"]), "`fine` is not blocked");
 
     // `summary` reads no input and still sees every one of them.
     let mut summarized = portability(&summary(&p.path).diagnostics);
