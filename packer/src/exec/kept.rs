@@ -14,7 +14,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Bytes of sparse payloads the gate may keep for the writer (local).
-pub const PACK_KEEP_BYTES: u64 = 24 * 1024 * 1024;
+pub const PACK_KEEP_BYTES: u64 = 8 * 1024 * 1024;
 
 /// A sparse payload is kept only when it is at most this fraction of the payload.
 const KEEP_RATIO: usize = 4;
@@ -23,14 +23,19 @@ const KEEP_RATIO: usize = 4;
 /// costs `SPAN_COST` bytes of bookkeeping.
 const SPAN_COST: usize = 8;
 
-/// A payload as its runs of non-zero bytes: `len` bytes, zero except at the spans.
+/// A payload as its runs of non-zero bytes: `len` bytes, zero except at the
+/// spans. Held in one block, so a kept payload is one allocation and a place
+/// for one is a pointer and a length: `len` and the number of spans (each a
+/// little-endian u32), then each span's offset into the payload and length,
+/// then the spans' bytes one after another.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sparse {
-    len: u32,
-    /// `(offset, length)` of each run, in order, into the payload; their bytes follow one another in `bytes`.
-    spans: Box<[(u32, u32)]>,
-    bytes: Box<[u8]>,
-}
+pub struct Sparse(Box<[u8]>);
+
+/// Bytes of `Sparse`'s block before its spans: the payload's length and the number of spans.
+const SPARSE_HEAD: usize = 8;
+
+// A span's bookkeeping is its offset and length in the block.
+const _: () = assert!(SPAN_COST == 2 * size_of::<u32>());
 
 impl Sparse {
     /// The sparse form of `payload`, when it is small enough to be worth
@@ -39,43 +44,57 @@ impl Sparse {
     pub fn of(payload: &[u8], room: u64) -> Option<Sparse> {
         let len = u32::try_from(payload.len()).ok()?;
         let limit = (payload.len() / KEEP_RATIO).min(usize::try_from(room).unwrap_or(usize::MAX));
-        let (mut spans, mut bytes) = (Vec::new(), Vec::new());
+        let (mut spans, mut bytes) = (Vec::new(), 0);
         let mut at = 0;
         while let Some(start) = next_nonzero(payload, at) {
-            let room = limit.checked_sub(bytes.len() + (spans.len() + 1) * SPAN_COST)?;
+            let room = limit.checked_sub(bytes + (spans.len() + 1) * SPAN_COST)?;
             let end = run_end(payload, start, room)?;
             spans.push((start as u32, (end - start) as u32));
-            bytes.extend_from_slice(&payload[start..end]);
+            bytes += end - start;
             at = end;
         }
-        // Copied into lists of their exact size, not shrunk in place: an
-        // allocator may keep a shrunk block whole (mimalloc does when it is
-        // at least half used), and a kept payload then held up to twice the
-        // bytes the budget counts (48 MiB of memory for the 24 MiB budget of
-        // a 100k-asset pack).
-        Some(Sparse { len, spans: Box::from(&spans[..]), bytes: Box::from(&bytes[..]) })
+        // Made at its exact size, not shrunk in place: an allocator may keep
+        // a shrunk block whole (mimalloc does when it is at least half used),
+        // and a kept payload then held up to twice the bytes the budget counts.
+        let mut block = Vec::with_capacity(SPARSE_HEAD + spans.len() * SPAN_COST + bytes);
+        block.extend_from_slice(&len.to_le_bytes());
+        block.extend_from_slice(&(spans.len() as u32).to_le_bytes());
+        for &(offset, len) in &spans {
+            block.extend_from_slice(&offset.to_le_bytes());
+            block.extend_from_slice(&len.to_le_bytes());
+        }
+        for &(offset, len) in &spans {
+            block.extend_from_slice(&payload[offset as usize..(offset + len) as usize]);
+        }
+        Some(Sparse(block.into_boxed_slice()))
     }
 
-    /// Bytes this form holds.
+    /// Bytes this form holds besides its head.
     pub fn held(&self) -> u64 {
-        (self.bytes.len() + self.spans.len() * SPAN_COST) as u64
+        (self.0.len() - SPARSE_HEAD) as u64
     }
 
     /// The payload's length.
     pub fn payload_len(&self) -> u64 {
-        u64::from(self.len)
+        u64::from(self.word(0))
     }
 
     /// The payload, whole.
     pub fn expand(&self) -> Vec<u8> {
-        let mut payload = vec![0u8; self.len as usize];
-        let mut from = 0;
-        for &(offset, len) in &*self.spans {
-            let (offset, len) = (offset as usize, len as usize);
-            payload[offset..offset + len].copy_from_slice(&self.bytes[from..from + len]);
+        let mut payload = vec![0u8; self.word(0) as usize];
+        let spans = self.word(1) as usize;
+        let mut from = SPARSE_HEAD + spans * SPAN_COST;
+        for span in 0..spans {
+            let (offset, len) = (self.word(2 + 2 * span) as usize, self.word(3 + 2 * span) as usize);
+            payload[offset..offset + len].copy_from_slice(&self.0[from..from + len]);
             from += len;
         }
         payload
+    }
+
+    /// The `n`th little-endian u32 of the block.
+    fn word(&self, n: usize) -> u32 {
+        u32::from_le_bytes(self.0[4 * n..4 * n + 4].try_into().expect("four bytes"))
     }
 }
 
@@ -160,6 +179,11 @@ mod tests {
         assert_eq!(Sparse::of(&payload, sparse.held() - 1), None, "a byte less");
         assert_eq!(Sparse::of(&[0; 100], u64::MAX).unwrap().expand(), vec![0; 100]);
         assert_eq!(Sparse::of(&[], u64::MAX).unwrap().expand(), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn a_place_for_a_kept_payload_is_a_pointer_and_a_length() {
+        assert_eq!(size_of::<Option<Sparse>>(), size_of::<Box<[u8]>>());
     }
 
     #[test]
