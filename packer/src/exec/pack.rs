@@ -759,7 +759,7 @@ fn asset_metadata<'a>(snapshot: &'a Snapshot, asset: &'a AssetSnapshot, payload_
         asset_uuid: &asset.entry.asset_uuid,
         family: decl.family.type_name(),
         format: decl.family.format(),
-        inputs: Inputs { snapshot, asset, role: decl.main_role },
+        inputs: Inputs { snapshot, asset, role: decl.main_role() },
         payload_sha256: Hex(payload_sha256),
     }
 }

@@ -66,7 +66,7 @@ pub fn show_asset(project: &Utf8Path, root: &str) -> Option<AssetView> {
         format: decl.map(|d| d.output.format.clone()),
         main_role: decl.map(|d| d.main_role()),
         inputs: decl.map(|d| BTreeMap::from(&d.inputs)).unwrap_or_default(),
-        artifacts: asset.selected.clone(),
+        artifacts: asset.selected.to_vec(),
         palettes: decl.and_then(|d| d.output.pipeline.as_ref()?.get("palettes")),
         preload_slot: decl.and_then(|d| d.preload.enabled_slot()),
         metadata: None,

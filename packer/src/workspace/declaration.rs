@@ -239,15 +239,26 @@ pub struct Declared {
     pub name: Box<str>,
     /// The declared `type`.
     pub family: Family,
-    /// `Declaration::main_role`.
-    pub main_role: &'static str,
+    /// Where `Declaration::main_role` is in the family's `main_roles` (see `main_role`).
+    main_role: u8,
     /// The declaration's `preload` object.
     pub preload: Preload,
 }
 
 impl From<&Declaration> for Declared {
     fn from(d: &Declaration) -> Declared {
-        Declared { name: d.name.as_str().into(), family: d.family, main_role: d.main_role(), preload: d.preload }
+        let role = d.main_role();
+        let at = d.family.main_roles().iter().position(|r| *r == role).expect("the main role is one of the family's");
+        let main_role = u8::try_from(at).expect("a family has a handful of main roles");
+        Declared { name: d.name.as_str().into(), family: d.family, main_role, preload: d.preload }
+    }
+}
+
+impl Declared {
+    /// `Declaration::main_role`: held as its place in the family's roles,
+    /// a byte instead of a text's address and length in every asset.
+    pub fn main_role(&self) -> &'static str {
+        self.family.main_roles()[usize::from(self.main_role)]
     }
 }
 
