@@ -24,7 +24,7 @@ use crate::support::diag::AssetRef;
 use crate::support::diag::{Code, Diagnostic};
 use crate::workspace::declaration::{self, Declaration, Declared};
 use crate::workspace::layout::ASSETS_DIR;
-use crate::workspace::layout::DECLARATION_FILE;
+use crate::workspace::layout::{DECLARATION_FILE, RootPath};
 use crate::workspace::paths::{self, Resolve};
 use crate::workspace::portable::{self, NamedPath};
 use crate::workspace::registry::{self, RegistryEntry};
@@ -528,7 +528,7 @@ fn walk_asset(context: &WalkContext<'_>, owned: RegistryEntry) -> (AssetSnapshot
         }
     }
     drop(inputs);
-    let under = format!("{ASSETS_DIR}/{}/", entry.root);
+    let under = format!("{}/", RootPath(&entry.root));
     let (files, others) = project_files(probes, &under, config, overlap);
     // A pack keeps the few fields read across assets, and parses the rest
     // again where it is used: every declaration parsed was about 700 bytes

@@ -100,8 +100,7 @@ fn name_findings(named: &NamedPath<'_>) -> Vec<Diagnostic> {
         let path = named.whole();
         Diagnostic::blocking(code, format!("{path} {why}")).asset(named.asset.asset_id, named.asset.root).file(&*path)
     };
-    let components = || named.components();
-    if let Some(name) = components().find(|c| reserved(c)) {
+    if let Some(name) = named.components().find(|c| reserved(c)) {
         found.push(finding(
             Code::PathReservedName,
             format!(
@@ -112,7 +111,7 @@ fn name_findings(named: &NamedPath<'_>) -> Vec<Diagnostic> {
             ),
         ));
     }
-    if let Some((name, bad)) = components().find_map(|c| forbidden_character(c).map(|bad| (c, bad))) {
+    if let Some((name, bad)) = named.components().find_map(|c| forbidden_character(c).map(|bad| (c, bad))) {
         found.push(finding(
             Code::PathCharacterInvalid,
             format!(
@@ -123,7 +122,7 @@ fn name_findings(named: &NamedPath<'_>) -> Vec<Diagnostic> {
             ),
         ));
     }
-    if let Some(name) = components().find(|c| c.ends_with(['.', ' '])) {
+    if let Some(name) = named.components().find(|c| c.ends_with(['.', ' '])) {
         found.push(finding(
             Code::PathTrailingDotOrSpace,
             format!(
@@ -134,10 +133,11 @@ fn name_findings(named: &NamedPath<'_>) -> Vec<Diagnostic> {
         ));
     }
     // A path has no more UTF-16 units than UTF-8 bytes: most need no count.
-    let bytes = named.under.len() + named.path.len();
-    let length = if bytes > WINDOWS_MAX_PATH { named.whole().encode_utf16().count() } else { 0 };
-    if length > WINDOWS_MAX_PATH {
-        let path = named.whole();
+    let path = (named.under.len() + named.path.len() > WINDOWS_MAX_PATH).then(|| named.whole());
+    if let Some(path) = path
+        && let length = path.encode_utf16().count()
+        && length > WINDOWS_MAX_PATH
+    {
         found.push(
             Diagnostic::warning(
                 Code::PathTooLong,
