@@ -21,7 +21,7 @@ pub const FROZEN_OWN_BUFFER_BYTES: usize = FROZEN_BUFFER_BYTES / 16;
 
 /// One file a packing walk froze: where its bytes are, a range of one of
 /// the snapshot's buffers (`Snapshot::bytes_of`). The asset that read the
-/// file holds it (`AssetSnapshot::frozen_input`), so a snapshot keeps one
+/// file holds it (`AssetSnapshot::frozen_artifact`), so a snapshot keeps one
 /// record per frozen file and no second list of their paths. (No digest:
 /// the worker that builds an asset's payload hashes its inputs into the
 /// asset's record of `asset_table_metadata.json`, so no digest is held for

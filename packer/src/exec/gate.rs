@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use crate::exec::kept::{Keeper, Sparse};
 use crate::exec::snapshot::{AssetSnapshot, Snapshot};
 use crate::families::metadata;
-use crate::families::{AssetInput, Content, Materialized};
+use crate::families::{AssetInput, Content, Materialized, SelectedFile};
 use crate::support::diag::{Code, Diagnostic, any_blocking};
 use crate::workspace::declaration::Declaration;
 
@@ -67,11 +67,17 @@ pub struct Built {
     pub metadata: Metadata,
 }
 
-/// Decodes one asset's selected inputs from `content` and converges its
-/// metadata. The gate and the writer both call this, so the header the gate
-/// plans is the header the writer's payloads fill.
-pub fn build_asset(asset: &AssetSnapshot, decl: &Declaration, content: &dyn Content) -> Result<Built, Vec<Diagnostic>> {
-    let input = AssetInput { asset: asset.asset_ref(), decl, files: &asset.selected, content };
+/// Decodes one asset's selected inputs (`files`, as `AssetSnapshot::selected`
+/// gives them for `decl`) from `content` and converges its metadata. The
+/// gate and the writer both call this, so the header the gate plans is the
+/// header the writer's payloads fill.
+pub fn build_asset(
+    asset: &AssetSnapshot,
+    decl: &Declaration,
+    files: &[SelectedFile],
+    content: &dyn Content,
+) -> Result<Built, Vec<Diagnostic>> {
+    let input = AssetInput { asset: asset.asset_ref(), decl, files, content };
     let materialized = crate::families::materialize(&input)?;
     let metadata = metadata::converge(&asset.asset_ref(), &decl.output, &materialized.derived)?;
     Ok(Built { materialized, metadata })
@@ -151,7 +157,7 @@ fn check_asset(
             return ((found, None), None);
         }
     };
-    match build_asset(asset, &decl, content) {
+    match build_asset(asset, &decl, &asset.selected(&decl), content) {
         Ok(built) => {
             let kept = keeper.and_then(|keeper| keeper.offer(&built.materialized.payload));
             found.extend(built.materialized.warnings);

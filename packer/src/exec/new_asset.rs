@@ -442,7 +442,8 @@ fn declaration_bytes(declaration: &AssetJson) -> Result<Vec<u8>, NewAssetError> 
 struct Staged<'a>(BTreeMap<String, &'a [u8]>);
 
 impl Content for Staged<'_> {
-    fn bytes(&self, _: AssetRef<'_>, path: &str) -> Result<Cow<'_, [u8]>, String> {
+    fn bytes(&self, _: AssetRef<'_>, file: &SelectedFile) -> Result<Cow<'_, [u8]>, String> {
+        let path = file.path();
         self.0.get(path).map(|b| Cow::Borrowed(*b)).ok_or_else(|| format!("{path} is not an input"))
     }
 }
@@ -494,7 +495,7 @@ fn portable_names(root: &str, declaration_file: &str, inputs: &[Input]) -> Vec<D
     let paths: Vec<String> = inputs.iter().map(|i| format!("{ASSETS_DIR}/{root}/{}", i.rel)).collect();
     let named: Vec<NamedPath<'_>> = std::iter::once(declaration_file)
         .chain(paths.iter().map(String::as_str))
-        .map(|path| NamedPath { under: "", path, asset, read: true })
+        .map(|path| NamedPath { path, asset, read: true })
         .collect();
     crate::workspace::portable::check(&named)
 }

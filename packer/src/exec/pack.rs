@@ -20,6 +20,7 @@ use crate::exec::lane::LaneGuard;
 use crate::exec::origin::Origin;
 use crate::exec::snapshot::{self, AssetSnapshot, MaterializationConfig, Snapshot};
 use crate::exec::staging::{self, PromoteError, Staging};
+use crate::families::SelectedFile;
 use crate::support::background::drop_in_background;
 use crate::support::diag::Diagnostic;
 use crate::support::log::{Channel, Level, LogLine, diagnostic_line};
@@ -427,14 +428,13 @@ impl<'o> Run<'o> {
         let entries = &header.asset_table;
         let build = |(entry, kept): (&Entry, &mut Option<Sparse>)| {
             let asset = snapshot.asset(entry.asset_id).expect("planned assets are in the snapshot");
+            let decl = snapshot.declaration(asset).expect("planned assets have declarations");
+            let files = asset.selected(&decl);
             let payload = match kept.take() {
                 Some(sparse) => kept_payload(entry, &sparse)?,
-                None => {
-                    let decl = snapshot.declaration(asset).expect("planned assets have declarations");
-                    checked_payload(entry, gate::build_asset(asset, &decl, snapshot))?
-                }
+                None => checked_payload(entry, gate::build_asset(asset, &decl, &files, snapshot))?,
             };
-            let record = asset_record(snapshot, asset, Sha256::digest(&payload).into());
+            let record = asset_record(snapshot, asset, &files, Sha256::digest(&payload).into());
             Ok::<_, String>((payload, record))
         };
         let (to_writer, windows) = std::sync::mpsc::sync_channel::<Vec<(Vec<u8>, Vec<u8>)>>(1);
@@ -670,8 +670,14 @@ struct PaDigest {
 }
 
 /// One asset's record in `asset_table_metadata.json`, its inputs hashed from the snapshot.
-fn asset_record(snapshot: &Snapshot, asset: &AssetSnapshot, payload_sha256: [u8; 32]) -> Vec<u8> {
-    serde_json::to_vec(&asset_metadata(snapshot, asset, payload_sha256)).expect("strings and integers serialize")
+fn asset_record(
+    snapshot: &Snapshot,
+    asset: &AssetSnapshot,
+    files: &[SelectedFile],
+    payload_sha256: [u8; 32],
+) -> Vec<u8> {
+    let metadata = asset_metadata(snapshot, asset, files, payload_sha256);
+    serde_json::to_vec(&metadata).expect("strings and integers serialize")
 }
 
 #[derive(Serialize)]
@@ -689,6 +695,7 @@ struct AssetMetadata<'a> {
 struct Inputs<'a> {
     snapshot: &'a Snapshot,
     asset: &'a AssetSnapshot,
+    files: &'a [SelectedFile],
     role: &'static str,
 }
 
@@ -696,8 +703,9 @@ impl Serialize for Inputs<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         // Artifacts that select one file share its record: it is hashed once.
         let mut hashed: Vec<(FrozenFile, [u8; 32])> = Vec::new();
-        serializer.collect_seq(self.asset.selected.iter().map(|file| {
-            let frozen = *self.asset.frozen_input(file.path()).expect("written inputs are in the frozen snapshot");
+        serializer.collect_seq(self.files.iter().map(|file| {
+            let frozen = file.artifact().and_then(|at| self.asset.frozen_artifact(at));
+            let frozen = *frozen.expect("written inputs are in the frozen snapshot");
             let sha256 = match hashed.iter().find(|(f, _)| *f == frozen) {
                 Some(&(_, sha256)) => sha256,
                 None => {
@@ -751,7 +759,12 @@ const HEX_DIGITS: [[u8; 2]; 256] = {
     table
 };
 
-fn asset_metadata<'a>(snapshot: &'a Snapshot, asset: &'a AssetSnapshot, payload_sha256: [u8; 32]) -> AssetMetadata<'a> {
+fn asset_metadata<'a>(
+    snapshot: &'a Snapshot,
+    asset: &'a AssetSnapshot,
+    files: &'a [SelectedFile],
+    payload_sha256: [u8; 32],
+) -> AssetMetadata<'a> {
     let decl = asset.declared.as_ref().expect("written assets have declarations");
     AssetMetadata {
         asset_id: asset.entry.asset_id,
@@ -759,7 +772,7 @@ fn asset_metadata<'a>(snapshot: &'a Snapshot, asset: &'a AssetSnapshot, payload_
         asset_uuid: &asset.entry.asset_uuid,
         family: decl.family.type_name(),
         format: decl.family.format(),
-        inputs: Inputs { snapshot, asset, role: decl.main_role() },
+        inputs: Inputs { snapshot, asset, files, role: decl.main_role() },
         payload_sha256: Hex(payload_sha256),
     }
 }

@@ -57,8 +57,8 @@ pub fn summary(project: &Utf8Path) -> Summary {
             asset_name: a.name().map(str::to_owned),
             asset_root: a.entry.root.clone(),
             family: a.declared.as_ref().map(|d| d.family.type_name()),
-            min_artifact_count: a.selected.len(),
-            max_artifact_count: a.selected.len(),
+            min_artifact_count: a.selected_count(),
+            max_artifact_count: a.selected_count(),
             last_modified: rfc3339(a.last_modified),
         })
         .collect();

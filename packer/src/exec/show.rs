@@ -66,7 +66,7 @@ pub fn show_asset(project: &Utf8Path, root: &str) -> Option<AssetView> {
         format: decl.map(|d| d.output.format.clone()),
         main_role: decl.map(|d| d.main_role()),
         inputs: decl.map(|d| BTreeMap::from(&d.inputs)).unwrap_or_default(),
-        artifacts: asset.selected.to_vec(),
+        artifacts: decl.map(|d| asset.selected(d)).unwrap_or_default(),
         palettes: decl.and_then(|d| d.output.pipeline.as_ref()?.get("palettes")),
         preload_slot: decl.and_then(|d| d.preload.enabled_slot()),
         metadata: None,
@@ -76,7 +76,7 @@ pub fn show_asset(project: &Utf8Path, root: &str) -> Option<AssetView> {
     };
     if let Some(decl) = decl.filter(|_| !crate::support::diag::any_blocking(&asset.diagnostics)) {
         let content = LiveContent::new(project);
-        let input = AssetInput { asset: asset.asset_ref(), decl, files: &asset.selected, content: &content };
+        let input = AssetInput { asset: asset.asset_ref(), decl, files: &view.artifacts, content: &content };
         match materialize(&input) {
             Ok(built) => {
                 view.size = Some(built.payload.len() as u64);

@@ -24,7 +24,7 @@ use crate::support::diag::AssetRef;
 use crate::support::diag::{Code, Diagnostic};
 use crate::workspace::declaration::{self, Declaration, Declared};
 use crate::workspace::layout::ASSETS_DIR;
-use crate::workspace::layout::{DECLARATION_FILE, RootPath};
+use crate::workspace::layout::DECLARATION_FILE;
 use crate::workspace::paths::{self, Resolve};
 use crate::workspace::portable::{self, NamedPath};
 use crate::workspace::registry::{self, RegistryEntry};
@@ -118,13 +118,13 @@ pub struct AssetSnapshot {
     /// Findings of discovery: declaration parse, family declaration checks,
     /// input paths that do not resolve inside the root.
     pub diagnostics: Vec<Diagnostic>,
-    /// The selected artifacts, resolved (empty when the declaration is unusable).
-    pub selected: Box<[SelectedFile]>,
-    /// What a packing walk froze of the asset: its `asset.json`, then each
-    /// of `selected` in its order (`None` where a file was not read: over
-    /// its size limit, unreadable, dropped by the projection, or a path an
-    /// earlier artifact also selects). Empty in runtime mode.
-    frozen: Box<[Option<FrozenFile>]>,
+    /// Its `asset.json` as a packing walk froze it.
+    frozen_declaration: Option<FrozenFile>,
+    /// What the walk found of each declared artifact's input, in the
+    /// declaration's order (empty when the declaration is unusable): the
+    /// selected files are made again from these and the declaration where
+    /// they are used (`selected`), so a snapshot holds no path of them.
+    artifacts: Box<[Found]>,
     /// Newest modification time over every file of the root.
     pub last_modified: Option<SystemTime>,
 }
@@ -142,20 +142,75 @@ impl AssetSnapshot {
 
     /// Its `asset.json` as a packing walk froze it.
     pub fn frozen_declaration(&self) -> Option<&FrozenFile> {
-        self.frozen.first()?.as_ref()
+        self.frozen_declaration.as_ref()
     }
 
-    /// The selected input at `path` (project-relative) as a packing walk
-    /// froze it. (A handful per asset, so found by a look along the list.)
-    pub fn frozen_input(&self, path: &str) -> Option<&FrozenFile> {
-        let at = self.selected.iter().position(|f| f.path() == path)?;
-        self.frozen.get(1 + at)?.as_ref()
+    /// The selected artifacts of `decl` (the asset's declaration, as
+    /// `Snapshot::declaration` gives it), resolved: those whose input the
+    /// walk found, in the declaration's order, each sized as the walk saw
+    /// it (as frozen, when it was).
+    pub fn selected(&self, decl: &Declaration) -> Vec<SelectedFile> {
+        debug_assert_eq!(decl.artifacts.len(), self.artifacts.len(), "the walk's declaration");
+        let found = decl.artifacts.iter().zip(&self.artifacts).enumerate();
+        found
+            .filter_map(|(at, (artifact, found))| {
+                let size = self.size_of(*found)?;
+                let path = paths::project_relative(&[ASSETS_DIR, &self.entry.root, &artifact.input]);
+                let file = SelectedFile::new(artifact.index, &artifact.input, &path, size, artifact.loop_points);
+                Some(file.placed(at))
+            })
+            .collect()
     }
 
-    /// Every file a packing walk froze of the asset.
+    /// How many artifacts are selected (`selected(..).len()`, without the declaration).
+    pub fn selected_count(&self) -> usize {
+        self.artifacts.iter().filter(|found| **found != Found::Unresolved).count()
+    }
+
+    /// The input of the artifact at `at` in the declaration's `artifacts`,
+    /// as a packing walk froze it.
+    pub fn frozen_artifact(&self, at: usize) -> Option<&FrozenFile> {
+        match self.artifacts.get(at)? {
+            Found::Frozen(file) => Some(file),
+            Found::Again(first) => self.frozen_artifact(*first as usize),
+            Found::Unresolved | Found::Seen(_) => None,
+        }
+    }
+
+    /// Every file a packing walk froze of the asset, each once.
     pub fn frozen_files(&self) -> impl Iterator<Item = &FrozenFile> {
-        self.frozen.iter().flatten()
+        let inputs = self.artifacts.iter().filter_map(|found| match found {
+            Found::Frozen(file) => Some(file),
+            _ => None,
+        });
+        self.frozen_declaration.iter().chain(inputs)
     }
+
+    /// The size of a selected file, as `SelectedFile::size` gives it; `None` when not selected.
+    fn size_of(&self, found: Found) -> Option<u64> {
+        match found {
+            Found::Unresolved => None,
+            Found::Seen(size) => Some(size),
+            Found::Frozen(file) => Some(file.len()),
+            Found::Again(first) => self.size_of(*self.artifacts.get(first as usize)?),
+        }
+    }
+}
+
+/// What a walk found of one declared artifact's input. (16 bytes; a
+/// snapshot holds one per artifact, where a selected file with its path
+/// was about 70.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    /// It did not resolve inside the root (a finding says why): not selected.
+    Unresolved,
+    /// Selected and not frozen (a runtime walk; outside the build or the
+    /// projection; over its size limit, or unreadable): its size.
+    Seen(u64),
+    /// Selected and frozen.
+    Frozen(FrozenFile),
+    /// Selects the file that the artifact at this place froze.
+    Again(u32),
 }
 
 /// The materialized walk.
@@ -226,10 +281,11 @@ impl Snapshot {
 /// A frozen snapshot serves content from memory only; a file it does not
 /// hold is an error, never a read of the workspace.
 impl Content for Snapshot {
-    fn bytes(&self, asset: AssetRef<'_>, path: &str) -> Result<Cow<'_, [u8]>, String> {
-        match self.asset(asset.asset_id).and_then(|a| a.frozen_input(path)) {
-            Some(file) => Ok(Cow::Borrowed(self.bytes_of(file))),
-            None => Err(format!("{path} is not in the frozen snapshot")),
+    fn bytes(&self, asset: AssetRef<'_>, file: &SelectedFile) -> Result<Cow<'_, [u8]>, String> {
+        let frozen = file.artifact().and_then(|at| self.asset(asset.asset_id)?.frozen_artifact(at));
+        match frozen {
+            Some(frozen) => Ok(Cow::Borrowed(self.bytes_of(frozen))),
+            None => Err(format!("{} is not in the frozen snapshot", file.path())),
         }
     }
 }
@@ -254,7 +310,8 @@ impl<'a> LiveContent<'a> {
 }
 
 impl Content for LiveContent<'_> {
-    fn bytes(&self, _: AssetRef<'_>, path: &str) -> Result<Cow<'_, [u8]>, String> {
+    fn bytes(&self, _: AssetRef<'_>, file: &SelectedFile) -> Result<Cow<'_, [u8]>, String> {
+        let path = file.path();
         // The walk already proved the path resolves inside its root; check
         // again as it is read, so a symlink swapped in since then cannot lead
         // outside: a plain path is opened beneath `assets/` following no link
@@ -328,32 +385,33 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
     // asset twice at the peak.
     let (mut assets, mut walked) = (Vec::new(), Vec::new());
     entries.into_par_iter().map(|entry| walk_asset(&context, entry)).unzip_into_vecs(&mut assets, &mut walked);
-    // The tree has answered every question: freed before the checks below
-    // add their own peak to everything the walk collected (here, not on a
-    // thread of its own, which could still be freeing it at that peak).
-    drop(tree);
     for w in &mut walked {
-        workspace_diagnostics.extend(w.uuid_mismatch.take().map(|d| *d));
+        workspace_diagnostics.extend(w.rare.as_mut().and_then(|rare| rare.uuid_mismatch.take()));
     }
-    portability(&mut assets, &walked);
     workspace_diagnostics.extend(later_findings);
-    let files = match config.mode {
-        WalkMode::Runtime => materialize(walked.into_iter().map(|w| w.files).collect(), config, overlap),
-        WalkMode::Packing => {
-            // A pack keeps its assets until it is over: their records settle first.
-            drop(walked);
-            settle(&mut assets);
-            Vec::new()
-        }
-    };
-    Snapshot {
+    let mut snapshot = Snapshot {
         mode: config.mode,
         project: project.to_owned(),
         workspace_diagnostics,
         assets,
-        files,
+        files: Vec::new(),
         buffers: freezer.into_buffers(),
+    };
+    file_case_twins(&mut snapshot, &walked, &tree);
+    // The tree has answered every question (here, not on a thread of its
+    // own, which could still be freeing it at the peak of what follows).
+    drop(tree);
+    match config.mode {
+        WalkMode::Runtime => {
+            snapshot.files = materialize(walked.into_iter().map(|w| w.files).collect(), config, overlap);
+        }
+        WalkMode::Packing => {
+            // A pack keeps its assets until it is over: their records settle first.
+            drop(walked);
+            settle(&mut snapshot.assets);
+        }
     }
+    snapshot
 }
 
 /// Copies what a packing walk keeps of each asset into memory of its own,
@@ -378,33 +436,82 @@ fn roots_overlap(entries: &[RegistryEntry]) -> bool {
     roots.len() < entries.len() || roots.iter().any(|root| registry::ancestors(root).any(|outer| roots.contains(outer)))
 }
 
-/// Names another system's checkout cannot hold, found over every file the
-/// walk saw and filed with the asset they concern (so `validate` lists them
-/// with it and the gate blocks it). The files the build reads are the
-/// packing projection's; every other file under a root can only be a case twin.
-fn portability(assets: &mut [AssetSnapshot], walked: &[WalkedFiles]) {
+/// Case twins (`portable::case_twins`) among every file the walk saw, each
+/// filed with the asset it concerns (so `validate` lists it with it and the
+/// gate blocks it). Each root's walk kept only its paths that are not
+/// lowercase ASCII, which are few; the folded path one of them may meet is
+/// looked up where the walk found it: in the tree, or under a root the
+/// tree does not hold, or among the inputs a walk found elsewhere.
+fn file_case_twins(snapshot: &mut Snapshot, walked: &[WalkedFiles], tree: &Tree) {
     let findings = {
-        let assets = &*assets;
-        // `walked` lists each asset's files in the place of the asset.
-        portable::check_groups(assets.len(), |i| {
-            let asset = assets[i].asset_ref();
-            let files = walked[i].files.iter().map(move |probe| NamedPath {
-                under: "",
-                path: &probe.path,
-                asset,
-                read: policies::is_included_in_current_build(probe),
+        let snapshot = &*snapshot;
+        let assets = &snapshot.assets;
+        // `walked` lists what each asset's walk kept in the place of the asset.
+        let unfolded = assets.iter().zip(walked).flat_map(|(asset, walked)| {
+            let asset = asset.asset_ref();
+            let rare = walked.rare.iter().flat_map(|rare| &rare.unfolded);
+            rare.map(move |(path, read)| NamedPath { path, asset, read: *read })
+        });
+        // Made when first asked: which assets each root holds.
+        let mut roots: Option<HashMap<&str, Vec<usize>>> = None;
+        let exactly = |spelling: &str| {
+            let roots = roots.get_or_insert_with(|| {
+                let mut roots: HashMap<&str, Vec<usize>> = HashMap::new();
+                for (i, asset) in assets.iter().enumerate() {
+                    roots.entry(&*asset.entry.root).or_default().push(i);
+                }
+                roots
             });
-            let others = &walked[i].others;
-            let under = others.under();
-            files.chain(others.iter().map(move |(path, read)| NamedPath { under, path, asset, read }))
-        })
+            let Some(rel) = spelling.strip_prefix(ASSETS_DIR).and_then(|p| p.strip_prefix('/')) else {
+                return Vec::new();
+            };
+            // Every root the path may be under: each directory along it.
+            let under = rel.match_indices('/').map(|(at, _)| (&rel[..at], &rel[at + 1..]));
+            let assets_under =
+                under.flat_map(|(root, inside)| roots.get(root).into_iter().flatten().map(move |&i| (i, inside)));
+            assets_under
+                .filter(|&(i, inside)| lists(snapshot, tree, (&assets[i], &walked[i]), spelling, inside))
+                .map(|(i, _)| (assets[i].asset_ref(), reads(snapshot, &assets[i], spelling)))
+                .collect()
+        };
+        portable::case_twins(unfolded, exactly)
     };
     for finding in findings {
         let Some(id) = finding.asset_id else { continue };
-        if let Ok(i) = assets.binary_search_by_key(&id, |a| a.entry.asset_id) {
-            assets[i].diagnostics.push(finding);
+        if let Ok(i) = snapshot.assets.binary_search_by_key(&id, |a| a.entry.asset_id) {
+            snapshot.assets[i].diagnostics.push(finding);
         }
     }
+}
+
+/// Whether the walk of an asset's root listed `path`, which is `inside` the root.
+fn lists(
+    snapshot: &Snapshot,
+    tree: &Tree,
+    (asset, walked): (&AssetSnapshot, &WalkedFiles),
+    path: &str,
+    inside: &str,
+) -> bool {
+    let root = &asset.entry.root;
+    let listed = match tree.lists(root, inside) {
+        Some(listed) => listed,
+        None => listed_file(&snapshot.project.join(ASSETS_DIR).join(root), inside),
+    };
+    listed || walked.rare.as_ref().is_some_and(|rare| rare.elsewhere.iter().any(|p| **p == *path))
+}
+
+/// Whether the build reads `path`, a file of `asset`'s root: the
+/// declaration or a selected input of an asset in the build
+/// (`policies::is_included_in_current_build`).
+fn reads(snapshot: &Snapshot, asset: &AssetSnapshot, path: &str) -> bool {
+    if !asset.entry.included_in_build {
+        return false;
+    }
+    if path == crate::workspace::layout::declaration_path(&asset.entry.root) {
+        return true;
+    }
+    let selected = snapshot.declaration(asset).map(|decl| asset.selected(&decl)).unwrap_or_default();
+    selected.iter().any(|file| file.path() == path)
 }
 
 /// Export of a runtime walk: every root's files in one list by path, with
@@ -460,12 +567,27 @@ struct WalkedFiles {
     /// probe of a path survives); otherwise those the projection keeps.
     /// None in a packing walk, which lists no files.
     files: Vec<Probe>,
-    /// The paths of the root's other files, which only the portability
-    /// check still looks at (whether the build reads them, or as possible
-    /// case twins): held as text, not as files, through the peak of the walk.
-    others: PathList,
-    /// Boxed: rare, and every root's walk holds a place for it.
-    uuid_mismatch: Option<Box<Diagnostic>>,
+    /// What few roots have: none in most, so no place is held for it.
+    rare: Option<Box<Rare>>,
+}
+
+/// What the walk of a root keeps, besides its files, for the checks across roots.
+#[derive(Default)]
+struct Rare {
+    /// Its paths that are not lowercase ASCII, with whether the build reads
+    /// each: the only ones that can be case twins of another path.
+    unfolded: Vec<(Box<str>, bool)>,
+    /// Its lowercase ASCII paths that its listing did not give: inputs
+    /// found through a link inside the root (`classify`).
+    elsewhere: Vec<Box<str>>,
+    /// The root's `asset_uuid` differs from the registry's.
+    uuid_mismatch: Option<Diagnostic>,
+}
+
+impl Rare {
+    fn is_empty(&self) -> bool {
+        self.unfolded.is_empty() && self.elsewhere.is_empty() && self.uuid_mismatch.is_none()
+    }
 }
 
 /// Discovers one registered root: its files from the walk of `assets/`
@@ -482,6 +604,7 @@ fn walk_asset(context: &WalkContext<'_>, owned: RegistryEntry) -> (AssetSnapshot
     let files = tree.files_under(&entry.root).unwrap_or_else(|| listing(&root_dir, &entry.root));
     let mut last_modified = files.iter().filter_map(|(_, meta)| meta.modified).max();
     let mut probes: Vec<Probe> = files.into_iter().map(|(path, meta)| probe(entry, &decl_path, path, meta)).collect();
+    let listed = probes.len();
     let mut diagnostics = Vec::new();
     let mut decl_bytes = None;
     // When the root does not resolve this way, the slow path below says why.
@@ -499,14 +622,12 @@ fn walk_asset(context: &WalkContext<'_>, owned: RegistryEntry) -> (AssetSnapshot
             None
         }
     };
-    let uuid_mismatch =
-        parsed.as_ref().and_then(|p| registry::check_uuid(entry, p.asset_uuid.as_deref()?)).map(Box::new);
+    let uuid_mismatch = parsed.as_ref().and_then(|p| registry::check_uuid(entry, p.asset_uuid.as_deref()?));
     let declaration = parsed.and_then(|p| {
         diagnostics.extend(p.diagnostics);
         p.declaration
     });
     let mut selected = Vec::new();
-    let mut frozen = Vec::new();
     let mut inputs = BTreeMap::new();
     if let Some(decl) = &declaration {
         diagnostics.extend(crate::families::check_declaration(&asset, decl));
@@ -514,113 +635,57 @@ fn walk_asset(context: &WalkContext<'_>, owned: RegistryEntry) -> (AssetSnapshot
         selected = selected_files(decl, &inputs);
         last_modified = last_modified.max(classify(&mut probes, &inputs, &selected, entry));
     }
+    let mut found: Vec<Found> = match &declaration {
+        Some(decl) => vec![Found::Unresolved; decl.artifacts.len()],
+        None => Vec::new(),
+    };
+    for file in &selected {
+        found[file.artifact().expect("the walk places what it selects")] = Found::Seen(file.size);
+    }
+    let mut frozen_declaration = None;
     if mode == WalkMode::Packing {
-        // Room for every record it gets, so boxing it below never shrinks
-        // it in place (an allocator may then keep the larger block).
-        frozen.reserve_exact(1 + if entry.included_in_build { selected.len() } else { 0 });
         // Only what the projection keeps is frozen: nothing else is ever read from the snapshot.
         let projected = projected(&probes, config.projection_filter);
         let kept = |path: &str| projected.binary_search(&path).is_ok();
-        frozen.push(decl_bytes.filter(|_| kept(&decl_path)).map(|bytes| freezer.freeze(bytes)));
+        frozen_declaration = decl_bytes.filter(|_| kept(&decl_path)).map(|bytes| freezer.freeze(bytes));
         if let Some(decl) = declaration.as_ref().filter(|_| entry.included_in_build) {
             let reading = Reading { root: &root, asset, decl, inputs: &inputs, kept: &kept };
-            frozen.extend(freeze_selected(&reading, &mut selected, &mut diagnostics));
+            freeze_selected(&reading, &selected, &mut found, &mut diagnostics);
         }
     }
     drop(inputs);
-    let under = format!("{}/", RootPath(&entry.root));
-    let (files, others) = project_files(probes, &under, config, overlap);
+    drop(selected);
+    // Names another system's checkout cannot hold, over the files the build
+    // reads: found here, filed after the walk's other findings.
+    let read = |probe: &&Probe| policies::is_included_in_current_build(probe);
+    for probe in probes.iter().filter(read) {
+        diagnostics.extend(portable::names(&NamedPath { path: &probe.path, asset, read: true }));
+    }
+    let rare = Rare {
+        unfolded: probes.iter().filter(|p| !portable::is_folded(&p.path)).map(|p| (p.path.clone(), read(&p))).collect(),
+        elsewhere: probes[listed..].iter().filter(|p| portable::is_folded(&p.path)).map(|p| p.path.clone()).collect(),
+        uuid_mismatch,
+    };
+    let rare = (!rare.is_empty()).then(|| Box::new(rare));
+    let files = project_files(probes, config, overlap);
     // A pack keeps the few fields read across assets, and parses the rest
     // again where it is used: every declaration parsed was about 700 bytes
     // per asset for as long as the snapshot lived. A runtime walk serves one
     // command, whose time matters more than its memory.
     let declared = declaration.as_ref().map(Declared::from);
     let parsed = declaration.filter(|_| mode == WalkMode::Runtime).map(Box::new);
-    // An asset outside the build holds no place for records it does not have.
-    if frozen.iter().all(Option::is_none) {
-        frozen.clear();
-    }
-    let frozen = frozen.into_boxed_slice();
-    let selected = selected.into_boxed_slice();
-    let asset = AssetSnapshot { entry: owned, declared, parsed, diagnostics, selected, frozen, last_modified };
-    (asset, WalkedFiles { files, others, uuid_mismatch })
+    let artifacts = found.into_boxed_slice();
+    let asset =
+        AssetSnapshot { entry: owned, declared, parsed, diagnostics, frozen_declaration, artifacts, last_modified };
+    (asset, WalkedFiles { files, rare })
 }
 
-/// Splits one root's files into those that leave the walk as files and the
-/// paths of the rest (see `WalkedFiles`).
-fn project_files(
-    mut kept: Vec<Probe>,
-    under: &str,
-    config: MaterializationConfig,
-    overlap: bool,
-) -> (Vec<Probe>, PathList) {
+/// The root's files that leave the walk as files (see `WalkedFiles::files`).
+fn project_files(mut probes: Vec<Probe>, config: MaterializationConfig, overlap: bool) -> Vec<Probe> {
     let runtime = config.mode == WalkMode::Runtime;
-    let keep = |probe: &Probe| runtime && (overlap || (config.projection_filter)(probe));
-    let others = kept.iter().filter(|p| !keep(p));
-    // Held below the root when every path is (each a file the walk found under it).
-    let under = if others.clone().all(|p| p.path.starts_with(under)) { under } else { "" };
-    let (bytes, count) = others.fold((under.len(), 0), |(b, n), p| (b + p.path.len() - under.len(), n + 1));
-    let mut others = PathList::with_capacity(under, bytes, count);
-    // Thinned in place: a second list would hold the root's files twice
-    // for as long as the walk runs.
-    kept.retain(|probe| {
-        let keep = keep(probe);
-        if !keep {
-            others.push(&probe.path[under.len()..], policies::is_included_in_current_build(probe));
-        }
-        keep
-    });
-    kept.shrink_to_fit();
-    (kept, others)
-}
-
-/// Paths back to back in one text, below the directory it starts with,
-/// each with whether the build reads it: two allocations for a root's list
-/// however many files it holds, each sized once to what it will hold (a
-/// list grown by doubling and then shrunk may keep its larger block: about
-/// 15 MiB over the 450 000 files of a 100k-asset project), and the root's
-/// own path held once, not in each of its paths (16 MiB at that scale).
-struct PathList {
-    /// The directory the paths are below (ending in `/`, or empty), then each path after it.
-    text: String,
-    /// Where `under` ends in `text`.
-    under: u32,
-    /// Where each path ends in `text`, the top bit set when the build reads it.
-    ends: Vec<u32>,
-}
-
-/// The bit of a `PathList` end that says the build reads the path.
-const READ_BIT: u32 = 1 << 31;
-
-impl PathList {
-    /// An empty list below `under` with room for `count` paths of `bytes` in all, `under` included.
-    fn with_capacity(under: &str, bytes: usize, count: usize) -> PathList {
-        let mut text = String::with_capacity(bytes);
-        text.push_str(under);
-        PathList { under: offset(text.len()), text, ends: Vec::with_capacity(count) }
-    }
-
-    fn push(&mut self, path: &str, read: bool) {
-        self.text.push_str(path);
-        self.ends.push(offset(self.text.len()) | if read { READ_BIT } else { 0 });
-    }
-
-    /// The directory every path is below.
-    fn under(&self) -> &str {
-        &self.text[..self.under as usize]
-    }
-
-    /// Each path after `under`, with whether the build reads it.
-    fn iter(&self) -> impl Iterator<Item = (&str, bool)> {
-        let end = |e: u32| (e & !READ_BIT) as usize;
-        let starts = std::iter::once(self.under as usize).chain(self.ends.iter().map(move |&e| end(e)));
-        starts.zip(&self.ends).map(move |(start, &e)| (&self.text[start..end(e)], e & READ_BIT != 0))
-    }
-}
-
-/// A place in a root's `PathList`, which fits below its read bit.
-fn offset(at: usize) -> u32 {
-    u32::try_from(at).ok().filter(|&at| at < READ_BIT).expect("a root's paths fit in 2 GiB")
+    probes.retain(|probe| runtime && (overlap || (config.projection_filter)(probe)));
+    probes.shrink_to_fit();
+    probes
 }
 
 /// A file under the root, as an `Unlisted` probe (the declaration as `Declaration`).
@@ -652,6 +717,24 @@ fn listing(root_dir: &Utf8Path, root: &str) -> Vec<(String, FileMeta)> {
         }
     }
     files
+}
+
+/// Whether `listing` of the root at `root_dir` lists the file `inside` it:
+/// a regular file, through real directories.
+fn listed_file(root_dir: &Utf8Path, inside: &str) -> bool {
+    let mut at = root_dir.to_owned();
+    let mut components = inside.split('/').peekable();
+    while let Some(component) = components.next() {
+        at.push(component);
+        let Ok(meta) = at.symlink_metadata() else { return false };
+        if components.peek().is_none() {
+            return meta.is_file();
+        }
+        if !meta.is_dir() {
+            return false;
+        }
+    }
+    false
 }
 
 /// A declared input that resolved inside its root.
@@ -788,9 +871,9 @@ fn selected_files(decl: &Declaration, inputs: &BTreeMap<String, ResolvedInput>) 
     // Sized to the artifacts (a filtered collect reserves room for four,
     // and most sound banks select one file).
     let mut selected = Vec::with_capacity(decl.artifacts.len());
-    for a in &decl.artifacts {
+    for (at, a) in decl.artifacts.iter().enumerate() {
         if let Some(input) = inputs.get(&a.input) {
-            selected.push(SelectedFile::new(a.index, &a.input, &input.path, input.size, a.loop_points));
+            selected.push(SelectedFile::new(a.index, &a.input, &input.path, input.size, a.loop_points).placed(at));
         }
     }
     selected
@@ -816,42 +899,40 @@ struct Reading<'a> {
 }
 
 /// Reads the bytes of every selected input into the snapshot — except files
-/// over the family's size limit, which the gate refuses from their size:
-/// one record per file in `selected`'s order. `size` becomes the length
-/// actually frozen, so limits apply to those bytes.
+/// over the family's size limit, which the gate refuses from their size —
+/// and records it in `found`, by artifact. A file's size becomes the
+/// length actually read, so limits apply to the frozen bytes.
 fn freeze_selected(
     reading: &Reading<'_>,
-    selected: &mut [SelectedFile],
+    selected: &[SelectedFile],
+    found: &mut [Found],
     diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<Option<FrozenFile>> {
+) {
     let Reading { root, asset, decl, inputs, kept } = *reading;
     let limit = crate::families::max_input_bytes(decl.family);
-    let mut sizes: HashMap<&str, u64> = HashMap::new();
-    let mut frozen = Vec::with_capacity(selected.len());
-    for file in selected.iter_mut() {
-        frozen.push(None);
+    // Where each file read so far was frozen, by the artifact that froze it.
+    let mut first: HashMap<&str, u32> = HashMap::new();
+    for file in selected {
+        let at = file.artifact().expect("the walk places what it selects");
         if file.size > limit || !kept(file.path()) {
             continue;
         }
         // Only the first of the artifacts that select one file holds its record.
-        if let Some(&size) = sizes.get(file.path()) {
-            file.size = size;
+        if let Some(&first) = first.get(file.path()) {
+            found[at] = Found::Again(first);
             continue;
         }
         let input = &inputs[file.input()];
         let plain = if input.plain { root.read_plain(file.input(), limit) } else { None };
         match plain.unwrap_or_else(|| prometeu_shape::read_regular(input.resolved.as_std_path(), limit)) {
+            Ok(content) if content.len() as u64 > limit => found[at] = Found::Seen(content.len() as u64),
             Ok(content) => {
-                file.size = content.len() as u64;
-                if file.size <= limit {
-                    sizes.insert(&input.path, file.size);
-                    *frozen.last_mut().expect("pushed above") = Some(root.freezer.freeze(content));
-                }
+                first.insert(&input.path, u32::try_from(at).expect("a declaration has few artifacts"));
+                found[at] = Found::Frozen(root.freezer.freeze(content));
             }
             Err(e) => diagnostics.push(input_missing(asset, file.path(), &format!("cannot be read ({e})"))),
         }
     }
-    frozen
 }
 
 /// An asset's root directory, with its canonical base when already known,

@@ -11,10 +11,10 @@ use crate::workspace::declaration::{Declaration, LoopPoints};
 /// Gives the bytes of an input file. In a frozen snapshot this is memory
 /// only; in validation it reads the file once and lets it go.
 pub trait Content: Sync {
-    /// The bytes of `asset`'s input at `path` (project-relative:
-    /// `assets/hero/tiles/a.png`). A frozen snapshot holds each input with
-    /// the asset that reads it.
-    fn bytes(&self, asset: AssetRef<'_>, path: &str) -> Result<Cow<'_, [u8]>, String>;
+    /// The bytes of `asset`'s selected `file` (at `file.path()`,
+    /// project-relative: `assets/hero/tiles/a.png`). A frozen snapshot holds
+    /// each input with the asset that reads it, by the artifact that selects it.
+    fn bytes(&self, asset: AssetRef<'_>, file: &SelectedFile) -> Result<Cow<'_, [u8]>, String>;
 }
 
 /// One selected artifact, ready for a family. `files` are sorted by `index`,
@@ -33,6 +33,10 @@ pub struct SelectedFile {
     path_end: u32,
     /// Where the input starts in `text`.
     input_at: u32,
+    /// Its artifact's place in the declaration's `artifacts`, by which a
+    /// snapshot finds what it holds of the file (`NOT_PLACED` when made
+    /// elsewhere).
+    artifact: u32,
     /// Size on disk when the walk saw it (checked against limits before reading).
     pub size: u64,
     /// The artifact's `loop` (`loop_points`). Boxed: rare, and a snapshot
@@ -50,7 +54,19 @@ impl SelectedFile {
         };
         let offset = |at: usize| u32::try_from(at).expect("a path and its input fit in 4 GiB");
         let loop_points = loop_points.map(Box::new);
-        SelectedFile { index, path_end: offset(path.len()), input_at: offset(input_at), text, size, loop_points }
+        let (path_end, input_at) = (offset(path.len()), offset(input_at));
+        SelectedFile { index, text, path_end, input_at, artifact: NOT_PLACED, size, loop_points }
+    }
+
+    /// The file as selected by the artifact at `at` in the declaration's `artifacts`.
+    pub(crate) fn placed(self, at: usize) -> SelectedFile {
+        let artifact = u32::try_from(at).ok().filter(|&at| at != NOT_PLACED).expect("a declaration has few artifacts");
+        SelectedFile { artifact, ..self }
+    }
+
+    /// Its artifact's place in the declaration's `artifacts`, when a walk selected it.
+    pub fn artifact(&self) -> Option<usize> {
+        (self.artifact != NOT_PLACED).then_some(self.artifact as usize)
     }
 
     /// The artifact's `loop`, in frames; only a sound bank accepts one.
@@ -68,6 +84,9 @@ impl SelectedFile {
         &self.text[..self.path_end as usize]
     }
 }
+
+/// `SelectedFile::artifact` of a file no walk selected.
+const NOT_PLACED: u32 = u32::MAX;
 
 impl SelectedFile {
     /// Its fields as a derived `Debug` and `Serialize` see them: the one list

@@ -35,11 +35,7 @@ const FORBIDDEN_CHARACTERS: &[char] = &['<', '>', ':', '"', '\\', '|', '?', '*']
 /// case-blind file system.
 #[derive(Debug, Clone, Copy)]
 pub struct NamedPath<'a> {
-    /// The directory the path is below, ending in `/` (`assets/hero/`), or
-    /// empty: a root's paths are held below it, not each spelled whole.
-    pub under: &'a str,
-    /// Project-relative after `under`, `/`-separated (`tiles/a.png`, or
-    /// `assets/hero/tiles/a.png` when `under` is empty).
+    /// Project-relative, `/`-separated (`assets/hero/tiles/a.png`).
     pub path: &'a str,
     /// The asset whose root holds it.
     pub asset: AssetRef<'a>,
@@ -48,59 +44,26 @@ pub struct NamedPath<'a> {
     pub read: bool,
 }
 
-impl<'a> NamedPath<'a> {
-    /// The path whole, project-relative.
-    fn whole(&self) -> Cow<'a, str> {
-        if self.under.is_empty() { Cow::Borrowed(self.path) } else { Cow::Owned([self.under, self.path].concat()) }
-    }
-
-    /// Its components, `under`'s first.
-    fn components(&self) -> impl Iterator<Item = &'a str> + use<'a> {
-        self.under.split_terminator('/').chain(self.path.split('/'))
-    }
-
-    /// Whether folding case leaves it as it is (see `fold_case`).
-    fn is_folded(&self) -> bool {
-        is_folded(self.under) && is_folded(self.path)
-    }
-}
-
 /// Every portability finding over `paths`: names that cannot exist on
 /// Windows and paths too long for it (each read path), and case twins (a read
 /// path and any other path that differ only by case), in the order given.
 pub fn check(paths: &[NamedPath<'_>]) -> Vec<Diagnostic> {
-    check_groups(paths.len(), |i| std::iter::once(paths[i]))
-}
-
-/// `check` over the paths of `count` groups (each asset's files), which
-/// `paths_of` gives group by group, the same each time it is asked: the
-/// paths are never gathered into one list (at 450 000 files, a list of them
-/// was the largest thing a pack's walk held besides the inputs).
-///
-/// The two halves run side by side, the names of the groups in parallel
-/// (on the current rayon pool); findings keep the groups' order.
-pub fn check_groups<'a, I>(count: usize, paths_of: impl Fn(usize) -> I + Sync) -> Vec<Diagnostic>
-where
-    I: Iterator<Item = NamedPath<'a>>,
-{
-    use rayon::prelude::*;
-    let names = || {
-        let read = |i| paths_of(i).filter(|p| p.read).flat_map(|p| name_findings(&p));
-        (0..count).into_par_iter().flat_map_iter(read).collect::<Vec<_>>()
-    };
-    let (mut found, twins) = rayon::join(names, || case_twins(|| (0..count).flat_map(&paths_of)));
-    found.extend(twins);
+    let mut found: Vec<Diagnostic> = paths.iter().filter(|p| p.read).flat_map(names).collect();
+    let exactly = |spelling: &str| paths.iter().filter(|p| p.path == spelling).map(|p| (p.asset, p.read)).collect();
+    found.extend(case_twins(paths.iter().copied(), exactly));
     found
 }
 
-/// One finding per rule a read path breaks, naming its first offending component.
-fn name_findings(named: &NamedPath<'_>) -> Vec<Diagnostic> {
+/// The names findings of a path the build reads: one per rule it breaks,
+/// naming its first offending component.
+pub fn names(named: &NamedPath<'_>) -> Vec<Diagnostic> {
     let mut found = Vec::new();
+    let path = named.path;
     let finding = |code: Code, why: String| {
-        let path = named.whole();
-        Diagnostic::blocking(code, format!("{path} {why}")).asset(named.asset.asset_id, named.asset.root).file(&*path)
+        Diagnostic::blocking(code, format!("{path} {why}")).asset(named.asset.asset_id, named.asset.root).file(path)
     };
-    if let Some(name) = named.components().find(|c| reserved(c)) {
+    let components = || path.split('/');
+    if let Some(name) = components().find(|c| reserved(c)) {
         found.push(finding(
             Code::PathReservedName,
             format!(
@@ -111,7 +74,7 @@ fn name_findings(named: &NamedPath<'_>) -> Vec<Diagnostic> {
             ),
         ));
     }
-    if let Some((name, bad)) = named.components().find_map(|c| forbidden_character(c).map(|bad| (c, bad))) {
+    if let Some((name, bad)) = components().find_map(|c| forbidden_character(c).map(|bad| (c, bad))) {
         found.push(finding(
             Code::PathCharacterInvalid,
             format!(
@@ -122,7 +85,7 @@ fn name_findings(named: &NamedPath<'_>) -> Vec<Diagnostic> {
             ),
         ));
     }
-    if let Some(name) = named.components().find(|c| c.ends_with(['.', ' '])) {
+    if let Some(name) = components().find(|c| c.ends_with(['.', ' '])) {
         found.push(finding(
             Code::PathTrailingDotOrSpace,
             format!(
@@ -133,8 +96,7 @@ fn name_findings(named: &NamedPath<'_>) -> Vec<Diagnostic> {
         ));
     }
     // A path has no more UTF-16 units than UTF-8 bytes: most need no count.
-    let path = (named.under.len() + named.path.len() > WINDOWS_MAX_PATH).then(|| named.whole());
-    if let Some(path) = path
+    if path.len() > WINDOWS_MAX_PATH
         && let length = path.encode_utf16().count()
         && length > WINDOWS_MAX_PATH
     {
@@ -147,7 +109,7 @@ fn name_findings(named: &NamedPath<'_>) -> Vec<Diagnostic> {
                 ),
             )
             .asset(named.asset.asset_id, named.asset.root)
-            .file(&*path),
+            .file(path),
         );
     }
     found
@@ -201,51 +163,49 @@ pub fn fold_case(path: &str) -> Cow<'_, str> {
 }
 
 /// Lowercase ASCII: what folding case leaves as it is, without a look at any character's mapping.
-fn is_folded(text: &str) -> bool {
+pub(crate) fn is_folded(text: &str) -> bool {
     text.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase())
 }
 
 /// One finding per group of paths that fold to the same spelling, when the
 /// group holds a path the build reads: on a case-blind checkout only one of
 /// them exists, and which one is up to the checkout.
-fn case_twins<'a, I>(paths: impl Fn() -> I) -> Vec<Diagnostic>
-where
-    I: Iterator<Item = NamedPath<'a>>,
-{
-    // Two different paths fold to one spelling only when at least one of
-    // them is not already folded (lowercase ASCII). Those are few, so only
-    // their spellings are indexed, and every folded path is looked up among
-    // them: a project with none costs one look at each path's bytes.
-    let mut by_spelling: HashMap<String, Vec<NamedPath<'a>>> = HashMap::new();
-    for named in paths().filter(|named| !named.is_folded()) {
-        by_spelling.entry(fold_case(&named.whole()).into_owned()).or_default().push(named);
+///
+/// Two different paths fold to one spelling only when at least one of them
+/// is not already folded (lowercase ASCII), and those are few: only they are
+/// asked for (`paths`, of which the folded are passed over). The folded
+/// path that may meet them is looked up by its spelling: `exactly` gives
+/// every asset that holds a path spelled so, with whether the build reads
+/// it there. So the paths of a project are never gathered to find its
+/// twins, and a project with no unfolded path costs nothing more.
+pub fn case_twins<'a>(
+    paths: impl Iterator<Item = NamedPath<'a>>,
+    mut exactly: impl FnMut(&str) -> Vec<(AssetRef<'a>, bool)>,
+) -> Vec<Diagnostic> {
+    let mut by_spelling: HashMap<String, Vec<Twin<'a>>> = HashMap::new();
+    for named in paths.filter(|named| !is_folded(named.path)) {
+        let twin = Twin { path: Cow::Borrowed(named.path), asset: named.asset, read: named.read };
+        by_spelling.entry(fold_case(named.path).into_owned()).or_default().push(twin);
     }
-    if !by_spelling.is_empty() {
-        // Spelled whole in one reused text, to be looked up.
-        let mut whole = String::new();
-        for named in paths().filter(NamedPath::is_folded) {
-            whole.clear();
-            whole.push_str(named.under);
-            whole.push_str(named.path);
-            if let Some(group) = by_spelling.get_mut(whole.as_str()) {
-                group.push(named);
-            }
+    for (spelling, group) in &mut by_spelling {
+        if is_folded(spelling) {
+            let held = exactly(spelling).into_iter();
+            group.extend(held.map(|(asset, read)| Twin { path: Cow::Owned(spelling.clone()), asset, read }));
         }
     }
     // Reported in the order of their folded spelling.
-    let mut groups: Vec<(String, Vec<NamedPath<'_>>)> =
+    let mut groups: Vec<(String, Vec<Twin<'_>>)> =
         by_spelling.into_iter().filter(|(_, group)| group.len() > 1).collect();
     groups.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
     let mut found = Vec::new();
-    for (_, group) in groups {
-        let mut group: Vec<(Cow<'_, str>, NamedPath<'_>)> = group.into_iter().map(|n| (n.whole(), n)).collect();
-        group.sort_by(|(a, an), (b, bn)| (a, !an.read).cmp(&(b, !bn.read)));
-        group.dedup_by(|(later, _), (kept, _)| later == kept);
-        let Some((first_path, first_read)) = group.iter().find(|(_, n)| n.read) else { continue };
+    for (_, mut group) in groups {
+        group.sort_by(|a, b| (&a.path, !a.read).cmp(&(&b.path, !b.read)));
+        group.dedup_by(|later, kept| later.path == kept.path);
+        let Some(first) = group.iter().find(|twin| twin.read) else { continue };
         if group.len() < 2 {
             continue;
         }
-        let listed: Vec<String> = group.iter().map(|(path, _)| format!("`{path}`")).collect();
+        let listed: Vec<String> = group.iter().map(|twin| format!("`{}`", twin.path)).collect();
         let message = format!(
             "{} differ only by case; a Windows or macOS checkout holds just one of them, so the asset would \
              change silently there; rename all but one so no two spell the same name in another case",
@@ -253,11 +213,18 @@ where
         );
         found.push(
             Diagnostic::blocking(Code::PathCaseTwin, message)
-                .asset(first_read.asset.asset_id, first_read.asset.root)
-                .file(&**first_path),
+                .asset(first.asset.asset_id, first.asset.root)
+                .file(&*first.path),
         );
     }
     found
+}
+
+/// One path of a group that folds to one spelling.
+struct Twin<'a> {
+    path: Cow<'a, str>,
+    asset: AssetRef<'a>,
+    read: bool,
 }
 
 #[cfg(test)]
@@ -265,7 +232,7 @@ mod tests {
     use super::*;
 
     fn read(path: &str) -> NamedPath<'_> {
-        NamedPath { under: "", path, asset: AssetRef { asset_id: 1, root: "hero" }, read: true }
+        NamedPath { path, asset: AssetRef { asset_id: 1, root: "hero" }, read: true }
     }
 
     fn codes(paths: &[NamedPath<'_>]) -> Vec<Code> {

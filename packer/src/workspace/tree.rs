@@ -262,6 +262,16 @@ impl Tree {
         Some((base.dir().join(root).join(rel), meta))
     }
 
+    /// Whether `files_under(root)` lists the file `inside` the root (a
+    /// regular file, through real directories); `None` when the tree does
+    /// not hold the root.
+    pub(crate) fn lists(&self, root: &str, inside: &str) -> Option<bool> {
+        let root = self.dir(root)?;
+        let (parent, name) = inside.rsplit_once('/').unwrap_or(("", inside));
+        let entry = self.descend(root, parent).and_then(|dir| self.entry(dir, name));
+        Some(entry.is_some_and(|entry| entry.file().is_some()))
+    }
+
     /// Every regular file under `root` (the root a real directory), by its
     /// project-relative path (`assets/<root>/…`); `None` when the tree does
     /// not hold the root.

@@ -39,7 +39,8 @@ impl MemContent {
 }
 
 impl Content for MemContent {
-    fn bytes(&self, _: AssetRef<'_>, path: &str) -> Result<Cow<'_, [u8]>, String> {
+    fn bytes(&self, _: AssetRef<'_>, file: &SelectedFile) -> Result<Cow<'_, [u8]>, String> {
+        let path = file.path();
         assert!(!self.forbidden.iter().any(|p| p == path), "{path} must never be read");
         if let Ok(mut reads) = self.reads.lock() {
             reads.push(path.to_owned());

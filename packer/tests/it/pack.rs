@@ -78,7 +78,9 @@ fn runtime_walk_holds_no_bytes_and_packing_walk_holds_exactly_the_build_relevant
     let mut with_bytes = BTreeSet::new();
     for asset in &packing.assets {
         let declaration = asset.frozen_declaration().map(|f| (format!("assets/{}/asset.json", asset.entry.root), f));
-        let inputs = asset.selected.iter().filter_map(|s| Some((s.path().to_owned(), asset.frozen_input(s.path())?)));
+        // An asset outside the build keeps no declaration to select from.
+        let selected = packing.declaration(asset).map(|d| asset.selected(&d)).unwrap_or_default();
+        let inputs = selected.iter().filter_map(|s| Some((s.path().to_owned(), asset.frozen_artifact(s.artifact()?)?)));
         for (path, frozen) in declaration.into_iter().chain(inputs) {
             let on_disk = std::fs::read(p.path.join(&path)).unwrap();
             assert_eq!(packing.bytes_of(frozen), &on_disk[..], "{path}");

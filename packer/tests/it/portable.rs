@@ -155,3 +155,49 @@ fn names_another_checkout_cannot_hold_are_found_alike_everywhere() {
     gated.sort();
     assert_eq!(gated, validated);
 }
+
+/// Case twins where the walk finds a file by another route than the walk
+/// of `assets/`: in a root reached through a link, and an input that is a
+/// link to a file elsewhere in its root. Each is found with the path the
+/// build reads, alike by `validate`, `summary` and the pack gate.
+#[test]
+fn case_twins_are_found_where_the_walk_of_assets_does_not_reach() {
+    use std::os::unix::fs::symlink;
+    let mut p = Project::new();
+    p.glyph_bank("linked", "linked", 8, &[("a.png", tile())], &COLORS, None);
+    std::fs::create_dir_all(p.path.join("assets/store")).unwrap();
+    std::fs::rename(p.path.join("assets/linked"), p.path.join("assets/store/linked")).unwrap();
+    symlink("store/linked", p.path.join("assets/linked")).unwrap();
+    p.write("assets/store/linked/tiles/A.png", tile());
+    p.glyph_bank("elsewhere", "elsewhere", 8, &[("a.png", tile())], &COLORS, None);
+    p.write("assets/elsewhere/art/a.png", tile());
+    std::fs::remove_file(p.path.join("assets/elsewhere/tiles/a.png")).unwrap();
+    symlink("../art/a.png", p.path.join("assets/elsewhere/tiles/a.png")).unwrap();
+    p.write("assets/elsewhere/tiles/A.png", tile());
+    p.glyph_bank("fine", "fine", 8, &[("a.png", tile())], &COLORS, None);
+
+    let validation = validate(&p.path, None);
+    let mut validated: Vec<Diagnostic> = validation.assets.iter().flat_map(|a| portability(&a.diagnostics)).collect();
+    let described: Vec<(&str, Option<&str>)> =
+        validated.iter().map(|d| (d.message.split(" differ").next().unwrap(), d.file.as_deref())).collect();
+    assert_eq!(
+        described,
+        [
+            ("`assets/linked/tiles/A.png` and `assets/linked/tiles/a.png`", Some("assets/linked/tiles/a.png")),
+            ("`assets/elsewhere/tiles/A.png` and `assets/elsewhere/tiles/a.png`", Some("assets/elsewhere/tiles/a.png")),
+        ],
+        "{validated:#?}"
+    );
+    assert!(validated.iter().all(|d| d.code == Code::PathCaseTwin && d.is_blocking()));
+
+    let mut summarized = portability(&summary(&p.path).diagnostics);
+    summarized.sort();
+    validated.sort();
+    assert_eq!(summarized, validated);
+    let lane = acquire_lane(&p.path, Wait::NoWait).unwrap();
+    let packed = pack_workspace(&lane, &PackOptions::default(), &mut Quiet).result;
+    assert_eq!(packed.status, Status::Blocked);
+    let mut gated = portability(&packed.diagnostics);
+    gated.sort();
+    assert_eq!(gated, validated);
+}

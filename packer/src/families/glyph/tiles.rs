@@ -63,7 +63,7 @@ fn read_raster(
         return Err(too_large(file.size));
     }
     let format = ImageFormat::of(path);
-    let bytes = input.content.bytes(input.asset, path).map_err(|why| {
+    let bytes = input.content.bytes(input.asset, file).map_err(|why| {
         findings.blocking(
             format.decode_code(),
             format!("{path} could not be read ({why}); make sure it is a readable file"),

@@ -31,7 +31,7 @@ pub(super) fn decode_sample(
     if file.size > MAX_WAV_BYTES {
         return Err(vec![too_large(file.size)]);
     }
-    let bytes = input.content.bytes(input.asset, path).map_err(|why| {
+    let bytes = input.content.bytes(input.asset, file).map_err(|why| {
         vec![findings.blocking(
             Code::WavDecodeFailed,
             format!("{path} could not be read ({why}); make sure it is a readable file"),
