@@ -107,23 +107,34 @@ fn run_with(
 ) -> (GateReport, Vec<Option<Sparse>>) {
     let mut diagnostics = snapshot.workspace_diagnostics.clone();
     let active: Vec<&AssetSnapshot> = snapshot.active().collect();
-    // What the gate keeps goes to a list of its own: in the checked
-    // assets' list it would make every entry larger.
-    let (mut checked, mut kept): (Vec<Checked>, Vec<Option<Sparse>>) = (Vec::new(), Vec::new());
+    // What the gate keeps goes to a list of its own, and so do the findings
+    // of the few assets that have any: in the list of plans they would make
+    // every place larger, and the plans become the header's entries where
+    // they are (see below).
+    let (mut plans, mut kept): (Vec<Option<AssetPlan>>, Vec<Option<Sparse>>) = (Vec::new(), Vec::new());
+    let findings = std::sync::Mutex::new(Vec::new());
     let shared = SharedMetadata::new();
     pool.install(|| {
-        let each = active.par_iter().map(|asset| check_asset(snapshot, asset, content, keeper, &shared));
-        each.unzip_into_vecs(&mut checked, &mut kept);
+        let each = active.par_iter().enumerate().map(|(at, asset)| {
+            let ((found, plan), kept) = check_asset(snapshot, asset, content, keeper, &shared);
+            if !found.is_empty() {
+                findings.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((at, found));
+            }
+            (plan, kept)
+        });
+        each.unzip_into_vecs(&mut plans, &mut kept);
     });
-    // The plans are collected into the list that held the checked assets
+    let mut findings = findings.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    findings.sort_unstable_by_key(|(at, _)| *at);
+    diagnostics.extend(findings.into_iter().flat_map(|(_, found)| found));
+    // The plans that passed are collected into the list that held them all
     // (the standard library reuses a list's memory when what it collects
     // is no larger than what it consumes): a second list of every plan
     // would add to the peak of a pack, which is here.
-    let mut passed = Vec::with_capacity(checked.len());
-    let plans: Vec<AssetPlan> = checked
+    let mut passed = Vec::with_capacity(plans.len());
+    let plans: Vec<AssetPlan> = plans
         .into_iter()
-        .filter_map(|(found, plan)| {
-            diagnostics.extend(found);
+        .filter_map(|plan| {
             passed.push(plan.is_some());
             plan
         })
@@ -146,7 +157,7 @@ fn check_asset(
     keeper: Option<&Keeper>,
     shared: &SharedMetadata,
 ) -> (Checked, Option<Sparse>) {
-    let mut found = asset.diagnostics.clone();
+    let mut found = asset.diagnostics.to_vec();
     if any_blocking(&found) {
         return ((found, None), None);
     }
@@ -288,7 +299,7 @@ mod tests {
             .filter(|d| d.code == Code::DeclarationUnreadable)
             .filter_map(|d| d.asset_root.as_deref())
             .collect();
-        let active: Vec<&str> = snapshot.active().map(|a| a.entry.root.as_str()).collect();
+        let active: Vec<&str> = snapshot.active().map(|a| &*a.entry.root).collect();
         assert_eq!(dropped, active);
         // The same walk with its declarations kept passes.
         let snapshot = walk(&p.path, MaterializationConfig::packing_build());

@@ -14,7 +14,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Bytes of sparse payloads the gate may keep for the writer (local).
-pub const PACK_KEEP_BYTES: u64 = 8 * 1024 * 1024;
+pub const PACK_KEEP_BYTES: u64 = 4 * 1024 * 1024;
 
 /// A sparse payload is kept only when it is at most this fraction of the payload.
 const KEEP_RATIO: usize = 4;

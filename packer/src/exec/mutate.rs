@@ -167,7 +167,7 @@ pub fn register(lane: &LaneGuard, root: &str) -> Result<RegistryEntry, MutationE
         return Err(bad(reason));
     }
     let asset_uuid = declared_uuid(project, root).map_err(bad)?;
-    if let Some(other) = registry.assets.iter().find(|e| e.asset_uuid == asset_uuid) {
+    if let Some(other) = registry.assets.iter().find(|e| *e.asset_uuid == *asset_uuid) {
         return Err(bad(format!(
             "its asset_uuid `{asset_uuid}` is already registered for `{}` (asset_id {}); a copied asset needs \
              a new asset_uuid in its asset.json",
@@ -176,7 +176,7 @@ pub fn register(lane: &LaneGuard, root: &str) -> Result<RegistryEntry, MutationE
     }
     let asset_id = registry.next_asset_id;
     let next_asset_id = asset_id.checked_add(1).ok_or(MutationError::IdsExhausted { next_asset_id: asset_id })?;
-    let entry = RegistryEntry { asset_id, asset_uuid, root: root.to_owned(), included_in_build: true };
+    let entry = RegistryEntry { asset_id, asset_uuid: asset_uuid.into(), root: root.into(), included_in_build: true };
     registry.assets.push(entry.clone());
     registry.next_asset_id = next_asset_id;
     write(project, &registry)?;
@@ -187,7 +187,7 @@ pub fn register(lane: &LaneGuard, root: &str) -> Result<RegistryEntry, MutationE
 pub fn set_included(lane: &LaneGuard, root: &str, included: bool) -> Result<RegistryEntry, MutationError> {
     let project = lane.project();
     let mut registry = load_for_mutation(project)?;
-    let Some(position) = registry.assets.iter().position(|e| e.root == root) else {
+    let Some(position) = registry.assets.iter().position(|e| *e.root == *root) else {
         return Err(not_registered(&registry, root));
     };
     let entry = &mut registry.assets[position];
@@ -205,7 +205,7 @@ pub fn forget(lane: &LaneGuard, root: &str) -> Result<RegistryEntry, MutationErr
     let project = lane.project();
     let mut registry = load_for_mutation(project)?;
     let position =
-        registry.assets.iter().position(|e| e.root == root).ok_or_else(|| not_registered(&registry, root))?;
+        registry.assets.iter().position(|e| *e.root == *root).ok_or_else(|| not_registered(&registry, root))?;
     // `next_asset_id` stays as it is: that is what keeps the id unused forever.
     let removed = registry.assets.remove(position);
     write(project, &registry)?;
@@ -229,7 +229,7 @@ pub fn move_root(lane: &LaneGuard, from: &str, to: &str) -> Result<RegistryEntry
     let mut registry = load_for_mutation(project)?;
     let refuse = |reason: String| MutationError::MoveRefused { from: from.to_owned(), to: to.to_owned(), reason };
     let position =
-        registry.assets.iter().position(|e| e.root == from).ok_or_else(|| not_registered(&registry, from))?;
+        registry.assets.iter().position(|e| *e.root == *from).ok_or_else(|| not_registered(&registry, from))?;
     if let Err(rule) = check_relative(to) {
         return Err(refuse(format!("the destination {}", rule.explain())));
     }
@@ -255,18 +255,18 @@ pub fn move_root(lane: &LaneGuard, from: &str, to: &str) -> Result<RegistryEntry
     let destination = locate_root(project, to)
         .map_err(|p| refuse(format!("`{ASSETS_DIR}/{to}` {}; {}", p.explain(), destination_advice(&p, from, to))))?;
     let found = uuid_of(&destination, to).map_err(refuse)?;
-    if found != entry.asset_uuid {
+    if *found != *entry.asset_uuid {
         return Err(MutationError::MoveUuidMismatch {
             from: from.to_owned(),
             to: to.to_owned(),
-            registered: entry.asset_uuid,
+            registered: entry.asset_uuid.into(),
             found,
         });
     }
     // The same declaration reached through a link at `from` is one asset, not a copy.
     if let Ok(source) = locate_root(project, from)
         && source.declaration != destination.declaration
-        && uuid_of(&source, from).is_ok_and(|uuid| uuid == entry.asset_uuid)
+        && uuid_of(&source, from).is_ok_and(|uuid| *uuid == *entry.asset_uuid)
     {
         return Err(refuse(format!(
             "`{ASSETS_DIR}/{from}` still holds an asset.json with this asset_uuid, so the asset was copied \
@@ -274,7 +274,7 @@ pub fn move_root(lane: &LaneGuard, from: &str, to: &str) -> Result<RegistryEntry
              this again"
         )));
     }
-    let moved = RegistryEntry { root: to.to_owned(), ..entry };
+    let moved = RegistryEntry { root: to.into(), ..entry };
     registry.assets[position] = moved.clone();
     write(project, &registry)?;
     Ok(moved)
@@ -306,7 +306,7 @@ fn not_registered(registry: &Registry, root: &str) -> MutationError {
 }
 
 fn closest_root(registry: &Registry, root: &str) -> Option<String> {
-    let roots: Vec<&str> = registry.assets.iter().map(|e| e.root.as_str()).collect();
+    let roots: Vec<&str> = registry.assets.iter().map(|e| &*e.root).collect();
     prometeu_shape::did_you_mean(root, &roots).map(str::to_owned)
 }
 

@@ -622,7 +622,7 @@ fn recover(lane: &LaneGuard) -> Result<Vec<String>, NewAssetError> {
             continue;
         };
         let committed =
-            registry.registry.assets.iter().any(|e| e.root == intent.root && e.asset_uuid == intent.asset_uuid);
+            registry.registry.assets.iter().any(|e| *e.root == *intent.root && *e.asset_uuid == *intent.asset_uuid);
         if committed {
             finish(&staging_root, id)?;
             said.push(format!("recovered: completed the interrupted creation of `{}`", intent.root));

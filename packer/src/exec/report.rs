@@ -55,11 +55,11 @@ pub fn summary(project: &Utf8Path) -> Summary {
         .map(|a| SummaryAsset {
             asset_id: a.entry.asset_id,
             asset_name: a.name().map(str::to_owned),
-            asset_root: a.entry.root.clone(),
+            asset_root: a.entry.root.to_string(),
             family: a.declared.as_ref().map(|d| d.family.type_name()),
             min_artifact_count: a.selected_count(),
             max_artifact_count: a.selected_count(),
-            last_modified: rfc3339(a.last_modified),
+            last_modified: rfc3339(a.last_modified()),
         })
         .collect();
     drop(active);
@@ -126,12 +126,12 @@ pub(crate) fn group(snapshot: &Snapshot, report: &GateReport) -> Validation {
     let assets: Vec<ValidationAsset> = snapshot
         .active()
         .filter_map(|a| {
-            let diagnostics = by_root.remove(a.entry.root.as_str())?;
+            let diagnostics = by_root.remove(&*a.entry.root)?;
             Some(ValidationAsset {
                 asset_id: a.entry.asset_id,
                 asset_name: a.name().map(str::to_owned),
-                asset_root: a.entry.root.clone(),
-                last_modified: rfc3339(a.last_modified),
+                asset_root: a.entry.root.to_string(),
+                last_modified: rfc3339(a.last_modified()),
                 diagnostics,
             })
         })

@@ -53,13 +53,13 @@ pub struct AssetView {
 /// The view of the registered root `root`; `None` when no such root is registered.
 pub fn show_asset(project: &Utf8Path, root: &str) -> Option<AssetView> {
     let snapshot = walk(project, MaterializationConfig::runtime_default());
-    let asset = snapshot.assets.iter().find(|a| a.entry.root == root)?;
+    let asset = snapshot.assets.iter().find(|a| *a.entry.root == *root)?;
     let decl = snapshot.declaration(asset);
     let decl = decl.as_ref();
     let mut view = AssetView {
         asset_id: asset.entry.asset_id,
-        asset_uuid: asset.entry.asset_uuid.clone(),
-        asset_root: asset.entry.root.clone(),
+        asset_uuid: asset.entry.asset_uuid.to_string(),
+        asset_root: asset.entry.root.to_string(),
         included_in_build: asset.entry.included_in_build,
         asset_name: decl.map(|d| d.name.clone()),
         family: decl.map(|d| d.family.type_name()),
@@ -72,7 +72,7 @@ pub fn show_asset(project: &Utf8Path, root: &str) -> Option<AssetView> {
         metadata: None,
         size: None,
         decoded_size: None,
-        diagnostics: asset.diagnostics.clone(),
+        diagnostics: asset.diagnostics.to_vec(),
     };
     if let Some(decl) = decl.filter(|_| !crate::support::diag::any_blocking(&asset.diagnostics)) {
         let content = LiveContent::new(project);

@@ -116,8 +116,9 @@ pub struct AssetSnapshot {
     /// The whole declaration, in runtime mode (see `Snapshot::declaration`).
     parsed: Option<Box<Declaration>>,
     /// Findings of discovery: declaration parse, family declaration checks,
-    /// input paths that do not resolve inside the root.
-    pub diagnostics: Vec<Diagnostic>,
+    /// input paths that do not resolve inside the root, names another
+    /// system's checkout cannot hold. (Boxed: most assets have none.)
+    pub diagnostics: Box<[Diagnostic]>,
     /// Its `asset.json` as a packing walk froze it.
     frozen_declaration: Option<FrozenFile>,
     /// What the walk found of each declared artifact's input, in the
@@ -125,8 +126,8 @@ pub struct AssetSnapshot {
     /// selected files are made again from these and the declaration where
     /// they are used (`selected`), so a snapshot holds no path of them.
     artifacts: Box<[Found]>,
-    /// Newest modification time over every file of the root.
-    pub last_modified: Option<SystemTime>,
+    /// Newest modification time over every file of the root (`last_modified`), as `tree::nanos_of` holds it.
+    modified: i64,
 }
 
 impl AssetSnapshot {
@@ -138,6 +139,11 @@ impl AssetSnapshot {
     /// The declared `name`, when the declaration parsed.
     pub fn name(&self) -> Option<&str> {
         self.declared.as_ref().map(|d| &*d.name)
+    }
+
+    /// Newest modification time over every file of the root.
+    pub fn last_modified(&self) -> Option<SystemTime> {
+        crate::workspace::tree::time_of(self.modified)
     }
 
     /// Its `asset.json` as a packing walk froze it.
@@ -363,7 +369,7 @@ pub fn walk(project: &Utf8Path, config: MaterializationConfig) -> Snapshot {
     let mut entries: Vec<RegistryEntry> = registry
         .assets
         .into_iter()
-        .filter(|e| paths::check_relative(&e.root).is_ok() && !broken_roots.contains(&e.root))
+        .filter(|e| paths::check_relative(&e.root).is_ok() && !broken_roots.contains(&*e.root))
         .collect();
     entries.sort_by_key(|e| e.asset_id);
     // Canonicalized once; a root the walk did not reach through real directories then costs one lstat per component.
@@ -432,7 +438,7 @@ fn settle(assets: &mut [AssetSnapshot]) {
 /// Whether two walked roots can list one path: one root is another, or
 /// inside it (the gate blocks nested roots, but they are still walked).
 fn roots_overlap(entries: &[RegistryEntry]) -> bool {
-    let roots: HashSet<&str> = entries.iter().map(|e| e.root.as_str()).collect();
+    let roots: HashSet<&str> = entries.iter().map(|e| &*e.root).collect();
     roots.len() < entries.len() || roots.iter().any(|root| registry::ancestors(root).any(|outer| roots.contains(outer)))
 }
 
@@ -479,7 +485,10 @@ fn file_case_twins(snapshot: &mut Snapshot, walked: &[WalkedFiles], tree: &Tree)
     for finding in findings {
         let Some(id) = finding.asset_id else { continue };
         if let Ok(i) = snapshot.assets.binary_search_by_key(&id, |a| a.entry.asset_id) {
-            snapshot.assets[i].diagnostics.push(finding);
+            let asset = &mut snapshot.assets[i];
+            let mut diagnostics = std::mem::take(&mut asset.diagnostics).into_vec();
+            diagnostics.push(finding);
+            asset.diagnostics = diagnostics.into_boxed_slice();
         }
     }
 }
@@ -495,7 +504,7 @@ fn lists(
     let root = &asset.entry.root;
     let listed = match tree.lists(root, inside) {
         Some(listed) => listed,
-        None => listed_file(&snapshot.project.join(ASSETS_DIR).join(root), inside),
+        None => listed_file(&snapshot.project.join(ASSETS_DIR).join(&**root), inside),
     };
     listed || walked.rare.as_ref().is_some_and(|rare| rare.elsewhere.iter().any(|p| **p == *path))
 }
@@ -598,7 +607,7 @@ fn walk_asset(context: &WalkContext<'_>, owned: RegistryEntry) -> (AssetSnapshot
     let WalkContext { project, tree, assets_base, beneath, freezer, config, overlap } = *context;
     let mode = config.mode;
     let entry = &owned;
-    let root_dir = project.join(ASSETS_DIR).join(&entry.root);
+    let root_dir = project.join(ASSETS_DIR).join(&*entry.root);
     let asset = AssetRef { asset_id: entry.asset_id, root: &entry.root };
     let decl_path = crate::workspace::layout::declaration_path(&entry.root);
     let files = tree.files_under(&entry.root).unwrap_or_else(|| listing(&root_dir, &entry.root));
@@ -675,8 +684,8 @@ fn walk_asset(context: &WalkContext<'_>, owned: RegistryEntry) -> (AssetSnapshot
     let declared = declaration.as_ref().map(Declared::from);
     let parsed = declaration.filter(|_| mode == WalkMode::Runtime).map(Box::new);
     let artifacts = found.into_boxed_slice();
-    let asset =
-        AssetSnapshot { entry: owned, declared, parsed, diagnostics, frozen_declaration, artifacts, last_modified };
+    let (modified, diagnostics) = (crate::workspace::tree::nanos_of(last_modified), diagnostics.into_boxed_slice());
+    let asset = AssetSnapshot { entry: owned, declared, parsed, diagnostics, frozen_declaration, artifacts, modified };
     (asset, WalkedFiles { files, rare })
 }
 
@@ -988,7 +997,7 @@ mod tests {
     fn roots_overlap_when_one_is_another_or_holds_it() {
         let entry = |root: &str| RegistryEntry {
             asset_id: 1,
-            asset_uuid: String::new(),
+            asset_uuid: "".into(),
             root: root.into(),
             included_in_build: true,
         };

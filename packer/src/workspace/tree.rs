@@ -75,25 +75,33 @@ impl Entry {
         let Some(FileMeta { size, modified }) = file else {
             return Entry { name, size: NOT_A_FILE, modified: NO_TIME };
         };
-        let nanos = |d: std::time::Duration| i64::try_from(d.as_nanos()).ok();
-        let modified = modified.and_then(|t| match t.duration_since(SystemTime::UNIX_EPOCH) {
-            Ok(after) => nanos(after),
-            Err(before) => nanos(before.duration()).map(|n| -n),
-        });
-        Entry { name, size: size.min(NOT_A_FILE - 1), modified: modified.filter(|&n| n != NO_TIME).unwrap_or(NO_TIME) }
+        Entry { name, size: size.min(NOT_A_FILE - 1), modified: nanos_of(modified) }
     }
 
     /// What the walk saw of it, when it is a regular file.
     fn file(&self) -> Option<FileMeta> {
-        if self.size == NOT_A_FILE {
-            return None;
-        }
-        let modified = (self.modified != NO_TIME).then(|| {
-            let from_epoch = std::time::Duration::from_nanos(self.modified.unsigned_abs());
-            if self.modified >= 0 { SystemTime::UNIX_EPOCH + from_epoch } else { SystemTime::UNIX_EPOCH - from_epoch }
-        });
-        Some(FileMeta { size: self.size, modified })
+        (self.size != NOT_A_FILE).then(|| FileMeta { size: self.size, modified: time_of(self.modified) })
     }
+}
+
+/// A modification time in one word: nanoseconds from the Unix epoch;
+/// `NO_TIME` when there is none, or it is beyond what that holds (before
+/// 1678 or after 2262). Unknown sorts before every time.
+pub(crate) fn nanos_of(time: Option<SystemTime>) -> i64 {
+    let nanos = |d: std::time::Duration| i64::try_from(d.as_nanos()).ok();
+    let nanos = time.and_then(|t| match t.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(after) => nanos(after),
+        Err(before) => nanos(before.duration()).map(|n| -n),
+    });
+    nanos.filter(|&n| n != NO_TIME).unwrap_or(NO_TIME)
+}
+
+/// The time `nanos_of` made `nanos` from.
+pub(crate) fn time_of(nanos: i64) -> Option<SystemTime> {
+    (nanos != NO_TIME).then(|| {
+        let from_epoch = std::time::Duration::from_nanos(nanos.unsigned_abs());
+        if nanos >= 0 { SystemTime::UNIX_EPOCH + from_epoch } else { SystemTime::UNIX_EPOCH - from_epoch }
+    })
 }
 
 /// A run of consecutive items of one of the tree's lists.

@@ -224,7 +224,7 @@ fn registry_malformed_reports_every_shape_problem_and_keeps_readable_entries() {
 
     // The unknown key does not make an entry unreadable; missing and
     // mistyped fields do.
-    let roots: Vec<&str> = read.registry.assets.iter().map(|e| e.root.as_str()).collect();
+    let roots: Vec<&str> = read.registry.assets.iter().map(|e| &*e.root).collect();
     assert_eq!(roots, ["hero", "villain"]);
 }
 
@@ -420,8 +420,8 @@ fn registry_of(roots: &[&str]) -> Registry {
             .zip(1u32..)
             .map(|(root, id)| RegistryEntry {
                 asset_id: id,
-                asset_uuid: format!("u{id}"),
-                root: (*root).to_owned(),
+                asset_uuid: format!("u{id}").into(),
+                root: (*root).into(),
                 included_in_build: true,
             })
             .collect(),
@@ -655,7 +655,7 @@ fn register_accepts_a_declaration_with_other_errors() {
     fs_err::create_dir_all(p.path.join("assets/wip")).unwrap();
     fs_err::write(p.path.join("assets/wip/asset.json"), r#"{"asset_uuid": "u-wip", "type": "nonsense"}"#).unwrap();
     let lane = p.lane();
-    assert_eq!(register(&lane, "wip").unwrap().asset_uuid, "u-wip");
+    assert_eq!(register(&lane, "wip").unwrap().asset_uuid.as_ref(), "u-wip");
 }
 
 #[test]
@@ -665,7 +665,7 @@ fn register_through_a_symlinked_declaration_inside_the_root() {
     fs_err::rename(p.path.join("assets/hero/asset.json"), p.path.join("assets/hero/real.json")).unwrap();
     std::os::unix::fs::symlink("real.json", p.path.join("assets/hero/asset.json")).unwrap();
     let lane = p.lane();
-    assert_eq!(register(&lane, "hero").unwrap().asset_uuid, "u-hero");
+    assert_eq!(register(&lane, "hero").unwrap().asset_uuid.as_ref(), "u-hero");
 }
 
 fn bad_root_reason(result: Result<RegistryEntry, MutationError>) -> String {
@@ -1112,7 +1112,7 @@ fn moved_advice_reads_declarations_only_under_the_usual_rules() {
     fs_err::write(p.path.join("assets/big/asset.json"), &big).unwrap();
     let findings = check_roots(&p.path, &registry);
     assert_eq!(findings[0].advice, [moved("hero", "big")], "{}", findings[0].message);
-    assert_eq!(move_root(&lane, "hero", "big").unwrap().root, "big");
+    assert_eq!(move_root(&lane, "hero", "big").unwrap().root.as_ref(), "big");
 }
 
 /// The reason of a `MoveRefused`, also checking its message names both roots.
@@ -1236,7 +1236,7 @@ fn move_refuses_a_copy_left_at_the_source() {
 
     // Once the copy left behind is another asset, the move goes through.
     p.add_root("hero", "u-hero-old");
-    assert_eq!(move_root(&lane, "hero", "chars/hero").unwrap().asset_uuid, "u-hero");
+    assert_eq!(move_root(&lane, "hero", "chars/hero").unwrap().asset_uuid.as_ref(), "u-hero");
 }
 
 #[test]
@@ -1247,7 +1247,7 @@ fn move_accepts_a_link_left_at_the_source() {
     register(&lane, "hero").unwrap();
     mv(&p, "hero", "chars/hero");
     std::os::unix::fs::symlink("chars/hero", p.path.join("assets/hero")).unwrap();
-    assert_eq!(move_root(&lane, "hero", "chars/hero").unwrap().root, "chars/hero");
+    assert_eq!(move_root(&lane, "hero", "chars/hero").unwrap().root.as_ref(), "chars/hero");
     assert!(workspace_diagnostics(&p).is_empty());
 }
 
@@ -1269,8 +1269,8 @@ fn register_takes_arguments_as_shells_spell_them() {
     p.add_root("hero", "u-hero");
     p.add_root("sfx/ui", "u-ui");
     let lane = p.lane();
-    assert_eq!(register(&lane, &normalize_root_arg("hero/")).unwrap().root, "hero");
-    assert_eq!(register(&lane, &normalize_root_arg("assets/sfx/ui")).unwrap().root, "sfx/ui");
+    assert_eq!(register(&lane, &normalize_root_arg("hero/")).unwrap().root.as_ref(), "hero");
+    assert_eq!(register(&lane, &normalize_root_arg("assets/sfx/ui")).unwrap().root.as_ref(), "sfx/ui");
     assert!(p.read().diagnostics.is_empty());
 }
 

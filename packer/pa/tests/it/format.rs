@@ -663,8 +663,8 @@ impl Write for Sink {
 
 #[test]
 fn the_writer_streams_each_payload_through() {
-    let sink = Sink::default();
-    let mut writer = PaWriter::new(sink.clone(), &sample_header()).unwrap();
+    let (sink, header) = (Sink::default(), sample_header());
+    let mut writer = PaWriter::new(sink.clone(), &header).unwrap();
     assert_eq!(sink.0.borrow().len(), payload_offset());
     let mut expected_len = payload_offset();
     for payload in sample_payloads() {
@@ -684,8 +684,8 @@ fn assert_invalid_input(result: io::Result<impl std::fmt::Debug>, needle: &str) 
 
 #[test]
 fn a_payload_of_the_wrong_length_is_refused_and_changes_nothing() {
-    let payloads = sample_payloads();
-    let mut writer = PaWriter::new(Vec::new(), &sample_header()).unwrap();
+    let (payloads, header) = (sample_payloads(), sample_header());
+    let mut writer = PaWriter::new(Vec::new(), &header).unwrap();
     assert_invalid_input(writer.payload(b"GLYPHS0"), "entry 0 (asset_id 1) declares size 8 but its payload is 7 bytes");
     assert_invalid_input(writer.payload(b"GLYPHS012"), "declares size 8 but its payload is 9 bytes");
     for payload in &payloads {
@@ -696,7 +696,8 @@ fn a_payload_of_the_wrong_length_is_refused_and_changes_nothing() {
 
 #[test]
 fn a_payload_beyond_the_table_is_refused() {
-    let mut writer = PaWriter::new(Vec::new(), &sample_header()).unwrap();
+    let header = sample_header();
+    let mut writer = PaWriter::new(Vec::new(), &header).unwrap();
     for payload in sample_payloads() {
         writer.payload(&payload).unwrap();
     }
@@ -706,10 +707,11 @@ fn a_payload_beyond_the_table_is_refused() {
 
 #[test]
 fn finishing_with_payloads_missing_is_refused() {
-    let mut writer = PaWriter::new(Vec::new(), &sample_header()).unwrap();
+    let header = sample_header();
+    let mut writer = PaWriter::new(Vec::new(), &header).unwrap();
     writer.payload(b"GLYPHS01").unwrap();
     assert_invalid_input(writer.finish(), "only 1 of 3 payloads were written; entry 1 (asset_id 4) is missing");
-    let writer = PaWriter::new(Vec::new(), &sample_header()).unwrap();
+    let writer = PaWriter::new(Vec::new(), &header).unwrap();
     assert_invalid_input(writer.finish(), "only 0 of 3 payloads were written; entry 0 (asset_id 1) is missing");
 }
 

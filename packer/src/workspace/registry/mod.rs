@@ -70,9 +70,9 @@ pub struct RegistryEntry {
     #[schemars(range(min = 1))]
     pub asset_id: u32,
     /// Non-empty, unique; must equal the `asset_uuid` in the root's `asset.json` (the registry is the authority).
-    pub asset_uuid: String,
+    pub asset_uuid: Box<str>,
     /// Relative to `assets/`, `/`-separated.
-    pub root: String,
+    pub root: Box<str>,
     /// Whether the asset is in the active pack set; excluded assets are still checked, never packed.
     pub included_in_build: bool,
 }
@@ -85,7 +85,7 @@ impl Registry {
 
     /// The entry registered under exactly this `root`, if any.
     pub fn find(&self, root: &str) -> Option<&RegistryEntry> {
-        self.assets.iter().find(|e| e.root == root)
+        self.assets.iter().find(|e| *e.root == *root)
     }
 }
 
@@ -324,8 +324,8 @@ fn walk_entry(position: usize, item: &Value, out: &mut Vec<Diagnostic>) -> Optio
     });
     let entry = RegistryEntry {
         asset_id: asset_id?,
-        asset_uuid: asset_uuid?.to_owned(),
-        root: root?.to_owned(),
+        asset_uuid: asset_uuid?.into(),
+        root: root?.into(),
         included_in_build: included?,
     };
     Some(Placed { position, entry })
@@ -541,7 +541,7 @@ fn check_nesting(entries: &[Placed], out: &mut Vec<Diagnostic>) {
     let valid: Vec<&Placed> = entries.iter().filter(|p| check_relative(&p.entry.root).is_ok()).collect();
     let mut by_root: HashMap<&str, &Placed> = HashMap::with_capacity(valid.len());
     for placed in &valid {
-        by_root.entry(placed.entry.root.as_str()).or_insert(placed);
+        by_root.entry(&*placed.entry.root).or_insert(placed);
     }
     for inner in &valid {
         // The nearest enclosing root only: a chain of n nested roots gives

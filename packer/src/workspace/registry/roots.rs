@@ -209,9 +209,9 @@ impl RootScan<'_> {
         self.broken
             .iter()
             .map(|Broken { entry, problem }| {
-                let moved_to = carrying.get(entry.asset_uuid.as_str()).map_or(&[][..], Vec::as_slice);
+                let moved_to = carrying.get(&*entry.asset_uuid).map_or(&[][..], Vec::as_slice);
                 let (advice, operations) = if moved_to.is_empty() {
-                    (root_advice(problem), vec![Advice::Forget { root: entry.root.clone() }])
+                    (root_advice(problem), vec![Advice::Forget { root: entry.root.to_string() }])
                 } else {
                     (moved_advice(entry, moved_to), moved_to.iter().map(|to| move_advice(&entry.root, to)).collect())
                 };
@@ -231,7 +231,7 @@ impl RootScan<'_> {
     pub(crate) fn unregistered_warnings(&self) -> Vec<Diagnostic> {
         let mut broken_by_uuid: HashMap<&str, &Broken<'_>> = HashMap::new();
         for b in &self.broken {
-            broken_by_uuid.entry(b.entry.asset_uuid.as_str()).or_insert(b);
+            broken_by_uuid.entry(&*b.entry.asset_uuid).or_insert(b);
         }
         self.unregistered
             .iter()
@@ -284,7 +284,7 @@ pub(crate) fn root_advice(problem: &RootProblem) -> String {
 /// disagrees (typically a copied root) is reported against its `asset.json`.
 /// `declared` is `Parsed::asset_uuid` of the root's declaration.
 pub fn check_uuid(entry: &RegistryEntry, declared: &str) -> Option<Diagnostic> {
-    if declared == entry.asset_uuid {
+    if declared == &*entry.asset_uuid {
         return None;
     }
     let file = crate::workspace::layout::declaration_path(&entry.root);
@@ -293,7 +293,7 @@ pub fn check_uuid(entry: &RegistryEntry, declared: &str) -> Option<Diagnostic> {
          restore the registered uuid, or if this is another asset, forget this root and register it again",
         entry.asset_uuid,
     );
-    let root = entry.root.clone();
+    let root = entry.root.to_string();
     Some(
         Diagnostic::blocking(Code::AssetUuidMismatch, message)
             .asset(entry.asset_id, &entry.root)
@@ -313,7 +313,7 @@ pub fn find_unregistered(project: &Utf8Path, registry: &Registry) -> Vec<String>
 
 /// `find_unregistered` over an existing walk.
 fn unregistered_in(tree: &Tree, registry: &Registry) -> Vec<String> {
-    let registered: HashSet<&str> = registry.assets.iter().map(|e| e.root.as_str()).collect();
+    let registered: HashSet<&str> = registry.assets.iter().map(|e| &*e.root).collect();
     tree.unregistered(&registered)
 }
 
