@@ -340,6 +340,7 @@ impl<'o> Run<'o> {
         options.stop.check().map_err(|stopped| Failure(FailureStage::Execution, stopped))?;
         let points = &options.testpoints;
         let stage = Staging::create(build_dir, &self.operation_id).map_err(exec)?;
+        forget_cached(&build_dir.join(ASSETS_PA));
         let staged = self
             .stage_and_check(&stage, snapshot, report, kept, pool, options)
             .and_then(|bytes| options.stop.check().map(|()| bytes));
@@ -602,6 +603,19 @@ fn checked_payload(entry: &Entry, built: Result<gate::Built, Vec<Diagnostic>>) -
 /// The header the plans describe: entries in `asset_id` order, back to back.
 pub fn header(plans: &[AssetPlan]) -> Header {
     header_of(plans.to_vec())
+}
+
+/// Frees what the system caches of the previous `assets.pa` (which stays
+/// whole on disk until the new one is promoted): nothing reads it during a
+/// pack, and its pages are then there for the new one to be written into.
+/// A pack otherwise needs a second file's worth of free memory for the
+/// system to cache what it writes; on a machine short of it (or a virtual
+/// one handing its free memory back to the host) writing the new file cost
+/// a 100k-asset pack 18 s of system time instead of 5.
+fn forget_cached(previous: &Utf8Path) {
+    if let Ok(file) = prometeu_shape::open_regular(previous.as_std_path()) {
+        crate::support::platform::drop_cached(&file);
+    }
 }
 
 /// `header`, from the plans' own entries: laid out back to back, in the

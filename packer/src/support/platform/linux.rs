@@ -63,3 +63,10 @@ pub(crate) fn start_writeback(file: &File, offset: u64, len: u64) {
         )
     };
 }
+
+/// Tells the kernel that the cached pages of `file` will not be read again
+/// soon (`posix_fadvise`, `POSIX_FADV_DONTNEED`): its clean pages are freed.
+pub(crate) fn drop_cached(file: &File) {
+    // A refusal only leaves the pages cached, so its result is not needed.
+    let _ = rustix::fs::fadvise(file, 0, None, rustix::fs::Advice::DontNeed);
+}

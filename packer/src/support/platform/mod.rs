@@ -9,12 +9,12 @@
 #[cfg(all(target_os = "linux", not(feature = "portable")))]
 mod linux;
 #[cfg(all(target_os = "linux", not(feature = "portable")))]
-pub(crate) use linux::{LockIdentity, lock_directory, open_lock_file, start_writeback, sync_dir};
+pub(crate) use linux::{LockIdentity, drop_cached, lock_directory, open_lock_file, start_writeback, sync_dir};
 
 #[cfg(not(all(target_os = "linux", not(feature = "portable"))))]
 mod portable;
 #[cfg(not(all(target_os = "linux", not(feature = "portable"))))]
-pub(crate) use portable::{LockIdentity, lock_directory, open_lock_file, start_writeback, sync_dir};
+pub(crate) use portable::{LockIdentity, drop_cached, lock_directory, open_lock_file, start_writeback, sync_dir};
 
 #[cfg(test)]
 mod tests {
@@ -50,7 +50,7 @@ mod tests {
     }
 
     #[test]
-    fn the_project_directory_can_be_locked_and_writeback_changes_nothing() {
+    fn the_project_directory_can_be_locked_and_writeback_and_cache_advice_change_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let directory = lock_directory(dir.path()).unwrap().expect("directories open as files here");
         directory.try_lock().unwrap();
@@ -59,6 +59,7 @@ mod tests {
         let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
         start_writeback(&file, 0, 10);
         start_writeback(&file, 5, 5);
+        drop_cached(&file);
         assert_eq!(std::fs::read(&path).unwrap(), b"0123456789");
         sync_dir(dir.path()).unwrap();
         assert!(sync_dir(&dir.path().join("missing")).is_err());

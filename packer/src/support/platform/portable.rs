@@ -94,3 +94,8 @@ impl LockIdentity {
 pub(crate) fn start_writeback(file: &File, _offset: u64, _len: u64) {
     let _ = file.sync_data();
 }
+
+/// Nothing: the standard library cannot advise the page cache, so a
+/// previous output stays cached until the system wants the memory back,
+/// as any file does.
+pub(crate) fn drop_cached(_file: &File) {}
