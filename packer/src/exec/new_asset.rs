@@ -300,7 +300,7 @@ fn in_place_path(root_dir: &Utf8Path, file: &Utf8Path) -> Option<String> {
 /// it) and its preload slot (refused when an asset of the same bank type
 /// preloads there).
 fn fit_in_the_build(project: &Utf8Path, request: &NewAssetRequest) -> Result<String, NewAssetError> {
-    let snapshot = walk(project, MaterializationConfig::runtime_default());
+    let snapshot = walk(project, MaterializationConfig::runtime_checks());
     let active: Vec<_> = snapshot.active().filter_map(|a| Some((a, a.declared.as_ref()?))).collect();
     if let Some(slot) = request.preload_slot {
         let bank = request.family.bank_type();

@@ -45,7 +45,7 @@ pub struct SummaryAsset {
 /// Summary of the active pack set. Reads no file contents beyond `asset.json`.
 pub fn summary(project: &Utf8Path) -> Summary {
     use rayon::prelude::*;
-    let snapshot = snapshot::walk(project, MaterializationConfig::runtime_default());
+    let snapshot = snapshot::walk(project, MaterializationConfig::runtime_checks());
     let mut diagnostics = snapshot.workspace_diagnostics.clone();
     diagnostics.extend(snapshot.active().flat_map(|a| a.diagnostics.iter().cloned()));
     let active: Vec<&AssetSnapshot> = snapshot.active().collect();
@@ -106,7 +106,7 @@ pub fn validate(project: &Utf8Path, threads: Option<usize>) -> Validation {
 /// The gate over a runtime snapshot — the same checks the pack runs over its
 /// frozen snapshot.
 pub fn gate_live(project: &Utf8Path, threads: Option<usize>) -> (Snapshot, GateReport) {
-    let snapshot = snapshot::walk(project, MaterializationConfig::runtime_default());
+    let snapshot = snapshot::walk(project, MaterializationConfig::runtime_checks());
     let report = gate::run(&snapshot, &LiveContent::new(project), &gate::pool(threads));
     (snapshot, report)
 }

@@ -52,7 +52,7 @@ pub struct AssetView {
 
 /// The view of the registered root `root`; `None` when no such root is registered.
 pub fn show_asset(project: &Utf8Path, root: &str) -> Option<AssetView> {
-    let snapshot = walk(project, MaterializationConfig::runtime_default());
+    let snapshot = walk(project, MaterializationConfig::runtime_checks());
     let asset = snapshot.assets.iter().find(|a| *a.entry.root == *root)?;
     let decl = snapshot.declaration(asset);
     let decl = decl.as_ref();

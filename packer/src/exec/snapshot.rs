@@ -76,6 +76,11 @@ pub mod policies {
         true
     }
 
+    /// Nothing survives: the walk's findings and the assets' records are all that is wanted.
+    pub fn keep_none(_: &Probe) -> bool {
+        false
+    }
+
     /// Files of the current build: the declaration and the selected inputs
     /// of an asset that is registered and included in the build.
     pub fn is_included_in_current_build(probe: &Probe) -> bool {
@@ -93,9 +98,16 @@ pub struct MaterializationConfig {
 }
 
 impl MaterializationConfig {
-    /// Runtime mode keeping every discovered file, without bytes: `summary`, `validate`, `assets list`.
+    /// Runtime mode keeping every discovered file, without bytes, listed in `Snapshot::files`.
     pub fn runtime_default() -> MaterializationConfig {
         MaterializationConfig { mode: WalkMode::Runtime, projection_filter: policies::keep_all }
+    }
+
+    /// Runtime mode listing no files: `summary`, `validate`, `assets list`
+    /// and `assets show`, which read the assets' records and findings only
+    /// (no list of every file made, sorted and freed for them).
+    pub fn runtime_checks() -> MaterializationConfig {
+        MaterializationConfig { mode: WalkMode::Runtime, projection_filter: policies::keep_none }
     }
 
     /// Packing mode keeping only the active set's declarations and selected inputs, with their bytes.

@@ -48,7 +48,7 @@ pub(crate) fn run(cli: &Cli, project: &Utf8Path, command: &AssetsCommand, out: &
 }
 
 fn list_assets(project: &Utf8Path, out: &mut Reporter) -> Exit {
-    let snapshot = walk(project, MaterializationConfig::runtime_default());
+    let snapshot = walk(project, MaterializationConfig::runtime_checks());
     let assets: Vec<_> = snapshot
         .assets
         .iter()
