@@ -103,9 +103,10 @@ impl MaterializationConfig {
         MaterializationConfig { mode: WalkMode::Runtime, projection_filter: policies::keep_all }
     }
 
-    /// Runtime mode listing no files: `summary`, `validate`, `assets list`
-    /// and `assets show`, which read the assets' records and findings only
-    /// (no list of every file made, sorted and freed for them).
+    /// Runtime mode listing no files: `summary`, `validate` (and `gate_live`),
+    /// `show_asset`, `new_asset`'s checks and `assets list`, which read the
+    /// assets' records and findings only (no list of every file made,
+    /// sorted and freed for them).
     pub fn runtime_checks() -> MaterializationConfig {
         MaterializationConfig { mode: WalkMode::Runtime, projection_filter: policies::keep_none }
     }
@@ -593,7 +594,6 @@ struct WalkedFiles {
 }
 
 /// What the walk of a root keeps, besides its files, for the checks across roots.
-#[derive(Default)]
 struct Rare {
     /// Its paths that are not lowercase ASCII, with whether the build reads
     /// each: the only ones that can be case twins of another path.

@@ -265,8 +265,7 @@ impl Tree {
         if paths::check_relative(rel).is_err() {
             return None;
         }
-        let (parent, name) = rel.rsplit_once('/').map_or(("", rel), |(p, n)| (p, n));
-        let meta = self.entry(self.descend(self.dir(root)?, parent)?, name)?.file()?;
+        let meta = self.entry_inside(self.dir(root)?, rel)?.file()?;
         Some((base.dir().join(root).join(rel), meta))
     }
 
@@ -275,9 +274,13 @@ impl Tree {
     /// not hold the root.
     pub(crate) fn lists(&self, root: &str, inside: &str) -> Option<bool> {
         let root = self.dir(root)?;
-        let (parent, name) = inside.rsplit_once('/').unwrap_or(("", inside));
-        let entry = self.descend(root, parent).and_then(|dir| self.entry(dir, name));
-        Some(entry.is_some_and(|entry| entry.file().is_some()))
+        Some(self.entry_inside(root, inside).is_some_and(|entry| entry.file().is_some()))
+    }
+
+    /// The entry at `rel` below the directory `from`, through real directories.
+    fn entry_inside(&self, from: &Dir, rel: &str) -> Option<&Entry> {
+        let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        self.entry(self.descend(from, parent)?, name)
     }
 
     /// Every regular file under `root` (the root a real directory), by its
